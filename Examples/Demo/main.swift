@@ -1,0 +1,1 @@
+print("demo: placeholder until the NN issue lands")

@@ -1,0 +1,1 @@
+print("seed examples: coming with the grad API")

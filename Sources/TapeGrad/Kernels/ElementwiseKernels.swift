@@ -1,0 +1,145 @@
+/// The binary elementwise operations the kernels implement, each with its own tight loop.
+enum BinaryOp: String {
+    case add, sub, mul, div, pow, maximum, minimum
+    case equal, greater, greaterEqual, less, lessEqual
+}
+
+/// The unary elementwise operations the kernels implement.
+enum UnaryOp: String {
+    case neg, exp, log, sqrt, rsqrt, abs, sign, sin, cos, tanh, sigmoid, relu, square, reciprocal
+    case step           // 1 where x > 0, else 0: relu's derivative
+    case softplus       // log(1 + eˣ), computed stably
+    case erf
+}
+
+enum ElementwiseKernels {
+    /// out[i] = a[i] ∘ b[i] over one row with strides (0 or 1) for each operand.
+    @inline(__always)
+    static func binaryRow<T: FloatingElement>(
+        _ op: BinaryOp, _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int,
+        _ out: UnsafeMutablePointer<T>, _ n: Int
+    ) {
+        switch op {
+        case .add:
+            if sa == 1 && sb == 1 { for i in 0..<n { out[i] = a[i] + b[i] } }
+            else if sb == 0 { let y = b[0]; for i in 0..<n { out[i] = a[i * sa] + y } }
+            else { for i in 0..<n { out[i] = a[i * sa] + b[i * sb] } }
+        case .sub:
+            if sa == 1 && sb == 1 { for i in 0..<n { out[i] = a[i] - b[i] } }
+            else { for i in 0..<n { out[i] = a[i * sa] - b[i * sb] } }
+        case .mul:
+            if sa == 1 && sb == 1 { for i in 0..<n { out[i] = a[i] * b[i] } }
+            else if sb == 0 { let y = b[0]; for i in 0..<n { out[i] = a[i * sa] * y } }
+            else { for i in 0..<n { out[i] = a[i * sa] * b[i * sb] } }
+        case .div:
+            if sa == 1 && sb == 1 { for i in 0..<n { out[i] = a[i] / b[i] } }
+            else { for i in 0..<n { out[i] = a[i * sa] / b[i * sb] } }
+        case .pow: for i in 0..<n { out[i] = T.pow(a[i * sa], b[i * sb]) }
+        case .maximum: for i in 0..<n { let x = a[i * sa], y = b[i * sb]; out[i] = x.isNaN || x >= y ? x : y }
+        case .minimum: for i in 0..<n { let x = a[i * sa], y = b[i * sb]; out[i] = x.isNaN || x <= y ? x : y }
+        case .equal: for i in 0..<n { out[i] = a[i * sa] == b[i * sb] ? 1 : 0 }
+        case .greater: for i in 0..<n { out[i] = a[i * sa] > b[i * sb] ? 1 : 0 }
+        case .greaterEqual: for i in 0..<n { out[i] = a[i * sa] >= b[i * sb] ? 1 : 0 }
+        case .less: for i in 0..<n { out[i] = a[i * sa] < b[i * sb] ? 1 : 0 }
+        case .lessEqual: for i in 0..<n { out[i] = a[i * sa] <= b[i * sb] ? 1 : 0 }
+        }
+    }
+
+    /// The integer version; division is not defined here (int32 division promotes to float32).
+    @inline(__always)
+    static func binaryRowInt(
+        _ op: BinaryOp, _ a: UnsafePointer<Int32>, _ sa: Int, _ b: UnsafePointer<Int32>, _ sb: Int,
+        _ out: UnsafeMutablePointer<Int32>, _ n: Int
+    ) {
+        switch op {
+        case .add: for i in 0..<n { out[i] = a[i * sa] &+ b[i * sb] }
+        case .sub: for i in 0..<n { out[i] = a[i * sa] &- b[i * sb] }
+        case .mul: for i in 0..<n { out[i] = a[i * sa] &* b[i * sb] }
+        case .maximum: for i in 0..<n { out[i] = max(a[i * sa], b[i * sb]) }
+        case .minimum: for i in 0..<n { out[i] = min(a[i * sa], b[i * sb]) }
+        case .equal: for i in 0..<n { out[i] = a[i * sa] == b[i * sb] ? 1 : 0 }
+        case .greater: for i in 0..<n { out[i] = a[i * sa] > b[i * sb] ? 1 : 0 }
+        case .greaterEqual: for i in 0..<n { out[i] = a[i * sa] >= b[i * sb] ? 1 : 0 }
+        case .less: for i in 0..<n { out[i] = a[i * sa] < b[i * sb] ? 1 : 0 }
+        case .lessEqual: for i in 0..<n { out[i] = a[i * sa] <= b[i * sb] ? 1 : 0 }
+        case .div, .pow: for i in 0..<n { out[i] = 0 }   // promoted to float before reaching here
+        }
+    }
+
+    /// Applies `op` to `a` and `b` (already of one dtype) broadcast to `outShape`.
+    static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, outShape: [Int]) -> Tensor {
+        let out = Tensor.uninitialized(outShape, dtype: a.dtype)
+        let sa = Broadcasting.strides(of: a.shape, in: outShape)
+        let sb = Broadcasting.strides(of: b.shape, in: outShape)
+        func run<T: FloatingElement>(_: T.Type) {
+            let pa = UnsafePointer(a.buffer.pointer(T.self)), pb = UnsafePointer(b.buffer.pointer(T.self))
+            let po = out.buffer.pointer(T.self)
+            if a.shape == b.shape {
+                binaryRow(op, pa, 1, pb, 1, po, out.count)
+                return
+            }
+            Broadcasting.forEachRow(outShape: outShape, aStrides: sa, bStrides: sb) { ia, ib, io, n, ta, tb in
+                binaryRow(op, pa + ia, ta, pb + ib, tb, po + io, n)
+            }
+        }
+        switch a.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int32:
+            let pa = UnsafePointer(a.buffer.pointer(Int32.self)), pb = UnsafePointer(b.buffer.pointer(Int32.self))
+            let po = out.buffer.pointer(Int32.self)
+            Broadcasting.forEachRow(outShape: outShape, aStrides: sa, bStrides: sb) { ia, ib, io, n, ta, tb in
+                binaryRowInt(op, pa + ia, ta, pb + ib, tb, po + io, n)
+            }
+        }
+        return withExtendedLifetime((a, b)) { out }
+    }
+
+    @inline(__always)
+    static func unaryLoop<T: FloatingElement>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ n: Int) {
+        switch op {
+        case .neg: for i in 0..<n { out[i] = -x[i] }
+        case .exp: for i in 0..<n { out[i] = T.exp(x[i]) }
+        case .log: for i in 0..<n { out[i] = T.log(x[i]) }
+        case .sqrt: for i in 0..<n { out[i] = x[i].squareRoot() }
+        case .rsqrt: for i in 0..<n { out[i] = 1 / x[i].squareRoot() }
+        case .abs: for i in 0..<n { out[i] = Swift.abs(x[i]) }
+        case .sign: for i in 0..<n { out[i] = x[i] > 0 ? 1 : (x[i] < 0 ? -1 : 0) }
+        case .sin: for i in 0..<n { out[i] = T.sin(x[i]) }
+        case .cos: for i in 0..<n { out[i] = T.cos(x[i]) }
+        case .tanh: for i in 0..<n { out[i] = T.tanh(x[i]) }
+        case .sigmoid:
+            for i in 0..<n {
+                let v = x[i]
+                if v >= 0 { out[i] = 1 / (1 + T.exp(-v)) } else { let e = T.exp(v); out[i] = e / (1 + e) }
+            }
+        case .relu: for i in 0..<n { out[i] = x[i] > 0 ? x[i] : 0 }
+        case .square: for i in 0..<n { out[i] = x[i] * x[i] }
+        case .reciprocal: for i in 0..<n { out[i] = 1 / x[i] }
+        case .step: for i in 0..<n { out[i] = x[i] > 0 ? 1 : 0 }
+        case .softplus: for i in 0..<n { let v = x[i]; out[i] = Swift.max(v, 0) + T.log1p(T.exp(-Swift.abs(v))) }
+        case .erf: for i in 0..<n { out[i] = T.erf(x[i]) }
+        }
+    }
+
+    /// Applies `op` to a floating-point tensor.
+    static func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
+        let out = Tensor.uninitialized(x.shape, dtype: x.dtype)
+        switch x.dtype {
+        case .float32: unaryLoop(op, x.buffer.pointer(Float.self), out.buffer.pointer(Float.self), x.count)
+        case .float64: unaryLoop(op, x.buffer.pointer(Double.self), out.buffer.pointer(Double.self), x.count)
+        case .int32:
+            let src = x.buffer.pointer(Int32.self), dst = out.buffer.pointer(Int32.self)
+            switch op {
+            case .neg: for i in 0..<x.count { dst[i] = 0 &- src[i] }
+            case .abs: for i in 0..<x.count { dst[i] = src[i] < 0 ? 0 &- src[i] : src[i] }
+            case .sign: for i in 0..<x.count { dst[i] = src[i] > 0 ? 1 : (src[i] < 0 ? -1 : 0) }
+            case .relu: for i in 0..<x.count { dst[i] = max(src[i], 0) }
+            case .square: for i in 0..<x.count { dst[i] = src[i] &* src[i] }
+            case .step: for i in 0..<x.count { dst[i] = src[i] > 0 ? 1 : 0 }
+            default: return withExtendedLifetime(x) { unary(op, x.converted(to: .float32)) }
+            }
+        }
+        return withExtendedLifetime(x) { out }
+    }
+}

@@ -1,0 +1,139 @@
+// The four arithmetic operators and unary minus, each with its pullback beside it.
+// Operands broadcast with NumPy's rules; ∂L/∂operand is summed back to the operand's shape.
+
+extension Tensor {
+    /// Applies a binary kernel after dtype promotion and a broadcast check (not recorded).
+    static func elementwise(_ op: BinaryOp, _ lhs: Tensor, _ rhs: Tensor, name: String? = nil) -> Tensor {
+        var dtype = DType.promoted(lhs.dtype, rhs.dtype)
+        if dtype == .int32 && (op == .div || op == .pow) { dtype = .float32 }
+        guard let shape = Broadcasting.shape(lhs.shape, rhs.shape) else {
+            reportError(TensorError(op: name ?? op.rawValue, message: "shapes \(lhs.shape) and \(rhs.shape) do not broadcast"))
+            return placeholder(dtype: dtype)
+        }
+        return ElementwiseKernels.binary(op, lhs.converted(to: dtype), rhs.converted(to: dtype), outShape: shape)
+    }
+
+    /// A scalar operand as a rank-0 tensor: the tensor's dtype, or float32 when a fractional value meets int32.
+    static func scalarOperand(_ value: Double, like other: Tensor) -> Tensor {
+        let dtype: DType = other.dtype == .int32 && value.rounded(.towardZero) != value ? .float32 : other.dtype
+        return full([], value: value, dtype: dtype)
+    }
+
+    /// Sums a gradient over the dimensions that broadcasting added or stretched, back to `shape`.
+    ///
+    /// Differentiable (a `sum` and a `reshape`), so higher-order gradients flow through it.
+    func unbroadcast(to target: [Int]) -> Tensor {
+        if shape == target { return self }
+        let extra = rank - target.count
+        var axes: [Int] = Array(0..<Swift.max(extra, 0))
+        for (i, d) in target.enumerated() where d == 1 && i + extra < rank && shape[i + extra] != 1 {
+            axes.append(i + extra)
+        }
+        let summed = axes.isEmpty ? self : sum(alongAxes: axes, keepDims: true)
+        return summed.reshaped(to: target)
+    }
+
+    /// Elementwise sum with broadcasting: `Tensor([[1, 2]]) + Tensor([10])` is `[[11, 12]]`.
+    ///
+    /// ∂L/∂lhs = G summed to lhs's shape; ∂L/∂rhs likewise.
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let out = elementwise(.add, lhs, rhs, name: "add")
+        guard lhs.isRecorded || rhs.isRecorded else { return out }
+        let (sa, sb) = (lhs.shape, rhs.shape)
+        return out.recorded(inputs: [lhs, rhs]) { g, needed in
+            [needed[0] ? g.unbroadcast(to: sa) : nil, needed[1] ? g.unbroadcast(to: sb) : nil]
+        }
+    }
+
+    /// Elementwise difference with broadcasting. ∂L/∂lhs = G, ∂L/∂rhs = −G (each summed to its shape).
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let out = elementwise(.sub, lhs, rhs, name: "sub")
+        guard lhs.isRecorded || rhs.isRecorded else { return out }
+        let (sa, sb) = (lhs.shape, rhs.shape)
+        return out.recorded(inputs: [lhs, rhs]) { g, needed in
+            [needed[0] ? g.unbroadcast(to: sa) : nil, needed[1] ? (-g).unbroadcast(to: sb) : nil]
+        }
+    }
+
+    /// Elementwise product with broadcasting. ∂L/∂lhs = G ⊙ rhs, ∂L/∂rhs = G ⊙ lhs.
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let out = elementwise(.mul, lhs, rhs, name: "mul")
+        guard lhs.isRecorded || rhs.isRecorded else { return out }
+        return out.recorded(inputs: [lhs, rhs]) { g, needed in
+            [needed[0] ? (g * rhs).unbroadcast(to: lhs.shape) : nil,
+             needed[1] ? (g * lhs).unbroadcast(to: rhs.shape) : nil]
+        }
+    }
+
+    /// Elementwise quotient with broadcasting (int32 ÷ int32 gives float32).
+    /// ∂L/∂lhs = G / rhs, ∂L/∂rhs = −G ⊙ lhs / rhs².
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let out = elementwise(.div, lhs, rhs, name: "div")
+        guard lhs.isRecorded || rhs.isRecorded else { return out }
+        return out.recorded(inputs: [lhs, rhs]) { g, needed in
+            [needed[0] ? (g / rhs).unbroadcast(to: lhs.shape) : nil,
+             needed[1] ? (-g * lhs / (rhs * rhs)).unbroadcast(to: rhs.shape) : nil]
+        }
+    }
+
+    /// Elementwise negation. ∂L/∂x = −G.
+    public static prefix func - (x: Tensor) -> Tensor {
+        let out = ElementwiseKernels.unary(.neg, x)
+        guard x.isRecorded else { return out }
+        return out.recorded(inputs: [x]) { g, _ in [-g] }
+    }
+
+    // MARK: Tensor ∘ scalar
+
+    /// `x + 1`: adds a scalar to every element.
+    public static func + (lhs: Tensor, rhs: Double) -> Tensor { lhs + scalarOperand(rhs, like: lhs) }
+    /// `1 + x`.
+    public static func + (lhs: Double, rhs: Tensor) -> Tensor { scalarOperand(lhs, like: rhs) + rhs }
+    /// `x - 1`.
+    public static func - (lhs: Tensor, rhs: Double) -> Tensor { lhs - scalarOperand(rhs, like: lhs) }
+    /// `1 - x`.
+    public static func - (lhs: Double, rhs: Tensor) -> Tensor { scalarOperand(lhs, like: rhs) - rhs }
+    /// `x * 2`.
+    public static func * (lhs: Tensor, rhs: Double) -> Tensor { lhs * scalarOperand(rhs, like: lhs) }
+    /// `2 * x`.
+    public static func * (lhs: Double, rhs: Tensor) -> Tensor { scalarOperand(lhs, like: rhs) * rhs }
+    /// `x / 2`.
+    public static func / (lhs: Tensor, rhs: Double) -> Tensor { lhs / scalarOperand(rhs, like: lhs) }
+    /// `1 / x`.
+    public static func / (lhs: Double, rhs: Tensor) -> Tensor { scalarOperand(lhs, like: rhs) / rhs }
+
+    /// `x += y`, the same as `x = x + y`.
+    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+    /// `x -= y`.
+    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+    /// `x *= y`.
+    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
+    /// `x /= y`.
+    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
+}
+
+/// Elementwise power `xʸ` with broadcasting.
+///
+/// ∂L/∂x = G ⊙ y ⊙ x^(y−1); ∂L/∂y = G ⊙ xʸ ⊙ ln x where x > 0, else 0 (MindSpore's convention).
+///
+/// ```swift
+/// pow(Tensor([2, 3]), Tensor([3, 2]))   // [8, 9]
+/// ```
+public func pow(_ x: Tensor, _ y: Tensor) -> Tensor {
+    let out = Tensor.elementwise(.pow, x, y, name: "pow")
+    guard x.isRecorded || y.isRecorded else { return out }
+    return out.recorded(inputs: [x, y]) { g, needed in
+        [needed[0] ? (g * y * pow(x, y - 1)).unbroadcast(to: x.shape) : nil,
+         needed[1] ? (g * out * log(`where`(greater(x, Tensor.zeros([], dtype: x.dtype)), x, Tensor.ones([], dtype: x.dtype))))
+            .unbroadcast(to: y.shape) : nil]
+    }
+}
+
+/// Elementwise power with a constant exponent: `pow(x, 2)`. Only `x` is differentiated:
+/// ∂L/∂x = G ⊙ p ⊙ x^(p−1).
+public func pow(_ x: Tensor, _ exponent: Double) -> Tensor {
+    let p = Tensor.scalarOperand(exponent, like: x)
+    let out = Tensor.elementwise(.pow, x, p, name: "pow")
+    guard x.isRecorded else { return out }
+    return out.recorded(inputs: [x]) { g, _ in [g * exponent * pow(x, exponent - 1)] }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
+    /// MindSpore's printed form: `Tensor(shape=[2], dtype=Float32, value= [ 1.00000000e+00,  2.00000000e+00])`.
+    ///
+    /// ```swift
+    /// print(Tensor([1, 2]))
+    /// ```
+    public var description: String {
+        "Tensor(shape=\(shape), dtype=\(dtype), value=\(rank == 0 ? "" : "\n")\(formattedValues()))"
+    }
+
+    /// The same as ``description``.
+    public var debugDescription: String { description }
+
+    /// The values as nested brackets, floats in `%.8e` as MindSpore prints them.
+    func formattedValues() -> String {
+        let values = scalars
+        let format: (Double) -> String = dtype == .int32
+            ? { String(Int64($0)) }
+            : { v in
+                if v.isNaN { return "nan" }
+                if v.isInfinite { return v < 0 ? "-inf" : "inf" }
+                let s = String(format: "%.8e", v)
+                return v.sign == .minus ? s : " " + s
+            }
+        if rank == 0 { return values.isEmpty ? "[]" : format(values[0]) }
+        var out = ""
+        var index = 0
+        func emit(_ dim: Int) {
+            out += "["
+            let n = shape[dim]
+            for i in 0..<n {
+                if dim == rank - 1 {
+                    out += format(values[index]); index += 1
+                    if i < n - 1 { out += ", " }
+                } else {
+                    emit(dim + 1)
+                    if i < n - 1 { out += ",\n" + String(repeating: " ", count: dim + 1) }
+                }
+            }
+            out += "]"
+        }
+        emit(0)
+        return out
+    }
+}
+
+extension Tensor {
+    /// Whether every element is within `atol + rtol·|other|` of `other`'s (shapes must match; NaNs never match).
+    /// Signed zeros compare equal.
+    ///
+    /// ```swift
+    /// Tensor([1, 2]).isClose(to: Tensor([1, 2.0000001]))   // true
+    /// ```
+    public func isClose(to other: Tensor, rtol: Double = 1e-5, atol: Double = 1e-8) -> Bool {
+        guard shape == other.shape else { return false }
+        let a = scalars, b = other.scalars
+        for i in 0..<a.count {
+            if a[i] == b[i] { continue }
+            if a[i].isNaN || b[i].isNaN { return false }
+            if abs(a[i] - b[i]) > atol + rtol * abs(b[i]) { return false }
+        }
+        return true
+    }
+}
+
+extension Tensor: Equatable {
+    /// Exact equality of shape, dtype and every element (`-0 == 0`, `nan != nan`).
+    public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+        lhs.shape == rhs.shape && lhs.dtype == rhs.dtype && lhs.scalars == rhs.scalars
+    }
+}

@@ -1,0 +1,34 @@
+import XCTest
+@testable import TapeGrad
+
+final class TapeBasicsTests: XCTestCase {
+    func testProductRuleThroughSumGivesOtherOperand() throws {
+        let x = Tensor([1, 2, 3]), y = Tensor([4, 5, 6])
+        let (v, (dx, dy)) = try valueWithGradient(at: x, y) { x, y in (x * y).sum() }
+        XCTAssertEqual(v.item(), 32)
+        XCTAssertEqual(dx.asArray(Float.self), [4, 5, 6])
+        XCTAssertEqual(dy.asArray(Float.self), [1, 2, 3])
+    }
+
+    func testFanOutAccumulatesAndBroadcastSumsBack() throws {
+        let x = Tensor([[1, 2, 3], [4, 5, 6]]), b = Tensor([1, 1, 1])
+        let (_, (dx, db)) = try valueWithGradient(at: x, b) { x, b in ((x + b) * x).sum() }
+        // d/dx (x² + b x) = 2x + b ; d/db = Σ_rows x
+        XCTAssertEqual(dx.asArray(Float.self), [3, 5, 7, 9, 11, 13])
+        XCTAssertEqual(db.asArray(Float.self), [5, 7, 9])
+        XCTAssertEqual(db.shape, [3])
+    }
+
+    func testMatmulGradientsAreGBtransposeAndAtransposeG() throws {
+        let a = Tensor([[1, 2], [3, 4]]), b = Tensor([[5, 6], [7, 8]])
+        let (_, (da, db)) = try valueWithGradient(at: a, b) { a, b in matmul(a, b).sum() }
+        XCTAssertEqual(da.asArray(Float.self), [11, 15, 11, 15])
+        XCTAssertEqual(db.asArray(Float.self), [4, 4, 6, 6])
+    }
+
+    func testShapeErrorInsideScopeThrowsAndNamesShapes() {
+        XCTAssertThrowsError(try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }) { error in
+            XCTAssertEqual((error as? TensorError)?.description, "add: shapes [2, 3] and [4] do not broadcast")
+        }
+    }
+}
