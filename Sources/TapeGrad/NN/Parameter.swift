@@ -16,12 +16,15 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
     public var requiresGrad: Bool
     /// Whether `name` was given explicitly (otherwise discovery names it after its attribute).
     let hasExplicitName: Bool
+    /// The name passed at creation.
+    let initialName: String
     private var stored: Tensor
 
     /// A parameter holding `value`.
     public init(_ value: Tensor, name: String? = nil, requiresGrad: Bool = true) {
         self.stored = value.detached
         self.name = name ?? "Parameter"
+        self.initialName = name ?? "Parameter"
         self.hasExplicitName = name != nil
         self.requiresGrad = requiresGrad
     }

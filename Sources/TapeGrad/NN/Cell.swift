@@ -1,0 +1,167 @@
+/// The base class of networks and layers, as MindSpore's `nn.Cell`.
+///
+/// A subclass stores its ``Parameter``s and sub-cells in ordinary properties — they are found by
+/// reflection, with no registration call — and overrides one `construct` for its forward pass: the
+/// one taking as many tensors as it has inputs, returning a `Tensor`, or ``construct(_:)-([Tensor])``
+/// for any number of inputs and a tuple of outputs.
+///
+/// ```swift
+/// final class Net: Cell {
+///     let z = Parameter(Tensor([1]), name: "z")
+///     override func construct(_ x: Tensor, _ y: Tensor) -> Tensor { matmul(x * z.value, y) }
+/// }
+/// let net = Net()
+/// let out = net(x, y).asTensor
+/// net.trainableParams().map(\.name)   // ["z"]
+/// ```
+open class Cell: @unchecked Sendable, CustomStringConvertible {
+    private var _isTraining = false
+
+    /// A cell with no parameters yet.
+    public init() {}
+
+    /// Whether sub-cells' parameter names get this cell's attribute names as prefixes
+    /// (MindSpore's `auto_prefix`; ``WithLossCell`` turns it off).
+    open var autoPrefix: Bool { true }
+
+    // MARK: Forward
+
+    /// The forward pass for any number of inputs. The default dispatches to the `construct` overload that
+    /// takes that many tensors.
+    open func construct(_ inputs: [Tensor]) -> TensorTree {
+        switch inputs.count {
+        case 1: return .tensor(construct(inputs[0]))
+        case 2: return .tensor(construct(inputs[0], inputs[1]))
+        case 3: return .tensor(construct(inputs[0], inputs[1], inputs[2]))
+        case 4: return .tensor(construct(inputs[0], inputs[1], inputs[2], inputs[3]))
+        default:
+            reportError(TensorError(op: "\(typeName).construct", message: "no forward pass for \(inputs.count) inputs"))
+            return .tensor(Tensor.placeholder())
+        }
+    }
+
+    /// The forward pass of a one-input cell. Override it (or another `construct`).
+    open func construct(_ x: Tensor) -> Tensor { missingConstruct(1) }
+    /// The forward pass of a two-input cell.
+    open func construct(_ x: Tensor, _ y: Tensor) -> Tensor { missingConstruct(2) }
+    /// The forward pass of a three-input cell.
+    open func construct(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { missingConstruct(3) }
+    /// The forward pass of a four-input cell.
+    open func construct(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor) -> Tensor { missingConstruct(4) }
+
+    private func missingConstruct(_ n: Int) -> Tensor {
+        reportError(TensorError(op: "\(typeName).construct", message: "\(typeName) does not take \(n) input(s)"))
+        return Tensor.placeholder()
+    }
+
+    /// Runs the forward pass: `net(x, y)`. The result is a ``TensorTree`` (`.asTensor` for one output).
+    public func callAsFunction(_ inputs: Tensor...) -> TensorTree { construct(inputs) }
+
+    /// Runs the forward pass on an array of inputs.
+    public func callAsFunction(_ inputs: [Tensor]) -> TensorTree { construct(inputs) }
+
+    // MARK: Training mode
+
+    /// Whether the cell is in training mode (Dropout drops, BatchNorm uses batch statistics).
+    public var isTraining: Bool { _isTraining }
+
+    /// Sets training mode on this cell and every sub-cell; returns `self`.
+    ///
+    /// ```swift
+    /// net.setTrain()          // training
+    /// net.setTrain(false)     // evaluation
+    /// ```
+    @discardableResult
+    public func setTrain(_ mode: Bool = true) -> Self {
+        _isTraining = mode
+        for (_, cell) in subCells() { cell.setTrain(mode) }
+        return self
+    }
+
+    // MARK: Parameters
+
+    /// Every parameter with its full name: this cell's own first (in declaration order), then each
+    /// sub-cell's, recursively; a parameter reachable twice is listed once. Names are set on the
+    /// parameters as MindSpore sets them (`fc.weight`).
+    public func parametersAndNames() -> [(name: String, parameter: Parameter)] {
+        var seen = Set<ObjectIdentifier>()
+        var out: [(name: String, parameter: Parameter)] = []
+        collect(prefix: "", into: &out, seen: &seen)
+        return out
+    }
+
+    /// The parameters that require a gradient, unused ones included, in MindSpore's order
+    /// (MindSpore's `trainable_params()`).
+    ///
+    /// ```swift
+    /// let params = Dense(inChannels: 3, outChannels: 2).trainableParams()   // [weight, bias]
+    /// ```
+    public func trainableParams() -> [Parameter] { parametersAndNames().map(\.parameter).filter(\.requiresGrad) }
+
+    /// Every parameter, frozen ones included (MindSpore's `get_parameters()`).
+    public func parameters() -> [Parameter] { parametersAndNames().map(\.parameter) }
+
+    /// The direct sub-cells with their attribute names (`layers.0` for an element of an array).
+    public func subCells() -> [(name: String, cell: Cell)] {
+        var out: [(String, Cell)] = []
+        for (label, value) in storedProperties() { Cell.cells(in: value, label: label, into: &out) }
+        return out
+    }
+
+    private func collect(prefix: String, into out: inout [(name: String, parameter: Parameter)], seen: inout Set<ObjectIdentifier>) {
+        let properties = storedProperties()
+        for (label, value) in properties {
+            for (suffix, p) in Cell.parameters(in: value, label: label) where seen.insert(ObjectIdentifier(p)).inserted {
+                p.name = prefix + (p.hasExplicitName ? p.localName : suffix)
+                out.append((p.name, p))
+            }
+        }
+        for (label, cell) in subCells() {
+            cell.collect(prefix: autoPrefix ? prefix + label + "." : prefix, into: &out, seen: &seen)
+        }
+    }
+
+    /// Stored properties in declaration order, base classes first.
+    private func storedProperties() -> [(String, Any)] {
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror { mirrors.append(m); mirror = m.superclassMirror }
+        return mirrors.reversed().flatMap { m in m.children.compactMap { c in c.label.map { ($0, c.value) } } }
+            .filter { !$0.0.hasPrefix("_") }
+    }
+
+    private static func unwrapOptional(_ value: Any) -> Any? {
+        let m = Mirror(reflecting: value)
+        guard m.displayStyle == .optional else { return value }
+        return m.children.first?.value
+    }
+
+    private static func parameters(in value: Any, label: String) -> [(String, Parameter)] {
+        guard let value = unwrapOptional(value) else { return [] }
+        if let p = value as? Parameter { return [(label, p)] }
+        if let ps = value as? [Parameter] { return ps.enumerated().map { ("\(label).\($0.offset)", $0.element) } }
+        if let tuple = value as? ParameterTuple { return tuple.enumerated().map { ("\(label).\($0.offset)", $0.element) } }
+        return []
+    }
+
+    private static func cells(in value: Any, label: String, into out: inout [(String, Cell)]) {
+        guard let value = unwrapOptional(value) else { return }
+        if let c = value as? Cell { out.append((label, c)); return }
+        if let cs = value as? [Cell] { for (i, c) in cs.enumerated() { out.append(("\(label).\(i)", c)) } }
+    }
+
+    var typeName: String { String(describing: type(of: self)) }
+
+    /// The class name and its sub-cells, as MindSpore prints a cell.
+    open var description: String {
+        let children = subCells()
+        if children.isEmpty { return "\(typeName)<>" }
+        return "\(typeName)<\n" + children.map { "  (\($0.name)): \($0.cell)".replacingOccurrences(of: "\n", with: "\n  ") }
+            .joined(separator: "\n") + "\n  >"
+    }
+}
+
+extension Parameter {
+    /// The name given at creation (used as the last component of the full name).
+    var localName: String { hasExplicitName ? initialName : name }
+}

@@ -1,0 +1,64 @@
+/// The fully connected layer y = x·Wᵀ + b, MindSpore's `nn.Dense`, with `W` of shape `[out, in]` and `b` of
+/// shape `[out]`. The product runs as one gemm with the transpose flag (no copy of W).
+///
+/// Defaults as in MindSpore: W ~ HeUniform(√5), i.e. U(−1/√in, 1/√in), and b ~ U(−1/√in, 1/√in).
+///
+/// ```swift
+/// let fc = Dense(inChannels: 10, outChannels: 1)
+/// let y = fc(Tensor.randomNormal([16, 10], seed: 0))   // shape [16, 1]
+/// ```
+public final class Dense: Cell, @unchecked Sendable {
+    /// The weight, `[outChannels, inChannels]`.
+    public let weight: Parameter
+    /// The bias, `[outChannels]`, or nil without bias.
+    public let bias: Parameter?
+    /// The activation applied after the affine map, if any.
+    public let activation: Activation?
+    /// Input features.
+    public let inChannels: Int
+    /// Output features.
+    public let outChannels: Int
+
+    /// A dense layer. `weightInit`/`biasInit` give explicit initial values (shapes must match);
+    /// otherwise MindSpore's initialisers draw from `seed` (or the stream set by ``setSeed(_:)``).
+    public init(
+        inChannels: Int, outChannels: Int, weightInit: Tensor? = nil, biasInit: Tensor? = nil,
+        hasBias: Bool = true, activation: Activation? = nil, seed: UInt64? = nil
+    ) {
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        let bound = 1 / Double(Swift.max(inChannels, 1)).squareRoot()
+        let w = weightInit ?? Initializer.heUniform(negativeSlope: 5.0.squareRoot()).make([outChannels, inChannels], seed: seed)
+        if w.shape != [outChannels, inChannels] {
+            reportError(TensorError(op: "Dense", message: "weightInit has shape \(w.shape), expected \([outChannels, inChannels])"))
+        }
+        weight = Parameter(w, name: "weight")
+        if hasBias {
+            let b = biasInit ?? Initializer.uniform(scale: bound).make([outChannels], seed: seed.map { $0 &+ 1 })
+            if b.shape != [outChannels] {
+                reportError(TensorError(op: "Dense", message: "biasInit has shape \(b.shape), expected \([outChannels])"))
+            }
+            bias = Parameter(b, name: "bias")
+        } else {
+            bias = nil
+        }
+        self.activation = activation
+        super.init()
+    }
+
+    /// x·Wᵀ + b, then the activation. `x` is `[…, inChannels]`.
+    public override func construct(_ x: Tensor) -> Tensor {
+        var y: Tensor
+        if x.rank == 2 {
+            y = matmul(x, weight.value, transposeB: true)
+        } else {
+            let flat = x.reshaped(to: [-1, inChannels])
+            y = matmul(flat, weight.value, transposeB: true).reshaped(to: Array(x.shape.dropLast()) + [outChannels])
+        }
+        if let bias { y = y + bias.value }
+        return activation.map { $0(y) } ?? y
+    }
+
+    /// `fc(x)`.
+    public func callAsFunction(_ x: Tensor) -> Tensor { construct(x) }
+}

@@ -1,0 +1,24 @@
+/// Mean squared error, MindSpore's `nn.MSELoss`: ℓ = reduce((pred − label)²).
+/// ∂ℓ/∂label is exactly −∂ℓ/∂pred.
+///
+/// ```swift
+/// let loss = MSELoss()(Tensor([1, 2]), Tensor([1, 4]))   // 2
+/// ```
+public final class MSELoss: Cell, @unchecked Sendable {
+    /// The reduction.
+    public let reduction: Reduction
+
+    /// `MSELoss(reduction: .mean)`.
+    public init(reduction: Reduction = .mean) {
+        self.reduction = reduction
+        super.init()
+    }
+
+    /// reduce((prediction − label)²).
+    public override func construct(_ prediction: Tensor, _ label: Tensor) -> Tensor {
+        reduction(square(prediction - label))
+    }
+
+    /// `loss(prediction, label)`.
+    public func callAsFunction(_ prediction: Tensor, _ label: Tensor) -> Tensor { construct(prediction, label) }
+}

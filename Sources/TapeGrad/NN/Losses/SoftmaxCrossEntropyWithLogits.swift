@@ -1,0 +1,62 @@
+/// Softmax cross-entropy, MindSpore's `nn.SoftmaxCrossEntropyWithLogits`:
+/// ℓᵢ = −Σⱼ labelᵢⱼ · log softmax(logitsᵢ)ⱼ for logits `(N, C)`.
+///
+/// With `sparse`, labels are int32 class indices `(N,)`. Gradients keep MindSpore's convention
+/// (decision 7): ∂ℓ/∂logits = (softmax(logits) − label) ⊙ ∂ℓᵢ — the true derivative only when each label row
+/// sums to 1 — and ∂ℓ/∂label = 0.
+///
+/// ```swift
+/// let sce = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
+/// let loss = sce(logits, Tensor([3, 0] as [Int32]))
+/// ```
+public final class SoftmaxCrossEntropyWithLogits: Cell, @unchecked Sendable {
+    /// Whether labels are class indices.
+    public let sparse: Bool
+    /// The reduction over the batch.
+    public let reduction: Reduction
+
+    /// `SoftmaxCrossEntropyWithLogits(sparse: false, reduction: .none)`, MindSpore's defaults.
+    public init(sparse: Bool = false, reduction: Reduction = .none) {
+        self.sparse = sparse
+        self.reduction = reduction
+        super.init()
+    }
+
+    /// The per-sample losses, reduced.
+    public override func construct(_ logits: Tensor, _ labels: Tensor) -> Tensor {
+        guard logits.rank == 2 else {
+            reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits",
+                                    message: "For primitive[SoftmaxCrossEntropyWithLogits], the dimension of logits must be equal to 2, but got \(logits.rank)."))
+            return Tensor.placeholder(dtype: logits.dtype)
+        }
+        let dense = sparse ? classIndicesToRows(labels, classes: logits.shape[1], dtype: logits.dtype) : labels
+        guard dense.shape == logits.shape else {
+            reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits", message: "labels of shape \(labels.shape) do not fit logits of shape \(logits.shape)"))
+            return Tensor.placeholder(dtype: logits.dtype)
+        }
+        return reduction(softmaxCrossEntropy(logits: logits, labels: labels, denseLabels: dense.astype(logits.dtype)))
+    }
+
+    /// `loss(logits, labels)`.
+    public func callAsFunction(_ logits: Tensor, _ labels: Tensor) -> Tensor { construct(logits, labels) }
+}
+
+/// ℓᵢ = −Σⱼ yᵢⱼ log softmax(xᵢ)ⱼ with MindSpore's pullback (softmax − y) ⊙ G and a zero label gradient.
+func softmaxCrossEntropy(logits: Tensor, labels: Tensor, denseLabels: Tensor) -> Tensor {
+    let logProbabilities = logits.detached.logSoftmax(alongAxis: 1)
+    let out = -(denseLabels.detached * logProbabilities).sum(alongAxes: [1])
+    guard logits.isRecorded || labels.isRecorded else { return out }
+    let probabilities = exp(logProbabilities)
+    return out.recorded(inputs: [logits, labels]) { g, needed in
+        [needed[0] ? (probabilities - denseLabels) * g.expandingShape(at: 1) : nil,
+         needed[1] ? Tensor.zeros(like: labels) : nil]
+    }
+}
+
+/// Sparse class indices `(N,)` as one-hot rows `(N, C)`; an index outside `0..<C` gives an all-zero row.
+func classIndicesToRows(_ labels: Tensor, classes: Int, dtype: DType) -> Tensor {
+    let indices = labels.asArray(Int32.self)
+    var rows = [Double](repeating: 0, count: indices.count * classes)
+    for (i, c) in indices.enumerated() where c >= 0 && Int(c) < classes { rows[i * classes + Int(c)] = 1 }
+    return Tensor(rows, shape: [indices.count, classes]).converted(to: dtype)
+}
