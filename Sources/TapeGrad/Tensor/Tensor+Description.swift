@@ -7,7 +7,7 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
     /// print(Tensor([1, 2]))
     /// ```
     public var description: String {
-        "Tensor(shape=\(shape), dtype=\(dtype), value=\(rank == 0 ? "" : "\n")\(formattedValues()))"
+        "Tensor(shape=\(shape), dtype=\(dtype), value=\(rank <= 1 ? " " : "\n")\(formattedValues()))"
     }
 
     /// The same as ``description``.
