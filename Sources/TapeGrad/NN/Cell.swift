@@ -14,7 +14,7 @@
 /// let out = net(x, y).asTensor
 /// net.trainableParams().map(\.name)   // ["z"]
 /// ```
-open class Cell: @unchecked Sendable, CustomStringConvertible {
+open class Cell: CustomStringConvertible {
     private var _isTraining = false
 
     /// A cell with no parameters yet.
