@@ -69,17 +69,23 @@ enum ElementwiseKernels {
     /// Applies `op` to `a` and `b` (already of one dtype) broadcast to `outShape`.
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, outShape: [Int]) -> Tensor {
         let out = Tensor.uninitialized(outShape, dtype: a.dtype)
-        let sa = Broadcasting.strides(of: a.shape, in: outShape)
-        let sb = Broadcasting.strides(of: b.shape, in: outShape)
+        let n = out.count
         func run<T: FloatingElement>(_: T.Type) {
             let pa = UnsafePointer(a.buffer.pointer(T.self)), pb = UnsafePointer(b.buffer.pointer(T.self))
             let po = out.buffer.pointer(T.self)
+            // Fast paths first: equal shapes, or one operand a single value.
             if a.shape == b.shape {
-                binaryRow(op, pa, 1, pb, 1, po, out.count)
-                return
-            }
-            Broadcasting.forEachRow(outShape: outShape, aStrides: sa, bStrides: sb) { ia, ib, io, n, ta, tb in
-                binaryRow(op, pa + ia, ta, pb + ib, tb, po + io, n)
+                Parallel.chunks(n) { s, c in binaryRow(op, pa + s, 1, pb + s, 1, po + s, c) }
+            } else if b.count == 1 && a.count == n {
+                Parallel.chunks(n) { s, c in binaryRow(op, pa + s, 1, pb, 0, po + s, c) }
+            } else if a.count == 1 && b.count == n {
+                Parallel.chunks(n) { s, c in binaryRow(op, pa, 0, pb + s, 1, po + s, c) }
+            } else {
+                let sa = Broadcasting.strides(of: a.shape, in: outShape)
+                let sb = Broadcasting.strides(of: b.shape, in: outShape)
+                Broadcasting.forEachRow(outShape: outShape, aStrides: sa, bStrides: sb) { ia, ib, io, len, ta, tb in
+                    binaryRow(op, pa + ia, ta, pb + ib, tb, po + io, len)
+                }
             }
         }
         switch a.dtype {
@@ -88,8 +94,10 @@ enum ElementwiseKernels {
         case .int32:
             let pa = UnsafePointer(a.buffer.pointer(Int32.self)), pb = UnsafePointer(b.buffer.pointer(Int32.self))
             let po = out.buffer.pointer(Int32.self)
-            Broadcasting.forEachRow(outShape: outShape, aStrides: sa, bStrides: sb) { ia, ib, io, n, ta, tb in
-                binaryRowInt(op, pa + ia, ta, pb + ib, tb, po + io, n)
+            let sa = Broadcasting.strides(of: a.shape, in: outShape)
+            let sb = Broadcasting.strides(of: b.shape, in: outShape)
+            Broadcasting.forEachRow(outShape: outShape, aStrides: sa, bStrides: sb) { ia, ib, io, len, ta, tb in
+                binaryRowInt(op, pa + ia, ta, pb + ib, tb, po + io, len)
             }
         }
         return withExtendedLifetime((a, b)) { out }
@@ -126,8 +134,12 @@ enum ElementwiseKernels {
     static func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
         let out = Tensor.uninitialized(x.shape, dtype: x.dtype)
         switch x.dtype {
-        case .float32: unaryLoop(op, x.buffer.pointer(Float.self), out.buffer.pointer(Float.self), x.count)
-        case .float64: unaryLoop(op, x.buffer.pointer(Double.self), out.buffer.pointer(Double.self), x.count)
+        case .float32:
+            let src = x.buffer.pointer(Float.self), dst = out.buffer.pointer(Float.self)
+            Parallel.chunks(x.count) { s, c in unaryLoop(op, src + s, dst + s, c) }
+        case .float64:
+            let src = x.buffer.pointer(Double.self), dst = out.buffer.pointer(Double.self)
+            Parallel.chunks(x.count) { s, c in unaryLoop(op, src + s, dst + s, c) }
         case .int32:
             let src = x.buffer.pointer(Int32.self), dst = out.buffer.pointer(Int32.self)
             switch op {

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Splits large elementwise loops across the machine's cores. Small loops run inline: below
+/// `threshold` elements the cost of waking a second thread exceeds the work.
+enum Parallel {
+    static let cores = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    static let threshold = 1 << 15
+
+    /// Calls `body(start, count)` for contiguous chunks covering `0..<n`, in parallel when `n` is large.
+    @inline(__always)
+    static func chunks(_ n: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
+        guard n >= threshold, cores > 1 else { body(0, n); return }
+        let parts = Swift.min(cores, n / (threshold / 2))
+        let size = (n + parts - 1) / parts
+        withoutActuallyEscaping(body) { body in
+            let task = UnsafeSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { i in
+                let start = i * size
+                if start < n { task.value(start, Swift.min(size, n - start)) }
+            }
+        }
+    }
+}
+
+/// A value handed to worker threads that only read it (raw pointers, a non-escaping body).
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
