@@ -2,6 +2,8 @@
 enum BinaryOp: String {
     case add, sub, mul, div, pow, maximum, minimum
     case equal, greater, greaterEqual, less, lessEqual
+    /// `a` where `b > 0`, else 0: ReLU's backward in one pass.
+    case passWherePositive
 }
 
 /// The unary elementwise operations the kernels implement.
@@ -42,6 +44,7 @@ enum ElementwiseKernels {
         case .greaterEqual: for i in 0..<n { out[i] = a[i * sa] >= b[i * sb] ? 1 : 0 }
         case .less: for i in 0..<n { out[i] = a[i * sa] < b[i * sb] ? 1 : 0 }
         case .lessEqual: for i in 0..<n { out[i] = a[i * sa] <= b[i * sb] ? 1 : 0 }
+        case .passWherePositive: for i in 0..<n { out[i] = b[i * sb] > 0 ? a[i * sa] : 0 }
         }
     }
 
@@ -62,6 +65,7 @@ enum ElementwiseKernels {
         case .greaterEqual: for i in 0..<n { out[i] = a[i * sa] >= b[i * sb] ? 1 : 0 }
         case .less: for i in 0..<n { out[i] = a[i * sa] < b[i * sb] ? 1 : 0 }
         case .lessEqual: for i in 0..<n { out[i] = a[i * sa] <= b[i * sb] ? 1 : 0 }
+        case .passWherePositive: for i in 0..<n { out[i] = b[i * sb] > 0 ? a[i * sa] : 0 }
         case .div, .pow: for i in 0..<n { out[i] = 0 }   // promoted to float before reaching here
         }
     }

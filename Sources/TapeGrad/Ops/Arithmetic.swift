@@ -15,8 +15,12 @@ extension Tensor {
 
     /// A scalar operand as a rank-0 tensor: the tensor's dtype, or float32 when a fractional value meets int32.
     static func scalarOperand(_ value: Double, like other: Tensor) -> Tensor {
-        let dtype: DType = other.dtype == .int32 && value.rounded(.towardZero) != value ? .float32 : other.dtype
-        return full([], value: value, dtype: dtype)
+        full([], value: value, dtype: scalarDType(value, like: other))
+    }
+
+    /// The dtype of `tensor ∘ value`: the tensor's, or float32 when a fractional value meets int32.
+    static func scalarDType(_ value: Double, like other: Tensor) -> DType {
+        other.dtype == .int32 && value.rounded(.towardZero) != value ? .float32 : other.dtype
     }
 
     /// Sums a gradient over the dimensions that broadcasting added or stretched, back to `shape`.
@@ -40,8 +44,8 @@ extension Tensor {
         let out = elementwise(.add, lhs, rhs, name: "add")
         guard lhs.isRecorded || rhs.isRecorded else { return out }
         let (sa, sb) = (lhs.shape, rhs.shape)
-        return out.recorded(inputs: [lhs, rhs]) { g, needed in
-            [needed[0] ? g.unbroadcast(to: sa) : nil, needed[1] ? g.unbroadcast(to: sb) : nil]
+        return out.recorded(lhs, rhs) { g, needed in
+            (needed[0] ? g.unbroadcast(to: sa) : nil, needed[1] ? g.unbroadcast(to: sb) : nil)
         }
     }
 
@@ -50,8 +54,8 @@ extension Tensor {
         let out = elementwise(.sub, lhs, rhs, name: "sub")
         guard lhs.isRecorded || rhs.isRecorded else { return out }
         let (sa, sb) = (lhs.shape, rhs.shape)
-        return out.recorded(inputs: [lhs, rhs]) { g, needed in
-            [needed[0] ? g.unbroadcast(to: sa) : nil, needed[1] ? (-g).unbroadcast(to: sb) : nil]
+        return out.recorded(lhs, rhs) { g, needed in
+            (needed[0] ? g.unbroadcast(to: sa) : nil, needed[1] ? (-g).unbroadcast(to: sb) : nil)
         }
     }
 
@@ -59,9 +63,9 @@ extension Tensor {
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = elementwise(.mul, lhs, rhs, name: "mul")
         guard lhs.isRecorded || rhs.isRecorded else { return out }
-        return out.recorded(inputs: [lhs, rhs]) { g, needed in
-            [needed[0] ? (g * rhs).unbroadcast(to: lhs.shape) : nil,
-             needed[1] ? (g * lhs).unbroadcast(to: rhs.shape) : nil]
+        return out.recorded(lhs, rhs) { g, needed in
+            (needed[0] ? (g * rhs).unbroadcast(to: lhs.shape) : nil,
+             needed[1] ? (g * lhs).unbroadcast(to: rhs.shape) : nil)
         }
     }
 
@@ -70,9 +74,9 @@ extension Tensor {
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = elementwise(.div, lhs, rhs, name: "div")
         guard lhs.isRecorded || rhs.isRecorded else { return out }
-        return out.recorded(inputs: [lhs, rhs]) { g, needed in
-            [needed[0] ? (g / rhs).unbroadcast(to: lhs.shape) : nil,
-             needed[1] ? (-g * lhs / (rhs * rhs)).unbroadcast(to: rhs.shape) : nil]
+        return out.recorded(lhs, rhs) { g, needed in
+            (needed[0] ? (g / rhs).unbroadcast(to: lhs.shape) : nil,
+             needed[1] ? (-g * lhs / (rhs * rhs)).unbroadcast(to: rhs.shape) : nil)
         }
     }
 
@@ -80,27 +84,84 @@ extension Tensor {
     public static prefix func - (x: Tensor) -> Tensor {
         let out = ElementwiseKernels.unary(.neg, x)
         guard x.isRecorded else { return out }
-        return out.recorded(inputs: [x]) { g, _ in [-g] }
+        return out.recorded(x) { g in -g }
     }
 
     // MARK: Tensor ∘ scalar
 
-    /// `x + 1`: adds a scalar to every element.
-    public static func + (lhs: Tensor, rhs: Double) -> Tensor { lhs + scalarOperand(rhs, like: lhs) }
-    /// `1 + x`.
-    public static func + (lhs: Double, rhs: Tensor) -> Tensor { scalarOperand(lhs, like: rhs) + rhs }
-    /// `x - 1`.
-    public static func - (lhs: Tensor, rhs: Double) -> Tensor { lhs - scalarOperand(rhs, like: lhs) }
-    /// `1 - x`.
-    public static func - (lhs: Double, rhs: Tensor) -> Tensor { scalarOperand(lhs, like: rhs) - rhs }
-    /// `x * 2`.
-    public static func * (lhs: Tensor, rhs: Double) -> Tensor { lhs * scalarOperand(rhs, like: lhs) }
-    /// `2 * x`.
-    public static func * (lhs: Double, rhs: Tensor) -> Tensor { scalarOperand(lhs, like: rhs) * rhs }
-    /// `x / 2`.
-    public static func / (lhs: Tensor, rhs: Double) -> Tensor { lhs / scalarOperand(rhs, like: lhs) }
-    /// `1 / x`.
-    public static func / (lhs: Double, rhs: Tensor) -> Tensor { scalarOperand(lhs, like: rhs) / rhs }
+    /// `tensor ∘ scalar` (or `scalar ∘ tensor` when `scalarOnLeft`) with the scalar kept out of any buffer.
+    static func scalarKernel(_ op: BinaryOp, _ x: Tensor, _ value: Double, scalarOnLeft: Bool) -> Tensor {
+        let source = scalarDType(value, like: x) == x.dtype ? x : x.converted(to: .float32)
+        let out = uninitialized(source.shape, dtype: source.dtype)
+        let n = out.count
+        func run<T: FloatingElement>(_: T.Type) {
+            var scalar = T(value)
+            let px = UnsafePointer(source.buffer.pointer(T.self)), po = out.buffer.pointer(T.self)
+            withUnsafePointer(to: &scalar) { ps in
+                if scalarOnLeft {
+                    Parallel.chunks(n) { s, c in ElementwiseKernels.binaryRow(op, ps, 0, px + s, 1, po + s, c) }
+                } else {
+                    Parallel.chunks(n) { s, c in ElementwiseKernels.binaryRow(op, px + s, 1, ps, 0, po + s, c) }
+                }
+            }
+        }
+        switch source.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int32:
+            var scalar = Int32(fromDouble: value)
+            let px = UnsafePointer(source.buffer.pointer(Int32.self)), po = out.buffer.pointer(Int32.self)
+            withUnsafePointer(to: &scalar) { ps in
+                if scalarOnLeft { ElementwiseKernels.binaryRowInt(op, ps, 0, px, 1, po, n) }
+                else { ElementwiseKernels.binaryRowInt(op, px, 1, ps, 0, po, n) }
+            }
+        }
+        return withExtendedLifetime(source) { out }
+    }
+
+    /// `x + 1`: adds a scalar to every element. ∂L/∂x = G.
+    public static func + (lhs: Tensor, rhs: Double) -> Tensor {
+        let out = scalarKernel(.add, lhs, rhs, scalarOnLeft: false)
+        guard lhs.isRecorded else { return out }
+        return out.recorded(lhs) { g in g }
+    }
+
+    /// `1 + x`. ∂L/∂x = G.
+    public static func + (lhs: Double, rhs: Tensor) -> Tensor { rhs + lhs }
+
+    /// `x - 1`. ∂L/∂x = G.
+    public static func - (lhs: Tensor, rhs: Double) -> Tensor { lhs + (-rhs) }
+
+    /// `1 - x`. ∂L/∂x = −G.
+    public static func - (lhs: Double, rhs: Tensor) -> Tensor {
+        let out = scalarKernel(.sub, rhs, lhs, scalarOnLeft: true)
+        guard rhs.isRecorded else { return out }
+        return out.recorded(rhs) { g in -g }
+    }
+
+    /// `x * 2`. ∂L/∂x = 2 G.
+    public static func * (lhs: Tensor, rhs: Double) -> Tensor {
+        let out = scalarKernel(.mul, lhs, rhs, scalarOnLeft: false)
+        guard lhs.isRecorded else { return out }
+        return out.recorded(lhs) { g in g * rhs }
+    }
+
+    /// `2 * x`. ∂L/∂x = 2 G.
+    public static func * (lhs: Double, rhs: Tensor) -> Tensor { rhs * lhs }
+
+    /// `x / 2`. ∂L/∂x = G / 2.
+    public static func / (lhs: Tensor, rhs: Double) -> Tensor {
+        let out = scalarKernel(.div, lhs, rhs, scalarOnLeft: false)
+        guard lhs.isRecorded else { return out }
+        return out.recorded(lhs) { g in g / rhs }
+    }
+
+    /// `1 / x`. ∂L/∂x = −G ⊙ (1/x) / x.
+    public static func / (lhs: Double, rhs: Tensor) -> Tensor {
+        let out = scalarKernel(.div, rhs, lhs, scalarOnLeft: true)
+        guard rhs.isRecorded else { return out }
+        return out.recorded(rhs) { g in -g * out / rhs }
+    }
 
     /// `x += y`, the same as `x = x + y`.
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
@@ -122,10 +183,10 @@ extension Tensor {
 public func pow(_ x: Tensor, _ y: Tensor) -> Tensor {
     let out = Tensor.elementwise(.pow, x, y, name: "pow")
     guard x.isRecorded || y.isRecorded else { return out }
-    return out.recorded(inputs: [x, y]) { g, needed in
-        [needed[0] ? (g * y * pow(x, y - 1)).unbroadcast(to: x.shape) : nil,
+    return out.recorded(x, y) { g, needed in
+        (needed[0] ? (g * y * pow(x, y - 1)).unbroadcast(to: x.shape) : nil,
          needed[1] ? (g * out * log(`where`(greater(x, Tensor.zeros([], dtype: x.dtype)), x, Tensor.ones([], dtype: x.dtype))))
-            .unbroadcast(to: y.shape) : nil]
+            .unbroadcast(to: y.shape) : nil)
     }
 }
 
@@ -135,5 +196,5 @@ public func pow(_ x: Tensor, _ exponent: Double) -> Tensor {
     let p = Tensor.scalarOperand(exponent, like: x)
     let out = Tensor.elementwise(.pow, x, p, name: "pow")
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * exponent * pow(x, exponent - 1)] }
+    return out.recorded(x) { g in g * exponent * pow(x, exponent - 1) }
 }

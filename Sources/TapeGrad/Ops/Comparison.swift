@@ -24,10 +24,10 @@ public func equal(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.equa
 public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let out = Tensor.elementwise(.maximum, a, b, name: "maximum")
     guard a.isRecorded || b.isRecorded else { return out }
-    return out.recorded(inputs: [a, b]) { g, needed in
+    return out.recorded(a, b) { g, needed in
         let tie = equal(a, b) * 0.5
-        return [needed[0] ? (g * (greater(a, b) + tie)).unbroadcast(to: a.shape) : nil,
-                needed[1] ? (g * (less(a, b) + tie)).unbroadcast(to: b.shape) : nil]
+        return (needed[0] ? (g * (greater(a, b) + tie)).unbroadcast(to: a.shape) : nil,
+                needed[1] ? (g * (less(a, b) + tie)).unbroadcast(to: b.shape) : nil)
     }
 }
 
@@ -35,10 +35,10 @@ public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
 public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let out = Tensor.elementwise(.minimum, a, b, name: "minimum")
     guard a.isRecorded || b.isRecorded else { return out }
-    return out.recorded(inputs: [a, b]) { g, needed in
+    return out.recorded(a, b) { g, needed in
         let tie = equal(a, b) * 0.5
-        return [needed[0] ? (g * (less(a, b) + tie)).unbroadcast(to: a.shape) : nil,
-                needed[1] ? (g * (greater(a, b) + tie)).unbroadcast(to: b.shape) : nil]
+        return (needed[0] ? (g * (less(a, b) + tie)).unbroadcast(to: a.shape) : nil,
+                needed[1] ? (g * (greater(a, b) + tie)).unbroadcast(to: b.shape) : nil)
     }
 }
 
@@ -51,7 +51,7 @@ public func clip(_ x: Tensor, min lower: Double, max upper: Double) -> Tensor {
     let lo = Tensor.scalarOperand(lower, like: x), hi = Tensor.scalarOperand(upper, like: x)
     let out = Tensor.elementwise(.minimum, Tensor.elementwise(.maximum, x.detached, lo), hi, name: "clip")
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * greaterEqual(x, lo) * lessEqual(x, hi)] }
+    return out.recorded(x) { g in g * greaterEqual(x, lo) * lessEqual(x, hi) }
 }
 
 /// Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together.
@@ -84,7 +84,7 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     case .int32: select(Int32.self)
     }
     guard a.isRecorded || b.isRecorded else { return out }
-    return out.recorded(inputs: [a, b]) { g, needed in
-        [needed[0] ? (g * flip).unbroadcast(to: a.shape) : nil, needed[1] ? (g * keep).unbroadcast(to: b.shape) : nil]
+    return out.recorded(a, b) { g, needed in
+        (needed[0] ? (g * flip).unbroadcast(to: a.shape) : nil, needed[1] ? (g * keep).unbroadcast(to: b.shape) : nil)
     }
 }

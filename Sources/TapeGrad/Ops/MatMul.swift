@@ -70,7 +70,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     }
     withExtendedLifetime((lhs, rhs)) {}
     guard a.isRecorded || b.isRecorded else { return out }
-    return out.recorded(inputs: [a, b]) { g, needed in
+    return out.recorded(a, b) { g, needed in
         var da: Tensor?, db: Tensor?
         switch (transposeA, transposeB) {
         case (false, false):
@@ -86,6 +86,6 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
             if needed[0] { da = matmul(b, g, transposeA: true, transposeB: true) }
             if needed[1] { db = matmul(g, a, transposeA: true, transposeB: true) }
         }
-        return [da?.unbroadcast(to: a.shape), db?.unbroadcast(to: b.shape)]
+        return (da?.unbroadcast(to: a.shape), db?.unbroadcast(to: b.shape))
     }
 }

@@ -48,7 +48,7 @@ extension Tensor {
         let out = kept.sharingBuffer(shape: reducedShape(axes, keepDims: keepDims))
         guard isRecorded else { return out }
         let (keptShape, original) = (kept.shape, shape)
-        return out.recorded(inputs: [self]) { g, _ in [g.reshaped(to: keptShape).broadcast(to: original)] }
+        return out.recorded(self) { g in g.reshaped(to: keptShape).broadcast(to: original) }
     }
 
     /// The mean of all elements, as a rank-0 tensor (int32 inputs give float32).
@@ -95,10 +95,10 @@ extension Tensor {
         let out = kept.sharingBuffer(shape: reducedShape(axes, keepDims: keepDims))
         guard isRecorded else { return out }
         let keptShape = kept.shape
-        return out.recorded(inputs: [self]) { g, _ in
+        return out.recorded(self) { g in
             let hits = equal(self, kept)
             let share = hits / hits.sum(alongAxes: axes, keepDims: true)
-            return [g.reshaped(to: keptShape) * share]
+            return g.reshaped(to: keptShape) * share
         }
     }
 

@@ -20,7 +20,7 @@ extension Tensor {
         let out = sharingBuffer(shape: target)
         guard isRecorded else { return out }
         let original = shape
-        return out.recorded(inputs: [self]) { g, _ in [g.reshaped(to: original)] }
+        return out.recorded(self) { g in g.reshaped(to: original) }
     }
 
     /// Normalises a possibly negative axis, reporting an error naming `op` when it is out of range.
@@ -67,7 +67,7 @@ extension Tensor {
         guard isRecorded else { return out }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, p) in perm.enumerated() { inverse[p] = i }
-        return out.recorded(inputs: [self]) { g, _ in [g.transposed(permutation: inverse)] }
+        return out.recorded(self) { g in g.transposed(permutation: inverse) }
     }
 
     /// Swaps the last two dimensions (the matrix transpose for rank 2).
@@ -132,7 +132,7 @@ extension Tensor {
         let out = broadcastKernel(to: target)
         guard isRecorded else { return out }
         let original = shape
-        return out.recorded(inputs: [self]) { g, _ in [g.unbroadcast(to: original)] }
+        return out.recorded(self) { g in g.unbroadcast(to: original) }
     }
 
     /// A materialised broadcast copy (not recorded); `target` must be a valid broadcast of `shape`.
@@ -157,6 +157,6 @@ extension Tensor {
         let out = converted(to: target)
         guard isRecorded else { return out }
         let source = dtype
-        return out.recorded(inputs: [self]) { g, _ in [g.astype(source)] }
+        return out.recorded(self) { g in g.astype(source) }
     }
 }

@@ -13,8 +13,8 @@ extension Tensor {
         let shifted = exp(x - x.reduceKernel(.max, axes: rank == 0 ? [] : [a]))
         let y = shifted / shifted.reduceKernel(.sum, axes: rank == 0 ? [] : [a])
         guard isRecorded else { return y }
-        return y.recorded(inputs: [self]) { g, _ in
-            [y * (g - (g * y).sum(alongAxes: [a], keepDims: true))]
+        return y.recorded(self) { g in
+            y * (g - (g * y).sum(alongAxes: [a], keepDims: true))
         }
     }
 
@@ -27,8 +27,8 @@ extension Tensor {
         let shifted = x - x.reduceKernel(.max, axes: axes)
         let y = shifted - log(exp(shifted).reduceKernel(.sum, axes: axes))
         guard isRecorded else { return y }
-        return y.recorded(inputs: [self]) { g, _ in
-            [g - exp(y) * g.sum(alongAxes: axes, keepDims: true)]
+        return y.recorded(self) { g in
+            g - exp(y) * g.sum(alongAxes: axes, keepDims: true)
         }
     }
 }

@@ -8,35 +8,35 @@
 public func exp(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.exp, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * out] }
+    return out.recorded(x) { g in g * out }
 }
 
 /// Natural logarithm. ∂L/∂x = G / x (so `inf` at 0, as in MindSpore).
 public func log(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.log, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g / x] }
+    return out.recorded(x) { g in g / x }
 }
 
 /// Square root. ∂L/∂x = G / (2√x) (so `inf` at 0).
 public func sqrt(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sqrt, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * 0.5 / out] }
+    return out.recorded(x) { g in g * 0.5 / out }
 }
 
 /// Reciprocal square root 1/√x. ∂L/∂x = −½ G ⊙ (1/√x)³.
 public func rsqrt(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.rsqrt, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * -0.5 * out * out * out] }
+    return out.recorded(x) { g in g * -0.5 * out * out * out }
 }
 
 /// Absolute value. ∂L/∂x = G ⊙ sign(x), which is 0 at 0.
 public func abs(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.abs, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * sign(x)] }
+    return out.recorded(x) { g in g * sign(x) }
 }
 
 /// −1, 0 or 1 by the sign of each element (not differentiable: its derivative is 0 almost everywhere).
@@ -46,14 +46,14 @@ public func sign(_ x: Tensor) -> Tensor { ElementwiseKernels.unary(.sign, x) }
 public func sin(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sin, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * cos(x)] }
+    return out.recorded(x) { g in g * cos(x) }
 }
 
 /// Cosine. ∂L/∂x = −G ⊙ sin x.
 public func cos(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.cos, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [-g * sin(x)] }
+    return out.recorded(x) { g in -g * sin(x) }
 }
 
 /// Hyperbolic tangent. ∂L/∂x = G ⊙ (1 − tanh²x).
@@ -64,42 +64,49 @@ public func cos(_ x: Tensor) -> Tensor {
 public func tanh(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.tanh, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * (1 - out * out)] }
+    return out.recorded(x) { g in g * (1 - out * out) }
 }
 
 /// The logistic function σ(x) = 1 / (1 + e⁻ˣ), computed without overflow. ∂L/∂x = G ⊙ σ(x)(1 − σ(x)).
 public func sigmoid(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sigmoid, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * out * (1 - out)] }
+    return out.recorded(x) { g in g * out * (1 - out) }
 }
 
 /// max(x, 0). ∂L/∂x = G where x > 0, else 0 (so 0 at 0, as in MindSpore).
 public func relu(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.relu, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * ElementwiseKernels.unary(.step, x.detached)] }
+    return out.recorded(x) { g in passWherePositive(g, x) }
+}
+
+/// `g` where `x > 0`, else 0 — ReLU's backward in one pass. Linear in `g`, so its own pullback is itself.
+func passWherePositive(_ g: Tensor, _ x: Tensor) -> Tensor {
+    let out = Tensor.elementwise(.passWherePositive, g, x.detached, name: "relu")
+    guard g.isRecorded else { return out }
+    return out.recorded(g) { gg in passWherePositive(gg, x) }
 }
 
 /// x². ∂L/∂x = 2 G ⊙ x.
 public func square(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.square, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * 2 * x] }
+    return out.recorded(x) { g in g * 2 * x }
 }
 
 /// log(1 + eˣ), computed stably. ∂L/∂x = G ⊙ σ(x).
 public func softplus(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.softplus, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * sigmoid(x)] }
+    return out.recorded(x) { g in g * sigmoid(x) }
 }
 
 /// The Gauss error function. ∂L/∂x = G ⊙ (2/√π) e^(−x²).
 public func erf(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.erf, x)
     guard x.isRecorded else { return out }
-    return out.recorded(inputs: [x]) { g, _ in [g * (2 / Double.pi.squareRoot()) * exp(-(x * x))] }
+    return out.recorded(x) { g in g * (2 / Double.pi.squareRoot()) * exp(-(x * x)) }
 }
 
 /// x where x > 0, else `alpha · x`. ∂L/∂x = G where x > 0, else `alpha · G`.

@@ -43,10 +43,34 @@ final class Tracking: @unchecked Sendable {
 final class Tape: @unchecked Sendable {
     private static let counter = Atomic<Int>(0)
 
+    /// How a node maps ∂L/∂output to its inputs' gradients.
+    enum Backward {
+        /// A leaf: a differentiation variable.
+        case leaf
+        /// One input; the closure returns its gradient.
+        case unary((Tensor) -> Tensor)
+        /// Two inputs; the closure returns both gradients (nil where not needed).
+        case binary((Tensor, InputMask) -> (Tensor?, Tensor?))
+        /// Any number of inputs.
+        case general(Pullback)
+    }
+
     struct Node {
-        var inputs: [Int]
-        var pullback: Pullback?
+        /// Input ids on this tape (−1 for an input this tape does not record).
+        var first: Int
+        var second: Int
+        var others: [Int]
+        var backward: Backward
         var dtype: DType
+
+        var inputs: [Int] {
+            switch backward {
+            case .leaf: return []
+            case .unary: return [first]
+            case .binary: return [first, second]
+            case .general: return others
+            }
+        }
     }
 
     /// Newer tapes have higher levels; nested computations are therefore ordered innermost-first.
@@ -61,14 +85,14 @@ final class Tape: @unchecked Sendable {
 
     /// Starts tracking `value` as a differentiation variable (a leaf) of this tape.
     func leaf(_ value: Tensor) -> Tensor {
-        nodes.append(Node(inputs: [], pullback: nil, dtype: value.dtype))
+        nodes.append(Node(first: -1, second: -1, others: [], backward: .leaf, dtype: value.dtype))
         var tracked = value
         tracked.tracking = Tracking(tape: self, id: nodes.count - 1, outer: value.tracking)
         return tracked
     }
 
-    func append(inputs: [Int], dtype: DType, pullback: @escaping Pullback) -> Int {
-        nodes.append(Node(inputs: inputs, pullback: pullback, dtype: dtype))
+    func append(_ node: Node) -> Int {
+        nodes.append(node)
         return nodes.count - 1
     }
 
@@ -94,13 +118,25 @@ final class Tape: @unchecked Sendable {
         var index = nodes.count - 1
         while index >= 0 {
             defer { index -= 1 }
-            guard let g = slots[index], let pullback = nodes[index].pullback else { continue }
-            let inputs = nodes[index].inputs
-            var bits: UInt64 = 0
-            for (k, input) in inputs.enumerated() where input >= 0 && k < 64 { bits |= 1 << UInt64(k) }
-            let partials = pullback(g, InputMask(bits: bits))
-            for (k, input) in inputs.enumerated() where input >= 0 && k < partials.count {
-                if let partial = partials[k] { accumulate(input, partial) }
+            guard let g = slots[index] else { continue }
+            let node = nodes[index]
+            switch node.backward {
+            case .leaf:
+                continue
+            case .unary(let pullback):
+                if node.first >= 0 { accumulate(node.first, pullback(g)) }
+            case .binary(let pullback):
+                let mask = InputMask(bits: (node.first >= 0 ? 1 : 0) | (node.second >= 0 ? 2 : 0))
+                let (ga, gb) = pullback(g, mask)
+                if node.first >= 0, let ga { accumulate(node.first, ga) }
+                if node.second >= 0, let gb { accumulate(node.second, gb) }
+            case .general(let pullback):
+                var bits: UInt64 = 0
+                for (k, input) in node.others.enumerated() where input >= 0 && k < 64 { bits |= 1 << UInt64(k) }
+                let partials = pullback(g, InputMask(bits: bits))
+                for (k, input) in node.others.enumerated() where input >= 0 && k < partials.count {
+                    if let partial = partials[k] { accumulate(input, partial) }
+                }
             }
             if !isLeaf.contains(index) { slots[index] = nil }
         }
@@ -109,25 +145,46 @@ final class Tape: @unchecked Sendable {
 }
 
 extension Tensor {
-    /// Records `self` as the output of an op on `inputs`, on every recording tape that tracks one of them.
-    /// Call it only when an input is recorded (`isRecorded`), so constants cost nothing.
-    func recorded(inputs: [Tensor], pullback: @escaping Pullback) -> Tensor {
-        // Fast path: every recorded input sits on the same single tape.
-        var single: Tape?
-        var simple = true
-        for input in inputs {
-            guard let t = input.tracking else { continue }
-            if t.outer != nil || (single != nil && single !== t.tape) { simple = false; break }
-            single = t.tape
-        }
-        if simple {
-            guard let tape = single, tape.isRecording else { return self }
-            let ids = inputs.map { $0.tracking?.id ?? -1 }
+    /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
+    /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
+    func recorded(_ input: Tensor, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+        if let t = input.tracking, t.outer == nil {
+            guard t.tape.isRecording else { return self }
             var out = self
-            out.tracking = Tracking(tape: tape, id: tape.append(inputs: ids, dtype: dtype, pullback: pullback), outer: nil)
+            let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
             return out
         }
-        // Nested computations: record on each recording tape, innermost first in the chain.
+        return recordedOnEveryTape(inputs: [input]) { ids in
+            Tape.Node(first: ids[0], second: -1, others: [], backward: .unary(pullback), dtype: dtype)
+        }
+    }
+
+    /// Records `self` as the output of a two-input op. `pullback` returns (∂L/∂a, ∂L/∂b), nil where
+    /// the mask says the gradient is not needed.
+    func recorded(_ a: Tensor, _ b: Tensor, pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
+        let ta = a.tracking, tb = b.tracking
+        if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
+            guard tape.isRecording else { return self }
+            var out = self
+            let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
+            out.tracking = Tracking(tape: tape, id: tape.append(node), outer: nil)
+            return out
+        }
+        return recordedOnEveryTape(inputs: [a, b]) { ids in
+            Tape.Node(first: ids[0], second: ids[1], others: [], backward: .binary(pullback), dtype: dtype)
+        }
+    }
+
+    /// Records `self` as the output of an op on any number of `inputs`; `pullback` returns one entry per input.
+    func recorded(inputs: [Tensor], pullback: @escaping Pullback) -> Tensor {
+        recordedOnEveryTape(inputs: inputs) { ids in
+            Tape.Node(first: -1, second: -1, others: ids, backward: .general(pullback), dtype: dtype)
+        }
+    }
+
+    /// Records on each recording tape that tracks an input, innermost first in the output's chain.
+    private func recordedOnEveryTape(inputs: [Tensor], node: ([Int]) -> Tape.Node) -> Tensor {
         var tapes: [Tape] = []
         for input in inputs {
             var link = input.tracking
@@ -136,11 +193,12 @@ extension Tensor {
                 link = l.outer
             }
         }
+        guard !tapes.isEmpty else { return self }
         tapes.sort { $0.level < $1.level }
         var chain: Tracking?
         for tape in tapes {
             let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
-            chain = Tracking(tape: tape, id: tape.append(inputs: ids, dtype: dtype, pullback: pullback), outer: chain)
+            chain = Tracking(tape: tape, id: tape.append(node(ids)), outer: chain)
         }
         var out = self
         out.tracking = chain

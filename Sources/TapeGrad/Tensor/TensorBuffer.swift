@@ -1,26 +1,33 @@
-/// The storage behind a ``Tensor``: one contiguous, 64-byte-aligned, row-major block of elements.
+import Foundation
+import Synchronization
+
+/// The storage behind a ``Tensor``: one contiguous, row-major block of elements.
 ///
 /// A buffer is immutable once a tensor shares it; writers copy first (copy-on-write in ``Tensor``).
+/// Large blocks come from ``BufferPool`` and go back to it, so a training step that makes tensors of the
+/// same sizes every iteration does not return to the kernel for fresh, page-faulting memory.
 @usableFromInline
 final class TensorBuffer: @unchecked Sendable {
     let dtype: DType
     let count: Int
     let raw: UnsafeMutableRawPointer
+    private let byteCount: Int
 
     /// Uninitialised storage for `count` elements; callers write every element before sharing it.
     init(dtype: DType, count: Int) {
         self.dtype = dtype
         self.count = count
-        raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * dtype.byteSize, alignment: 64)
+        byteCount = Swift.max(count, 1) * dtype.byteSize
+        raw = BufferPool.allocate(byteCount)
     }
 
     /// Zero-filled storage.
     convenience init(zeros dtype: DType, count: Int) {
         self.init(dtype: dtype, count: count)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: count * dtype.byteSize)
+        memset(raw, 0, count * dtype.byteSize)
     }
 
-    deinit { raw.deallocate() }
+    deinit { BufferPool.release(raw, byteCount) }
 
     @inline(__always) func pointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
         raw.assumingMemoryBound(to: T.self)
@@ -30,5 +37,49 @@ final class TensorBuffer: @unchecked Sendable {
         let other = TensorBuffer(dtype: dtype, count: count)
         other.raw.copyMemory(from: raw, byteCount: count * dtype.byteSize)
         return other
+    }
+}
+
+/// A cache of freed large blocks, by exact byte size, bounded in total bytes. Small blocks use malloc
+/// directly (it is already fast for them).
+enum BufferPool {
+    static let minimumPooledBytes = 16 * 1024
+    static let maximumCachedBytes = 96 * 1024 * 1024
+
+    private struct Block: @unchecked Sendable { let pointer: UnsafeMutableRawPointer }
+
+    private struct State {
+        var free: [Int: [Block]] = [:]
+        var cachedBytes = 0
+    }
+    private static let state = Mutex(State())
+
+    static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes >= minimumPooledBytes {
+            let reused: Block? = state.withLock { s in
+                guard let block = s.free[bytes]?.popLast() else { return nil }
+                s.cachedBytes -= bytes
+                return block
+            }
+            if let reused { return reused.pointer }
+            var p: UnsafeMutableRawPointer?
+            if posix_memalign(&p, 64, bytes) == 0, let p { return p }
+        }
+        // malloc's 16-byte alignment suits every dtype; a failed allocation is out of memory.
+        return malloc(bytes) ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+    }
+
+    static func release(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+        if bytes >= minimumPooledBytes {
+            let block = Block(pointer: p)
+            let kept = state.withLock { s -> Bool in
+                guard s.cachedBytes + bytes <= maximumCachedBytes else { return false }
+                s.free[bytes, default: []].append(block)
+                s.cachedBytes += bytes
+                return true
+            }
+            if kept { return }
+        }
+        free(p)
     }
 }
