@@ -4,6 +4,10 @@ enum BinaryOp: String {
     case equal, greater, greaterEqual, less, lessEqual
     /// `a` where `b > 0`, else 0: ReLU's backward in one pass.
     case passWherePositive
+    /// a ⊙ (1 − b²): tanh's backward from its output b.
+    case tanhBackward
+    /// a ⊙ b ⊙ (1 − b): sigmoid's backward from its output b.
+    case sigmoidBackward
 }
 
 /// The unary elementwise operations the kernels implement.
@@ -45,6 +49,8 @@ enum ElementwiseKernels {
         case .less: for i in 0..<n { out[i] = a[i * sa] < b[i * sb] ? 1 : 0 }
         case .lessEqual: for i in 0..<n { out[i] = a[i * sa] <= b[i * sb] ? 1 : 0 }
         case .passWherePositive: for i in 0..<n { out[i] = b[i * sb] > 0 ? a[i * sa] : 0 }
+        case .tanhBackward: for i in 0..<n { let y = b[i * sb]; out[i] = a[i * sa] * (1 - y * y) }
+        case .sigmoidBackward: for i in 0..<n { let y = b[i * sb]; out[i] = a[i * sa] * y * (1 - y) }
         }
     }
 
@@ -66,7 +72,7 @@ enum ElementwiseKernels {
         case .less: for i in 0..<n { out[i] = a[i * sa] < b[i * sb] ? 1 : 0 }
         case .lessEqual: for i in 0..<n { out[i] = a[i * sa] <= b[i * sb] ? 1 : 0 }
         case .passWherePositive: for i in 0..<n { out[i] = b[i * sb] > 0 ? a[i * sa] : 0 }
-        case .div, .pow: for i in 0..<n { out[i] = 0 }   // promoted to float before reaching here
+        case .div, .pow, .tanhBackward, .sigmoidBackward: for i in 0..<n { out[i] = 0 }   // promoted to float before reaching here
         }
     }
 

@@ -160,7 +160,7 @@ extension Tensor {
     public static func / (lhs: Double, rhs: Tensor) -> Tensor {
         let out = scalarKernel(.div, rhs, lhs, scalarOnLeft: true)
         guard rhs.isRecorded else { return out }
-        return out.recorded(rhs) { g in -g * out / rhs }
+        return out.recorded(rhs) { g in -g * out.saved(for: rhs) { lhs / $0 } / rhs }
     }
 
     /// `x += y`, the same as `x = x + y`.
@@ -185,7 +185,7 @@ public func pow(_ x: Tensor, _ y: Tensor) -> Tensor {
     guard x.isRecorded || y.isRecorded else { return out }
     return out.recorded(x, y) { g, needed in
         (needed[0] ? (g * y * pow(x, y - 1)).unbroadcast(to: x.shape) : nil,
-         needed[1] ? (g * out * log(`where`(greater(x, Tensor.zeros([], dtype: x.dtype)), x, Tensor.ones([], dtype: x.dtype))))
+         needed[1] ? (g * out.saved(for: x) { pow($0, y) } * log(`where`(greater(x, Tensor.zeros([], dtype: x.dtype)), x, Tensor.ones([], dtype: x.dtype))))
             .unbroadcast(to: y.shape) : nil)
     }
 }

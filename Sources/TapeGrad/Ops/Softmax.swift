@@ -14,7 +14,8 @@ extension Tensor {
         let y = shifted / shifted.reduceKernel(.sum, axes: rank == 0 ? [] : [a])
         guard isRecorded else { return y }
         return y.recorded(self) { g in
-            y * (g - (g * y).sum(alongAxes: [a], keepDims: true))
+            let y = y.saved(for: self) { $0.softmax(alongAxis: a) }
+            return y * (g - (g * y).sum(alongAxes: [a], keepDims: true))
         }
     }
 
@@ -28,7 +29,8 @@ extension Tensor {
         let y = shifted - log(exp(shifted).reduceKernel(.sum, axes: axes))
         guard isRecorded else { return y }
         return y.recorded(self) { g in
-            g - exp(y) * g.sum(alongAxes: axes, keepDims: true)
+            let y = y.saved(for: self) { $0.logSoftmax(alongAxis: a) }
+            return g - exp(y) * g.sum(alongAxes: axes, keepDims: true)
         }
     }
 }

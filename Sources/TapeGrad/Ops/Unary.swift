@@ -8,7 +8,7 @@
 public func exp(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.exp, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * out }
+    return out.recorded(x) { g in g * out.saved(for: x, recompute: exp) }
 }
 
 /// Natural logarithm. ∂L/∂x = G / x (so `inf` at 0, as in MindSpore).
@@ -22,14 +22,14 @@ public func log(_ x: Tensor) -> Tensor {
 public func sqrt(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sqrt, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * 0.5 / out }
+    return out.recorded(x) { g in g * 0.5 / out.saved(for: x, recompute: sqrt) }
 }
 
 /// Reciprocal square root 1/√x. ∂L/∂x = −½ G ⊙ (1/√x)³.
 public func rsqrt(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.rsqrt, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * -0.5 * out * out * out }
+    return out.recorded(x) { g in let y = out.saved(for: x, recompute: rsqrt); return g * -0.5 * y * y * y }
 }
 
 /// Absolute value. ∂L/∂x = G ⊙ sign(x), which is 0 at 0.
@@ -64,14 +64,32 @@ public func cos(_ x: Tensor) -> Tensor {
 public func tanh(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.tanh, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * (1 - out * out) }
+    return out.recorded(x) { g in tanhBackward(g, out.saved(for: x, recompute: tanh)) }
+}
+
+/// g ⊙ (1 − y²) in one pass, differentiable in both: ∂/∂g = 1 − y², ∂/∂y = −2 g y.
+func tanhBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
+    let out = Tensor.elementwise(.tanhBackward, g, y, name: "tanh")
+    guard g.isRecorded || y.isRecorded else { return out }
+    return out.recorded(g, y) { gg, needed in
+        (needed[0] ? tanhBackward(gg, y) : nil, needed[1] ? (gg * g * y * -2.0).unbroadcast(to: y.shape) : nil)
+    }
 }
 
 /// The logistic function σ(x) = 1 / (1 + e⁻ˣ), computed without overflow. ∂L/∂x = G ⊙ σ(x)(1 − σ(x)).
 public func sigmoid(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sigmoid, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * out * (1 - out) }
+    return out.recorded(x) { g in sigmoidBackward(g, out.saved(for: x, recompute: sigmoid)) }
+}
+
+/// g ⊙ y ⊙ (1 − y) in one pass, differentiable in both: ∂/∂g = y(1 − y), ∂/∂y = g (1 − 2y).
+func sigmoidBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
+    let out = Tensor.elementwise(.sigmoidBackward, g, y, name: "sigmoid")
+    guard g.isRecorded || y.isRecorded else { return out }
+    return out.recorded(g, y) { gg, needed in
+        (needed[0] ? sigmoidBackward(gg, y) : nil, needed[1] ? (gg * g * (1 - 2 * y)).unbroadcast(to: y.shape) : nil)
+    }
 }
 
 /// max(x, 0). ∂L/∂x = G where x > 0, else 0 (so 0 at 0, as in MindSpore).

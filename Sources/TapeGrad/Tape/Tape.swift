@@ -206,6 +206,25 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// Whether a tape that is still recording tracks this tensor: a pullback running now is itself
+    /// being differentiated (a higher-order gradient), so it must not treat saved outputs as constants.
+    var isRecordedOnActiveTape: Bool {
+        var link = tracking
+        while let l = link {
+            if l.tape.isRecording { return true }
+            link = l.outer
+        }
+        return false
+    }
+
+    /// A forward output saved for the pullback: `self` as a constant, or recomputed differentiably from
+    /// `input` when an enclosing computation records the backward pass.
+    func saved(for input: Tensor, recompute: (Tensor) -> Tensor) -> Tensor {
+        input.isRecordedOnActiveTape ? recompute(input) : self
+    }
+}
+
 /// Stops gradients: the result has `x`'s values but is a constant for every tape.
 ///
 /// ```swift

@@ -141,3 +141,23 @@ final class TapeIsolationTests: XCTestCase {
         XCTAssertFalse((a * b + a).isRecorded)
     }
 }
+
+/// Second derivatives through ops whose pullbacks reuse their forward output.
+final class HigherOrderTests: XCTestCase {
+    func secondDerivative(at x: Double, _ f: @escaping (Tensor) -> Tensor) throws -> Double {
+        let (_, d2) = try valueWithGradient(at: Tensor([x] as [Double])) { x in
+            (try? gradient(at: x) { f($0).sum() }) ?? Tensor.zeros(like: x)
+        }
+        return d2.item()
+    }
+
+    func testSecondDerivativesOfTanhSigmoidExpSqrtMatchCalculus() throws {
+        let x = 0.7
+        let t = Foundation.tanh(x), s = 1 / (1 + Foundation.exp(-x))
+        XCTAssertEqual(try secondDerivative(at: x, tanh), -2 * t * (1 - t * t), accuracy: 1e-12)
+        XCTAssertEqual(try secondDerivative(at: x, sigmoid), s * (1 - s) * (1 - 2 * s), accuracy: 1e-12)
+        XCTAssertEqual(try secondDerivative(at: x, exp), Foundation.exp(x), accuracy: 1e-12)
+        XCTAssertEqual(try secondDerivative(at: x, sqrt), -0.25 * Foundation.pow(x, -1.5), accuracy: 1e-12)
+        XCTAssertEqual(try secondDerivative(at: x) { 1 / $0 }, 2 / (x * x * x), accuracy: 1e-12)
+    }
+}
