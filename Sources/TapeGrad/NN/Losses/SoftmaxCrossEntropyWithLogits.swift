@@ -29,7 +29,7 @@ public final class SoftmaxCrossEntropyWithLogits: Cell, @unchecked Sendable {
                                     message: "For primitive[SoftmaxCrossEntropyWithLogits], the dimension of logits must be equal to 2, but got \(logits.rank)."))
             return Tensor.placeholder(dtype: logits.dtype)
         }
-        let dense = sparse ? classIndicesToRows(labels, classes: logits.shape[1], dtype: logits.dtype) : labels
+        let dense = sparse ? oneHot(labels, depth: logits.shape[1], dtype: logits.dtype) : labels
         guard dense.shape == logits.shape else {
             reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits", message: "labels of shape \(labels.shape) do not fit logits of shape \(logits.shape)"))
             return Tensor.placeholder(dtype: logits.dtype)
@@ -53,10 +53,3 @@ func softmaxCrossEntropy(logits: Tensor, labels: Tensor, denseLabels: Tensor) ->
     }
 }
 
-/// Sparse class indices `(N,)` as one-hot rows `(N, C)`; an index outside `0..<C` gives an all-zero row.
-func classIndicesToRows(_ labels: Tensor, classes: Int, dtype: DType) -> Tensor {
-    let indices = labels.asArray(Int32.self)
-    var rows = [Double](repeating: 0, count: indices.count * classes)
-    for (i, c) in indices.enumerated() where c >= 0 && Int(c) < classes { rows[i * classes + Int(c)] = 1 }
-    return Tensor(rows, shape: [indices.count, classes]).converted(to: dtype)
-}
