@@ -124,7 +124,7 @@ do {
         let weight = try ParameterTuple(net.trainableParams())
         let trainNetwork = try ForwardValueAndGrad(netWithCriterion, weights: weight, getAll: true, getByList: true)
         let inputs = Tensor.ones([1, 2]), labels = Tensor.zeros([1, 2])
-        let result = trainNetwork(inputs, labels)
+        let result = trainNetwork([inputs, labels])
         show("result", result, mindspore: """
             (Tensor(shape=[1], dtype=Float32, value=[0.00000000e+00]), ((Tensor(shape=[1, 2], dtype=Float32, value=
             [[1.00000000e+00, 1.00000000e+00]]), Tensor(shape=[1, 2], dtype=Float32, value=
@@ -148,14 +148,13 @@ do {
             self.gradWrtOutput = sens
             super.init()
         }
-        override func construct(_ x: Tensor, _ y: Tensor) -> Tensor { x }   // unused: the tuple form below
         override func construct(_ inputs: [Tensor]) -> TensorTree {
             grad(inputs + (gradWrtOutput.map { [$0] } ?? []))
         }
     }
 
     section("ForwardValueAndGrad guide — gradient with respect to the input")
-    show("output", try ForwardValueAndGradWrtX(MatMulNet())(x, y), mindspore: """
+    show("output", try ForwardValueAndGradWrtX(MatMulNet())([x, y]), mindspore: """
         (Tensor(shape=[2, 3], dtype=Float32, value=
         [[9.68000054e-01, 3.20000029e+00, 1.78000009e+00],
          [2.83800006e+00, 8.61999989e+00, 4.13000011e+00]]), Tensor(shape=[2, 3], dtype=Float32, value=
@@ -163,14 +162,14 @@ do {
          [4.50999975e+00, 2.70000005e+00, 3.60000014e+00]]))
         """)
     section("ForwardValueAndGrad guide — gradient with respect to the weights")
-    show("output", try ForwardValueAndGradWrtX(MatMulNet(), weights: true)(x, y), mindspore: """
+    show("output", try ForwardValueAndGradWrtX(MatMulNet(), weights: true)([x, y]), mindspore: """
         (Tensor(shape=[2, 3], dtype=Float32, value=
         [[9.68000054e-01, 3.20000029e+00, 1.78000009e+00]
          [2.83800006e+00, 8.61999989e+00, 4.13000011e+00]]), (Tensor(shape=[1], dtype=Float32, value= [2.15359993e+01]),))
         """)
     section("ForwardValueAndGrad guide — scaling the gradient with sens")
     let sens = Tensor([[0.1, 0.6, 0.2], [0.8, 1.3, 1.1]])
-    show("output", try ForwardValueAndGradWrtX(MatMulNet(), sens: sens)(x, y), mindspore: """
+    show("output", try ForwardValueAndGradWrtX(MatMulNet(), sens: sens)([x, y]), mindspore: """
         (Tensor(shape=[2, 3], dtype=Float32, value=
         [[9.68000054e-01, 3.20000029e+00, 1.78000009e+00],
          [2.83800006e+00, 8.61999989e+00, 4.13000011e+00]]), Tensor(shape=[2, 3], dtype=Float32, value=

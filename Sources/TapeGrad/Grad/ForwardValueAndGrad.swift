@@ -8,7 +8,7 @@
 /// let train = try ForwardValueAndGrad(WithLossCell(net, loss), weights: try ParameterTuple(net.trainableParams()),
 ///                                     getAll: true, getByList: true)
 /// let (loss, grads) = try train.valueAndGradients(x, label)
-/// print(train(x, label))   // (loss, ((dx, dlabel), (dweight,)))
+/// print(train([x, label]))   // (loss, ((dx, dlabel), (dweight,)))
 /// ```
 public final class ForwardValueAndGrad: Cell, @unchecked Sendable {
     /// The wrapped network.

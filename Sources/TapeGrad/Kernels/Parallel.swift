@@ -3,7 +3,13 @@ import Foundation
 /// Splits large elementwise loops across the machine's cores. Small loops run inline: below
 /// `threshold` elements the cost of waking a second thread exceeds the work.
 enum Parallel {
-    static let cores = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The threads elementwise loops may use: the cores, capped by `TAPEGRAD_NUM_THREADS` or, failing that,
+    /// `OPENBLAS_NUM_THREADS` (so a single-threaded BLAS run is single-threaded throughout).
+    static let cores: Int = {
+        let env = ProcessInfo.processInfo.environment
+        let cap = Int(env["TAPEGRAD_NUM_THREADS"] ?? env["OPENBLAS_NUM_THREADS"] ?? "") ?? Int.max
+        return Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, cap))
+    }()
     static let threshold = 1 << 15
 
     /// Calls `body(start, count)` for contiguous chunks covering `0..<n`, in parallel when `n` is large.

@@ -11,7 +11,7 @@
 ///     override func construct(_ x: Tensor, _ y: Tensor) -> Tensor { matmul(x * z.value, y) }
 /// }
 /// let net = Net()
-/// let out = net(x, y).asTensor
+/// let out = net(x, y)                    // a Tensor; net([x, y]) gives the TensorTree
 /// net.trainableParams().map(\.name)   // ["z"]
 /// ```
 open class Cell: CustomStringConvertible {
@@ -54,10 +54,17 @@ open class Cell: CustomStringConvertible {
         return Tensor.placeholder()
     }
 
-    /// Runs the forward pass: `net(x, y)`. The result is a ``TensorTree`` (`.asTensor` for one output).
-    public func callAsFunction(_ inputs: Tensor...) -> TensorTree { construct(inputs) }
+    /// Runs a one-input, one-output forward pass: `y = net(x)`.
+    /// (A cell with several outputs, such as ``ForwardValueAndGrad``, is called with an array: `net([x])`.)
+    public func callAsFunction(_ x: Tensor) -> Tensor { construct([x]).asTensor }
 
-    /// Runs the forward pass on an array of inputs.
+    /// Runs a two-input, one-output forward pass: `loss = criterion(prediction, label)`.
+    public func callAsFunction(_ x: Tensor, _ y: Tensor) -> Tensor { construct([x, y]).asTensor }
+
+    /// Runs a three-input, one-output forward pass.
+    public func callAsFunction(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { construct([x, y, z]).asTensor }
+
+    /// Runs the forward pass on any number of inputs and returns every output: `net([x, y])`.
     public func callAsFunction(_ inputs: [Tensor]) -> TensorTree { construct(inputs) }
 
     // MARK: Training mode

@@ -59,6 +59,4 @@ public final class Dense: Cell, @unchecked Sendable {
         return activation.map { $0(y) } ?? y
     }
 
-    /// `fc(x)`.
-    public func callAsFunction(_ x: Tensor) -> Tensor { construct(x) }
 }

@@ -19,6 +19,4 @@ public final class MSELoss: Cell, @unchecked Sendable {
         reduction(square(prediction - label))
     }
 
-    /// `loss(prediction, label)`.
-    public func callAsFunction(_ prediction: Tensor, _ label: Tensor) -> Tensor { construct(prediction, label) }
 }

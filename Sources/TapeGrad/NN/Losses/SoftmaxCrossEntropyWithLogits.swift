@@ -37,8 +37,6 @@ public final class SoftmaxCrossEntropyWithLogits: Cell, @unchecked Sendable {
         return reduction(softmaxCrossEntropy(logits: logits, labels: labels, denseLabels: dense.astype(logits.dtype)))
     }
 
-    /// `loss(logits, labels)`.
-    public func callAsFunction(_ logits: Tensor, _ labels: Tensor) -> Tensor { construct(logits, labels) }
 }
 
 /// ℓᵢ = −Σⱼ yᵢⱼ log softmax(xᵢ)ⱼ with MindSpore's pullback (softmax − y) ⊙ G and a zero label gradient.

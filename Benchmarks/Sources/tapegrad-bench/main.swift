@@ -1,0 +1,326 @@
+// TapeGrad's benchmark table: each figure beside its floor measured in the same run (see README.md).
+//
+//     swift run -c release --package-path Benchmarks tapegrad-bench [--quick] [--only W0,W2] [--threads all|1|both]
+import CBLASFloor
+import Foundation
+import TapeGrad
+
+// MARK: - Options
+
+struct Options {
+    var quick = false
+    var only: Set<String> = ["W0", "W1", "W2", "W3", "W4"]
+    var threads = "both"
+    var childJSON: String?
+    var w4Child = false
+    var output = "bench-results.json"
+
+    init(_ args: [String]) {
+        var i = 1
+        func value() -> String { i += 1; return i < args.count ? args[i] : "" }
+        while i < args.count {
+            switch args[i] {
+            case "--quick": quick = true
+            case "--only": only = Set(value().split(separator: ",").map { $0.uppercased() })
+            case "--threads": threads = value()
+            case "--child-json": childJSON = value()
+            case "--w4-child": w4Child = true
+            case "--output": output = value()
+            case "--help", "-h":
+                print("""
+                    tapegrad-bench [--quick] [--only W0,W1,W2,W3,W4] [--threads all|1|both] [--output bench-results.json]
+                      --quick    5 repetitions, no n = 2048
+                      --threads  'all' (OpenBLAS default), '1' (OPENBLAS_NUM_THREADS=1, in a child process), or both
+                    """)
+                exit(0)
+            default: break
+            }
+            i += 1
+        }
+    }
+}
+
+// MARK: - Timing
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+struct Stats {
+    let median, min, max: Double
+}
+
+/// Runs `body` `warmup` times untimed, then `reps` times, and returns the seconds per run.
+func measure(reps: Int, warmup: Int = 2, _ body: () -> Void) -> Stats {
+    for _ in 0..<warmup { body() }
+    var t: [Double] = []
+    for _ in 0..<reps {
+        let s = now()
+        body()
+        t.append(now() - s)
+    }
+    t.sort()
+    return Stats(median: t[t.count / 2], min: t[0], max: t[t.count - 1])
+}
+
+struct Record: Codable {
+    var workload: String
+    var variant: String
+    var threads: String
+    var metric: String
+    var value: Double
+    var min: Double?
+    var max: Double?
+    var floor: Double?
+    var ratio: Double?
+}
+
+nonisolated(unsafe) var records: [Record] = []
+let options = Options(CommandLine.arguments)
+let threadLabel = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == "1" ? "1" : "all"
+let reps = options.quick ? 5 : 20
+
+func report(_ r: Record) {
+    records.append(r)
+    func f(_ v: Double?) -> String { v.map { String(format: "%10.3f", $0) } ?? "         —" }
+    let ratio = r.ratio.map { String(format: "%6.3f", $0) } ?? "     —"
+    print("\(r.workload.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.variant.padding(toLength: 34, withPad: " ", startingAt: 0)) \(r.threads.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.metric.padding(toLength: 10, withPad: " ", startingAt: 0)) \(f(r.value)) \(f(r.min)) \(f(r.max)) \(f(r.floor)) \(ratio)")
+}
+
+// MARK: - Floors: direct cblas calls
+
+func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
+           _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                blasint(m), blasint(n), blasint(k), 1, a, blasint(transA ? m : k), b, blasint(transB ? k : n), 0, c, blasint(n))
+}
+
+func randomBuffer(_ n: Int, seed: UInt64) -> [Float] { Tensor.randomUniform([n], lower: -1, upper: 1, seed: seed).asArray(Float.self) }
+
+// MARK: - W0: matmul through Tensor vs cblas_sgemm
+
+nonisolated(unsafe) var cblasRate1024 = 0.0
+
+func w0() {
+    let sizes = options.quick ? [256, 512, 1024] : [256, 512, 1024, 2048]
+    for n in sizes {
+        let r = n >= 2048 ? Swift.max(5, reps / 4) : reps
+        let a = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 1), b = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 2)
+        let pa = a.asArray(Float.self), pb = b.asArray(Float.self)
+        var pc = [Float](repeating: 0, count: n * n)
+        let flops = 2 * Double(n * n * n)
+        // Interleave the two measurements so drift hits both alike.
+        var tensorTimes: [Double] = [], blasTimes: [Double] = []
+        for _ in 0..<2 { _ = matmul(a, b); sgemm(false, false, n, n, n, pa, pb, &pc) }
+        for _ in 0..<r {
+            var s = now(); _ = matmul(a, b); tensorTimes.append(now() - s)
+            s = now(); sgemm(false, false, n, n, n, pa, pb, &pc); blasTimes.append(now() - s)
+        }
+        tensorTimes.sort(); blasTimes.sort()
+        let tensorRate = flops / tensorTimes[r / 2] / 1e9, blasRate = flops / blasTimes[r / 2] / 1e9
+        if n == 1024 { cblasRate1024 = blasRate }
+        report(Record(workload: "W0", variant: "matmul n=\(n) (Tensor)", threads: threadLabel, metric: "gflops", value: tensorRate,
+                      min: flops / tensorTimes.last! / 1e9, max: flops / tensorTimes[0] / 1e9, floor: blasRate, ratio: tensorRate / blasRate))
+    }
+}
+
+// MARK: - W1: the MLP step
+
+final class MLP: Cell {
+    let fc1: Dense, fc2: Dense, fc3: Dense
+    init(batchSeed: UInt64 = 1) {
+        fc1 = Dense(inChannels: 784, outChannels: 512, activation: .relu, seed: 11)
+        fc2 = Dense(inChannels: 512, outChannels: 512, activation: .relu, seed: 12)
+        fc3 = Dense(inChannels: 512, outChannels: 10, seed: 13)
+        super.init()
+    }
+    override func construct(_ x: Tensor) -> Tensor { fc3(fc2(fc1(x))) }
+}
+
+struct W1Setup {
+    let net = MLP()
+    let loss = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
+    let x: Tensor
+    let labels: Tensor
+    init(batch: Int) {
+        x = Tensor.randomNormal([batch, 784], seed: 21)
+        labels = Tensor((0..<batch).map { Int32($0 % 10) })
+    }
+}
+
+func w1() {
+    let batch = 256
+    let setup = W1Setup(batch: batch)
+    let params = setup.net.trainableParams()
+    let (net, loss) = (setup.net, setup.loss)
+    let step = try? valueAndGrad({ (x: Tensor, y: Tensor) in loss(net(x), y) }, gradPosition: nil, weights: params)
+    let fvg = try? ForwardValueAndGrad(WithLossCell(net, loss), weights: params, getByList: true)
+
+    // The floor: the 8 sgemms of a reverse pass with the same shapes and flags.
+    let x = randomBuffer(batch * 784, seed: 1), w1 = randomBuffer(512 * 784, seed: 2), w2 = randomBuffer(512 * 512, seed: 3)
+    let w3 = randomBuffer(10 * 512, seed: 4)
+    var h1 = [Float](repeating: 0, count: batch * 512), h2 = h1, logits = [Float](repeating: 0, count: batch * 10)
+    var d1 = h1, d2 = h1, dw1 = [Float](repeating: 0, count: 512 * 784), dw2 = [Float](repeating: 0, count: 512 * 512)
+    var dw3 = [Float](repeating: 0, count: 10 * 512)
+    let g = randomBuffer(batch * 10, seed: 5)
+    let floorBody = {
+        sgemm(false, true, batch, 512, 784, x, w1, &h1)        // H1 = X·W1ᵀ
+        sgemm(false, true, batch, 512, 512, h1, w2, &h2)       // H2 = H1·W2ᵀ
+        sgemm(false, true, batch, 10, 512, h2, w3, &logits)    // L = H2·W3ᵀ
+        sgemm(true, false, 10, 512, batch, g, h2, &dw3)        // ∂W3 = Gᵀ·H2
+        sgemm(false, false, batch, 512, 10, g, w3, &d2)        // ∂H2 = G·W3
+        sgemm(true, false, 512, 512, batch, d2, h1, &dw2)      // ∂W2 = G2ᵀ·H1
+        sgemm(false, false, batch, 512, 512, d2, w2, &d1)      // ∂H1 = G2·W2
+        sgemm(true, false, 512, 784, batch, d1, x, &dw1)       // ∂W1 = G1ᵀ·X
+    }
+    var tv: [Double] = [], tf: [Double] = [], tb: [Double] = []
+    for _ in 0..<2 { _ = try? step?(setup.x, setup.labels); _ = try? fvg?.valueAndGradients(setup.x, setup.labels); floorBody() }
+    for _ in 0..<reps {
+        var s = now(); _ = try? step?(setup.x, setup.labels); tv.append(now() - s)
+        s = now(); _ = try? fvg?.valueAndGradients(setup.x, setup.labels); tf.append(now() - s)
+        s = now(); floorBody(); tb.append(now() - s)
+    }
+    tv.sort(); tf.sort(); tb.sort()
+    let floor = tb[reps / 2] * 1e3
+    report(Record(workload: "W1", variant: "MLP step, valueAndGrad(weights:)", threads: threadLabel, metric: "ms",
+                  value: tv[reps / 2] * 1e3, min: tv[0] * 1e3, max: tv.last! * 1e3, floor: floor, ratio: tv[reps / 2] * 1e3 / floor))
+    report(Record(workload: "W1", variant: "MLP step, ForwardValueAndGrad", threads: threadLabel, metric: "ms",
+                  value: tf[reps / 2] * 1e3, min: tf[0] * 1e3, max: tf.last! * 1e3, floor: floor, ratio: tf[reps / 2] * 1e3 / floor))
+    report(Record(workload: "W1", variant: "ForwardValueAndGrad ÷ valueAndGrad", threads: threadLabel, metric: "ratio",
+                  value: tf[reps / 2] / tv[reps / 2], min: nil, max: nil, floor: nil, ratio: nil))
+}
+
+// MARK: - W2: tape overhead on tiny tensors
+
+func w2() {
+    let x0 = Tensor.randomNormal([16], seed: 1)
+    func chain(_ x: Tensor) -> Tensor {
+        var x = x
+        for _ in 0..<1000 { x = tanh(x * 1.01 + 0.1) }
+        return x.sum()
+    }
+    let total = measure(reps: reps * 2) { _ = try? valueWithGradient(at: x0, of: chain) }
+    let forward = measure(reps: reps * 2) { _ = chain(x0) }
+    let ops = 3000.0
+    report(Record(workload: "W2", variant: "forward + backward, recorded", threads: threadLabel, metric: "us_per_op",
+                  value: total.median / ops * 1e6, min: total.min / ops * 1e6, max: total.max / ops * 1e6, floor: nil, ratio: nil))
+    report(Record(workload: "W2", variant: "forward on a constant (no tape)", threads: threadLabel, metric: "us_per_op",
+                  value: forward.median / ops * 1e6, min: forward.min / ops * 1e6, max: forward.max / ops * 1e6, floor: nil, ratio: nil))
+}
+
+// MARK: - W3: a chain of large products
+
+func w3() {
+    let n = 1024
+    let a = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 31), b = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 32)
+    let c = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 33)
+    let r = options.quick ? 3 : 10
+    let stats = measure(reps: r, warmup: 1) {
+        _ = try? valueWithGradient(at: a, b, c) { a, b, c in matmul(relu(matmul(a, b)), c).sum() }
+    }
+    if cblasRate1024 == 0 {
+        let pa = a.asArray(Float.self), pb = b.asArray(Float.self)
+        var pc = [Float](repeating: 0, count: n * n)
+        let t = measure(reps: 5) { sgemm(false, false, n, n, n, pa, pb, &pc) }
+        cblasRate1024 = 2 * Double(n * n * n) / t.median / 1e9
+    }
+    let rate = 6 * 2 * Double(n * n * n) / stats.median / 1e9
+    report(Record(workload: "W3", variant: "sum(relu(A·B)·C), grads A,B,C", threads: threadLabel, metric: "ms",
+                  value: stats.median * 1e3, min: stats.min * 1e3, max: stats.max * 1e3, floor: nil, ratio: nil))
+    report(Record(workload: "W3", variant: "efficiency vs W0 cblas n=1024", threads: threadLabel, metric: "efficiency",
+                  value: rate / cblasRate1024, min: nil, max: nil, floor: cblasRate1024, ratio: rate / cblasRate1024))
+}
+
+// MARK: - W4: peak memory of W1 at batch 1024 (in a child process)
+
+func residentMB(_ field: String) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+        let kb = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0") ?? 0
+        return kb / 1024
+    }
+    return 0
+}
+
+func w4Child() {
+    let before = residentMB("VmRSS")
+    let setup = W1Setup(batch: 1024)
+    let (net, loss) = (setup.net, setup.loss)
+    let step = try? valueAndGrad({ (x: Tensor, y: Tensor) in loss(net(x), y) }, gradPosition: nil, weights: net.trainableParams())
+    for _ in 0..<7 { _ = try? step?(setup.x, setup.labels) }
+    print(String(format: "%.3f", residentMB("VmHWM") - before))
+}
+
+func runChild(_ args: [String], environment: [String: String]) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    process.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(data: data, encoding: .utf8)
+}
+
+func w4() {
+    let out = runChild(["--w4-child"], environment: [:])?.split(separator: "\n").last.map(String.init) ?? ""
+    if let mb = Double(out) {
+        report(Record(workload: "W4", variant: "peak RSS of W1 at batch 1024", threads: threadLabel, metric: "mb",
+                      value: mb, min: nil, max: nil, floor: nil, ratio: nil))
+    } else {
+        print("W4: the child process failed (\(out))")
+    }
+}
+
+// MARK: - Main
+
+if options.w4Child {
+    w4Child()
+    exit(0)
+}
+
+let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+if options.childJSON == nil {
+    print("TapeGrad benchmarks — OPENBLAS_CORETYPE=\(coretype ?? "(unset)"), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.quick ? "quick" : "\(reps) reps")")
+    print("WL   figure                             thr  metric          median        min        max      floor  ratio")
+}
+
+let runHere = options.childJSON != nil || options.threads == "all" || options.threads == "both" || (options.threads == "1" && threadLabel == "1")
+if runHere {
+    if options.only.contains("W0") { w0() }
+    if options.only.contains("W1") { w1() }
+    if options.only.contains("W2") { w2() }
+    if options.only.contains("W3") { w3() }
+    if options.only.contains("W4") && options.childJSON == nil { w4() }
+}
+
+if let path = options.childJSON {
+    if let data = try? JSONEncoder().encode(records) { try? data.write(to: URL(fileURLWithPath: path)) }
+    exit(0)
+}
+
+if options.threads == "both" || (options.threads == "1" && threadLabel != "1") {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-bench-\(getpid()).json").path
+    var args = ["--child-json", path, "--only", options.only.joined(separator: ",")]
+    if options.quick { args.append("--quick") }
+    if let output = runChild(args, environment: ["OPENBLAS_NUM_THREADS": "1", "TAPEGRAD_NUM_THREADS": "1"]) {
+        print(output, terminator: "")
+    }
+    if let data = try? Data(contentsOf: URL(fileURLWithPath: path)), let child = try? JSONDecoder().decode([Record].self, from: data) {
+        records += child
+    }
+    try? FileManager.default.removeItem(atPath: path)
+}
+
+let encoder = JSONEncoder()
+encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+if let data = try? encoder.encode(records) {
+    try? data.write(to: URL(fileURLWithPath: options.output))
+    print("wrote \(options.output) (\(records.count) records)")
+}
