@@ -73,6 +73,9 @@ final class OpGradientCheckTests: XCTestCase {
             Case(name: "matmul AᵀBᵀ", inputs: [at, bt]) { matmul($0[0], $0[1], transposeA: true, transposeB: true) },
             Case(name: "matmul batched [2,3,4]·[4,5]", inputs: [r([2, 3, 4], 24), b]) { matmul($0[0], $0[1]) },
             Case(name: "matmul batched [1,3,4]·[2,4,5]", inputs: [r([1, 3, 4], 25), r([2, 4, 5], 26)]) { matmul($0[0], $0[1]) },
+            Case(name: "linear", inputs: [a, r([5, 4], 41), r([5], 42)]) { linear($0[0], weight: $0[1], bias: $0[2]) },
+            Case(name: "linear relu", inputs: [offZero([3, 4], 43), r([5, 4], 44), r([5], 45)]) { linear($0[0], weight: $0[1], bias: $0[2], relu: true) },
+            Case(name: "linear no bias", inputs: [a, r([5, 4], 46)]) { linear($0[0], weight: $0[1], bias: nil) },
             Case(name: "matmul batched Bᵀ", inputs: [r([2, 3, 4], 27), r([2, 5, 4], 28)]) { matmul($0[0], $0[1], transposeB: true) },
         ]
         // Shape ops.

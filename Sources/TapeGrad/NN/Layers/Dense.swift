@@ -48,15 +48,11 @@ public final class Dense: Cell, @unchecked Sendable {
 
     /// x·Wᵀ + b, then the activation. `x` is `[…, inChannels]`.
     public override func construct(_ x: Tensor) -> Tensor {
-        var y: Tensor
-        if x.rank == 2 {
-            y = matmul(x, weight.value, transposeB: true)
-        } else {
-            let flat = x.reshaped(to: [-1, inChannels])
-            y = matmul(flat, weight.value, transposeB: true).reshaped(to: Array(x.shape.dropLast()) + [outChannels])
-        }
-        if let bias { y = y + bias.value }
-        return activation.map { $0(y) } ?? y
+        let flat = x.rank == 2 ? x : x.reshaped(to: [-1, inChannels])
+        var y = linear(flat, weight: weight.value, bias: bias?.value, relu: activation == .relu)
+        if x.rank != 2 { y = y.reshaped(to: Array(x.shape.dropLast()) + [outChannels]) }
+        guard let activation, activation != .relu else { return y }
+        return activation(y)
     }
 
 }
