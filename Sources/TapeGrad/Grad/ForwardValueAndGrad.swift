@@ -21,7 +21,7 @@ public final class ForwardValueAndGrad: Cell, @unchecked Sendable {
         if getByList {
             switch weights?.weightSelection {
             case .list?: break
-            case .single?: throw GradError.weightsMustBeParameterArray(got: "<class 'mindspore.common.parameter.Parameter'>")
+            case .single?: throw GradError.weightsMustBeParameterArray(got: "<class 'abc.Parameter'>")
             case nil: throw GradError.weightsMustBeParameterArray(got: "<class 'NoneType'>")
             }
         }
@@ -34,9 +34,10 @@ public final class ForwardValueAndGrad: Cell, @unchecked Sendable {
     public override var autoPrefix: Bool { false }
 
     /// Runs the network once and returns `(value, gradients)`; throws ``GradError`` on a bad call.
-    public func valueAndGradients(_ inputs: [Tensor]) throws -> (value: TensorTree, gradients: TensorTree) {
+    /// With `sensParam`, the sens is the last input, or `sens:` (needed for a tuple of sens, one per output).
+    public func valueAndGradients(_ inputs: [Tensor], sens: TensorTree? = nil) throws -> (value: TensorTree, gradients: TensorTree) {
         let network = self.network
-        let (value, gradients) = try _spec.evaluate(inputs: inputs, sens: nil, arity: nil, forward: { network.construct($0) })
+        let (value, gradients) = try _spec.evaluate(inputs: inputs, sens: sens, arity: nil, forward: { network.construct($0) })
         return (value, gradients)
     }
 

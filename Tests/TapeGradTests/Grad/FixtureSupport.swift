@@ -97,7 +97,7 @@ struct FixtureSubject {
 
 /// Runs one fixture case through the API it names and checks the result or the error.
 /// `subject` builds the function from the case's parameters (keyed by their fixture name).
-func runFixtureCase(_ c: [String: Any], rtol: Double = 1e-6, subject: ([String: Parameter]) throws -> FixtureSubject) throws {
+func runFixtureCase(_ c: [String: Any], rtol: Double = 1e-6, atol: Double = 1e-7, subject: ([String: Parameter]) throws -> FixtureSubject) throws {
     let name = c["name"] as? String ?? "?"
     let api = c["api"] as? String ?? ""
     let call = c["call"] as? [String: Any] ?? [:]
@@ -121,7 +121,9 @@ func runFixtureCase(_ c: [String: Any], rtol: Double = 1e-6, subject: ([String: 
 
     // weights: {"container": "ParameterTuple"|"list"|"tuple"|"Parameter"|"single", "names": [...]}
     var weights: (any GradWeights)?
-    if let w = call["weights"] as? [String: Any] {
+    if let w = call["weights"] as? [String: Any], (w["container"] as? String) == "trainable" {
+        weights = made.cell.trainableParams()
+    } else if let w = call["weights"] as? [String: Any] {
         let names = w["names"] as? [String] ?? []
         let resolved = try names.map { n -> Parameter in
             if let p = params[n] ?? paramOrder.first(where: { $0.name == n }) { return p }
@@ -135,7 +137,7 @@ func runFixtureCase(_ c: [String: Any], rtol: Double = 1e-6, subject: ([String: 
     }
 
     var gradPosition: GradPosition?
-    switch call["grad_position"] {
+    switch call["grad_position"] ?? 0 {
     case let i as Int where (call["grad_position_type"] as? String) != "tuple": gradPosition = .index(i)
     case let list as [Int]: gradPosition = .indices(list)
     case let i as Int: gradPosition = .indices([i])
@@ -177,7 +179,7 @@ func runFixtureCase(_ c: [String: Any], rtol: Double = 1e-6, subject: ([String: 
         case "ForwardValueAndGrad":
             let fvg = try ForwardValueAndGrad(made.cell, weights: weights, getAll: getAll, getByList: getByList, sensParam: sensParam)
             stage = "call"
-            let (v, g) = try fvg.valueAndGradients(inputs)
+            let (v, g) = try fvg.valueAndGradients(inputs, sens: sensArgument)
             result = [v, g]
         default:
             throw FixtureError("\(name): unknown api \(api)")
@@ -185,7 +187,7 @@ func runFixtureCase(_ c: [String: Any], rtol: Double = 1e-6, subject: ([String: 
         if expectError {
             XCTFail("\(name): expected \(String(describing: c["error"])) but got \(result.shortDescription)")
         } else {
-            _ = assertMatches(result, c["expected"], rtol: rtol, path: name)
+            _ = assertMatches(result, c["expected"], rtol: rtol, atol: atol, path: name)
         }
     } catch let error as GradError {
         guard expectError else { XCTFail("\(name): unexpected error \(error)"); return }
