@@ -43,6 +43,9 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
     /// The stored value, never tracked.
     var storedValue: Tensor { stored }
 
+    /// Replaces the stored value without the checking-scope guard (optimizers, checkpoints).
+    func replaceStoredValue(with value: Tensor) { stored = value.detached }
+
     /// The shape of the value.
     public var shape: [Int] { stored.shape }
     /// The dtype of the value.

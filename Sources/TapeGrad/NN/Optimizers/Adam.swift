@@ -1,0 +1,111 @@
+import Foundation
+
+/// Adam, MindSpore's `nn.Adam`: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²,
+/// p ← p − lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε). With `useNesterov` the numerator is β₁m + (1 − β₁)g.
+/// Weight decay adds `weightDecay · p` to g first (L2, as MindSpore's optimizer base does).
+///
+/// ```swift
+/// let opt = Adam(params: net.trainableParams(), learningRate: 1e-3)
+/// ```
+public final class Adam: Optimizer {
+    /// β₁.
+    public let beta1: Double
+    /// β₂.
+    public let beta2: Double
+    /// ε.
+    public let eps: Double
+    /// Whether to use the Nesterov form.
+    public let useNesterov: Bool
+    private var moments = OptimizerSlots(), velocities = OptimizerSlots()
+
+    /// MindSpore's defaults: `learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8`.
+    public init(params: [Parameter], learningRate: LearningRateSchedule = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                eps: Double = 1e-8, weightDecay: Double = 0, useNesterov: Bool = false) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.useNesterov = useNesterov
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
+        let t = Double(stepCount + 1)
+        let lrT = lr * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))
+        switch parameter.dtype {
+        case .float32: apply(Float.self, parameter, gradient, lrT, slot)
+        case .float64: apply(Double.self, parameter, gradient, lrT, slot)
+        case .int32: break
+        }
+    }
+
+    private func apply<T: FloatingElement>(_: T.Type, _ p: Parameter, _ gradient: Tensor, _ lrT: Double, _ slot: Int) {
+        let (b1, b2, e, rate, nesterov) = (T(beta1), T(beta2), T(eps), T(lrT), useNesterov)
+        gradient.withUnsafeBufferPointer(as: T.self) { g in
+            moments.withBuffer(slot, like: p, as: T.self) { m, _ in
+                velocities.withBuffer(slot, like: p, as: T.self) { v, _ in
+                    p.mutateInPlace(as: T.self) { w in
+                        for i in 0..<w.count {
+                            m[i] = b1 * m[i] + (1 - b1) * g[i]
+                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                            let numerator = nesterov ? b1 * m[i] + (1 - b1) * g[i] : m[i]
+                            w[i] -= rate * numerator / (v[i].squareRoot() + e)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adam with decoupled weight decay, MindSpore's `nn.AdamWeightDecay` (no bias correction, as MindSpore):
+/// m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², p ← p − lr·(m / (√v + ε) + weightDecay·p).
+///
+/// ```swift
+/// let opt = AdamWeightDecay(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
+/// ```
+public final class AdamWeightDecay: Optimizer {
+    /// β₁.
+    public let beta1: Double
+    /// β₂.
+    public let beta2: Double
+    /// ε.
+    public let eps: Double
+    private var moments = OptimizerSlots(), velocities = OptimizerSlots()
+
+    /// MindSpore's defaults: `learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0`.
+    public init(params: [Parameter], learningRate: LearningRateSchedule = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                eps: Double = 1e-6, weightDecay: Double = 0) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    public override var decaysInGradient: Bool { false }
+
+    public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
+        let decay = decays(parameter) ? weightDecay : 0
+        switch parameter.dtype {
+        case .float32: apply(Float.self, parameter, gradient, lr, decay, slot)
+        case .float64: apply(Double.self, parameter, gradient, lr, decay, slot)
+        case .int32: break
+        }
+    }
+
+    private func apply<T: FloatingElement>(_: T.Type, _ p: Parameter, _ gradient: Tensor, _ lr: Double, _ decay: Double, _ slot: Int) {
+        let (b1, b2, e, rate, wd) = (T(beta1), T(beta2), T(eps), T(lr), T(decay))
+        gradient.withUnsafeBufferPointer(as: T.self) { g in
+            moments.withBuffer(slot, like: p, as: T.self) { m, _ in
+                velocities.withBuffer(slot, like: p, as: T.self) { v, _ in
+                    p.mutateInPlace(as: T.self) { w in
+                        for i in 0..<w.count {
+                            m[i] = b1 * m[i] + (1 - b1) * g[i]
+                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                            w[i] -= rate * (m[i] / (e + v[i].squareRoot()) + wd * w[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/// Stochastic gradient descent with optional momentum, MindSpore's `nn.SGD`:
+///
+/// v ← g on the first step, then v ← μ·v + (1 − dampening)·g;
+/// p ← p − lr·(g + μ·v) with Nesterov, else p ← p − lr·v (with μ = 0: p ← p − lr·g).
+/// Weight decay adds `weightDecay · p` to g first.
+///
+/// ```swift
+/// let opt = SGD(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9, nesterov: true)
+/// ```
+public final class SGD: Optimizer {
+    /// μ.
+    public let momentum: Double
+    /// The dampening of the momentum update.
+    public let dampening: Double
+    /// Whether to use Nesterov momentum.
+    public let nesterov: Bool
+    private var velocity = OptimizerSlots()
+
+    /// MindSpore's defaults: `learningRate: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false`.
+    public init(params: [Parameter], learningRate: LearningRateSchedule = 0.1, momentum: Double = 0, dampening: Double = 0,
+                weightDecay: Double = 0, nesterov: Bool = false) {
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
+        switch parameter.dtype {
+        case .float32: apply(Float.self, parameter, gradient, lr, slot)
+        case .float64: apply(Double.self, parameter, gradient, lr, slot)
+        case .int32: break
+        }
+    }
+
+    private func apply<T: FloatingElement>(_: T.Type, _ p: Parameter, _ gradient: Tensor, _ lr: Double, _ slot: Int) {
+        let (mu, damp, rate) = (T(momentum), T(1 - dampening), T(lr))
+        let nesterov = self.nesterov
+        gradient.withUnsafeBufferPointer(as: T.self) { g in
+            guard momentum > 0 else {
+                p.mutateInPlace(as: T.self) { w in for i in 0..<w.count { w[i] -= rate * g[i] } }
+                return
+            }
+            velocity.withBuffer(slot, like: p, as: T.self) { v, fresh in
+                for i in 0..<v.count { v[i] = fresh ? g[i] : mu * v[i] + damp * g[i] }
+                p.mutateInPlace(as: T.self) { w in
+                    for i in 0..<w.count { w[i] -= rate * (nesterov ? g[i] + mu * v[i] : v[i]) }
+                }
+            }
+        }
+    }
+}
+
+/// Momentum SGD, MindSpore's `nn.Momentum`: v ← μ·v + g (v starts at 0);
+/// p ← p − lr·(g + μ·v) with Nesterov, else p ← p − lr·v.
+///
+/// ```swift
+/// let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
+/// ```
+public final class Momentum: Optimizer {
+    /// μ.
+    public let momentum: Double
+    /// Whether to use Nesterov momentum.
+    public let useNesterov: Bool
+    private var velocity = OptimizerSlots()
+
+    /// `Momentum(params:learningRate:momentum:weightDecay:useNesterov:)`.
+    public init(params: [Parameter], learningRate: LearningRateSchedule, momentum: Double, weightDecay: Double = 0, useNesterov: Bool = false) {
+        self.momentum = momentum
+        self.useNesterov = useNesterov
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
+        switch parameter.dtype {
+        case .float32: apply(Float.self, parameter, gradient, lr, slot)
+        case .float64: apply(Double.self, parameter, gradient, lr, slot)
+        case .int32: break
+        }
+    }
+
+    private func apply<T: FloatingElement>(_: T.Type, _ p: Parameter, _ gradient: Tensor, _ lr: Double, _ slot: Int) {
+        let (mu, rate, nesterov) = (T(momentum), T(lr), useNesterov)
+        gradient.withUnsafeBufferPointer(as: T.self) { g in
+            velocity.withBuffer(slot, like: p, as: T.self) { v, _ in
+                for i in 0..<v.count { v[i] = mu * v[i] + g[i] }
+                p.mutateInPlace(as: T.self) { w in
+                    for i in 0..<w.count { w[i] -= rate * (nesterov ? g[i] + mu * v[i] : v[i]) }
+                }
+            }
+        }
+    }
+}
