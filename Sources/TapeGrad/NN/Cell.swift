@@ -109,7 +109,8 @@ open class Cell: CustomStringConvertible {
     public func parameters() -> [Parameter] { parametersAndNames().map(\.parameter) }
 
     /// The direct sub-cells with their attribute names (`layers.0` for an element of an array).
-    public func subCells() -> [(name: String, cell: Cell)] {
+    /// Containers such as ``SequentialCell`` override it to name their children as MindSpore does.
+    open func subCells() -> [(name: String, cell: Cell)] {
         var out: [(String, Cell)] = []
         for (label, value) in storedProperties() { Cell.cells(in: value, label: label, into: &out) }
         return out

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Adam, MindSpore's `nn.Adam`: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²,
-/// p ← p − lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε). With `useNesterov` the numerator is β₁m + (1 − β₁)g.
+/// Adam, MindSpore's `nn.Adam`: m ← m + (g − m)(1 − β₁), v ← v + (g² − v)(1 − β₂),
+/// p ← p − lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε), computed in the parameter's precision with β-powers kept
+/// as running products, as MindSpore's kernel does. With `useNesterov` the numerator is β₁m + (1 − β₁)g.
 /// Weight decay adds `weightDecay · p` to g first (L2, as MindSpore's optimizer base does).
 ///
 /// ```swift
@@ -17,6 +18,8 @@ public final class Adam: Optimizer {
     /// Whether to use the Nesterov form.
     public let useNesterov: Bool
     private var moments = OptimizerSlots(), velocities = OptimizerSlots()
+    /// β₁ᵗ and β₂ᵗ as running products in float32 and float64.
+    private var powers32: (Float, Float) = (1, 1), powers64: (Double, Double) = (1, 1)
 
     /// MindSpore's defaults: `learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
@@ -28,25 +31,29 @@ public final class Adam: Optimizer {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    public override func prepareStep() {
+        powers32 = (powers32.0 * Float(beta1), powers32.1 * Float(beta2))
+        powers64 = (powers64.0 * beta1, powers64.1 * beta2)
+    }
+
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
-        let t = Double(stepCount + 1)
-        let lrT = lr * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))
         switch parameter.dtype {
-        case .float32: apply(Float.self, parameter, gradient, lrT, slot)
-        case .float64: apply(Double.self, parameter, gradient, lrT, slot)
+        case .float32: apply(Float.self, parameter, gradient, lr, powers32, slot)
+        case .float64: apply(Double.self, parameter, gradient, lr, powers64, slot)
         case .int32: break
         }
     }
 
-    private func apply<T: FloatingElement>(_: T.Type, _ p: Parameter, _ gradient: Tensor, _ lrT: Double, _ slot: Int) {
-        let (b1, b2, e, rate, nesterov) = (T(beta1), T(beta2), T(eps), T(lrT), useNesterov)
+    private func apply<T: FloatingElement>(_: T.Type, _ p: Parameter, _ gradient: Tensor, _ lr: Double, _ powers: (T, T), _ slot: Int) {
+        let (b1, b2, e, nesterov) = (T(beta1), T(beta2), T(eps), useNesterov)
+        let rate = T(lr) * (1 - powers.1).squareRoot() / (1 - powers.0)
         gradient.withUnsafeBufferPointer(as: T.self) { g in
             moments.withBuffer(slot, like: p, as: T.self) { m, _ in
                 velocities.withBuffer(slot, like: p, as: T.self) { v, _ in
                     p.mutateInPlace(as: T.self) { w in
                         for i in 0..<w.count {
-                            m[i] = b1 * m[i] + (1 - b1) * g[i]
-                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                            m[i] += (g[i] - m[i]) * (1 - b1)
+                            v[i] += (g[i] * g[i] - v[i]) * (1 - b2)
                             let numerator = nesterov ? b1 * m[i] + (1 - b1) * g[i] : m[i]
                             w[i] -= rate * numerator / (v[i].squareRoot() + e)
                         }

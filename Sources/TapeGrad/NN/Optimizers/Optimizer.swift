@@ -41,6 +41,7 @@ open class Optimizer {
             throw OptimizerError.gradientShape(parameter: p.name, expected: p.shape, got: g.shape)
         }
         let lr = learningRate.rate(at: stepCount)
+        prepareStep()
         for (i, (p, g)) in zip(parameters, gradients).enumerated() where p.requiresGrad {
             var gradient = g.astype(p.dtype).detached
             if weightDecay != 0 && decaysInGradient && decays(p) { gradient = gradient + p.storedValue * weightDecay }
@@ -51,6 +52,9 @@ open class Optimizer {
 
     /// `step(gradients:)` from a ``TensorTree`` of gradients (a tuple of tensors).
     public func step(gradients: TensorTree) throws { try step(gradients: gradients.tensors) }
+
+    /// Called once per step before the parameters are updated (for state shared by all parameters).
+    open func prepareStep() {}
 
     /// Whether weight decay is folded into the gradient before ``update(_:gradient:learningRate:slot:)``.
     open var decaysInGradient: Bool { true }

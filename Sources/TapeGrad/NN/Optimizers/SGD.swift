@@ -51,8 +51,8 @@ public final class SGD: Optimizer {
     }
 }
 
-/// Momentum SGD, MindSpore's `nn.Momentum`: v ← μ·v + g (v starts at 0);
-/// p ← p − lr·(g + μ·v) with Nesterov, else p ← p − lr·v.
+/// Momentum SGD, MindSpore's `nn.Momentum` (v starts at 0): without Nesterov v ← μ·v + g, p ← p − lr·v;
+/// with Nesterov, as MindSpore 2.10's kernel does, p ← p − lr·(g + μ·v) with the previous v, then v ← μ·v + g.
 ///
 /// ```swift
 /// let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
@@ -83,9 +83,16 @@ public final class Momentum: Optimizer {
         let (mu, rate, nesterov) = (T(momentum), T(lr), useNesterov)
         gradient.withUnsafeBufferPointer(as: T.self) { g in
             velocity.withBuffer(slot, like: p, as: T.self) { v, _ in
-                for i in 0..<v.count { v[i] = mu * v[i] + g[i] }
                 p.mutateInPlace(as: T.self) { w in
-                    for i in 0..<w.count { w[i] -= rate * (nesterov ? g[i] + mu * v[i] : v[i]) }
+                    for i in 0..<w.count {
+                        if nesterov {
+                            w[i] -= rate * (g[i] + mu * v[i])
+                            v[i] = mu * v[i] + g[i]
+                        } else {
+                            v[i] = mu * v[i] + g[i]
+                            w[i] -= rate * v[i]
+                        }
+                    }
                 }
             }
         }

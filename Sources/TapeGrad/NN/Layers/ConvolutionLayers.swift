@@ -1,0 +1,118 @@
+/// How convolution and pooling layers pad, MindSpore's `pad_mode`.
+public enum PadMode: Sendable, Equatable {
+    /// Output ⌈size / stride⌉, padding split with the extra row or column at the bottom or right.
+    case same
+    /// No padding.
+    case valid
+    /// Explicit padding: top, bottom, left, right.
+    case pad(top: Int, bottom: Int, left: Int, right: Int)
+
+    /// `.pad` with the same padding on every side.
+    public static func pad(_ p: Int) -> PadMode { .pad(top: p, bottom: p, left: p, right: p) }
+
+    func window(height: Int, width: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int)) -> Window2D {
+        switch self {
+        case .valid: return Window2D(kernel: kernel, stride: stride, dilation: dilation)
+        case .pad(let t, let b, let l, let r): return Window2D(kernel: kernel, stride: stride, dilation: dilation, padding: (t, b, l, r))
+        case .same:
+            return Window2D(kernel: kernel, stride: stride, dilation: dilation,
+                            padding: Window2D.samePadding(height: height, width: width, kernel: kernel, stride: stride, dilation: dilation))
+        }
+    }
+}
+
+/// `nn.Conv2d` on NCHW input: weight `(out, in, kh, kw)` (`weight`), optional bias `(out,)` (`bias`),
+/// im2col + one gemm per image. Defaults as MindSpore: pad mode `same`, no bias, W ~ HeUniform(√5)
+/// (U(−1/√fanIn, 1/√fanIn)), b ~ U(−1/√fanIn, 1/√fanIn).
+///
+/// ```swift
+/// let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
+/// conv(Tensor.zeros([4, 1, 8, 8])).shape   // [4, 8, 8, 8]
+/// ```
+public final class Conv2d: Cell {
+    /// The kernels.
+    public let weight: Parameter
+    /// The bias, if any.
+    public let bias: Parameter?
+    /// Kernel size, stride, dilation and padding mode.
+    public let kernelSize: (Int, Int), stride: (Int, Int), dilation: (Int, Int), padMode: PadMode
+
+    /// A convolution layer; `weightInit`/`biasInit` give explicit initial values.
+    public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1), padMode: PadMode = .same,
+                dilation: (Int, Int) = (1, 1), hasBias: Bool = false, weightInit: Tensor? = nil, biasInit: Tensor? = nil, seed: UInt64? = nil) {
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.dilation = dilation
+        self.padMode = padMode
+        let shape = [outChannels, inChannels, kernelSize.0, kernelSize.1]
+        weight = Parameter(weightInit ?? Initializer.heUniform(negativeSlope: 5.0.squareRoot()).make(shape, seed: seed), name: "weight")
+        let fanIn = Double(Swift.max(inChannels * kernelSize.0 * kernelSize.1, 1))
+        bias = hasBias ? Parameter(biasInit ?? Initializer.uniform(scale: 1 / fanIn.squareRoot()).make([outChannels], seed: seed.map { $0 &+ 1 }), name: "bias") : nil
+        super.init()
+    }
+
+    /// A square kernel: `Conv2d(inChannels: 1, outChannels: 8, kernelSize: 3)`.
+    public convenience init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padMode: PadMode = .same,
+                            dilation: Int = 1, hasBias: Bool = false, weightInit: Tensor? = nil, biasInit: Tensor? = nil, seed: UInt64? = nil) {
+        self.init(inChannels: inChannels, outChannels: outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+                  padMode: padMode, dilation: (dilation, dilation), hasBias: hasBias, weightInit: weightInit, biasInit: biasInit, seed: seed)
+    }
+
+    /// conv2d(x, W) + b.
+    public override func construct(_ x: Tensor) -> Tensor {
+        guard x.rank == 4 else {
+            reportError(TensorError(op: "Conv2d", message: "expects (N, C, H, W) input, got shape \(x.shape)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
+        let window = padMode.window(height: x.shape[2], width: x.shape[3], kernel: kernelSize, stride: stride, dilation: dilation)
+        let y = conv2d(x, weight: weight.value, window: window)
+        guard let bias else { return y }
+        return y + bias.value.reshaped(to: [1, -1, 1, 1])
+    }
+}
+
+/// `nn.MaxPool2d(kernel_size, stride, pad_mode="valid")` on NCHW input.
+///
+/// ```swift
+/// MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape   // [1, 1, 2, 2]
+/// ```
+public final class MaxPool2d: Cell {
+    /// Kernel size, stride and padding mode.
+    public let kernelSize: (Int, Int), stride: (Int, Int), padMode: PadMode
+    /// A max-pooling layer.
+    public init(kernelSize: Int = 1, stride: Int = 1, padMode: PadMode = .valid) {
+        self.kernelSize = (kernelSize, kernelSize)
+        self.stride = (stride, stride)
+        self.padMode = padMode
+        super.init()
+    }
+    /// The maximum over each window.
+    public override func construct(_ x: Tensor) -> Tensor {
+        guard x.rank == 4 else {
+            reportError(TensorError(op: "MaxPool2d", message: "expects (N, C, H, W) input, got shape \(x.shape)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
+        return maxPool2d(x, window: padMode.window(height: x.shape[2], width: x.shape[3], kernel: kernelSize, stride: stride, dilation: (1, 1)))
+    }
+}
+
+/// `nn.AvgPool2d(kernel_size, stride, pad_mode="valid")` on NCHW input; padding is not counted in the mean.
+public final class AvgPool2d: Cell {
+    /// Kernel size, stride and padding mode.
+    public let kernelSize: (Int, Int), stride: (Int, Int), padMode: PadMode
+    /// An average-pooling layer.
+    public init(kernelSize: Int = 1, stride: Int = 1, padMode: PadMode = .valid) {
+        self.kernelSize = (kernelSize, kernelSize)
+        self.stride = (stride, stride)
+        self.padMode = padMode
+        super.init()
+    }
+    /// The mean over each window.
+    public override func construct(_ x: Tensor) -> Tensor {
+        guard x.rank == 4 else {
+            reportError(TensorError(op: "AvgPool2d", message: "expects (N, C, H, W) input, got shape \(x.shape)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
+        return avgPool2d(x, window: padMode.window(height: x.shape[2], width: x.shape[3], kernel: kernelSize, stride: stride, dilation: (1, 1)))
+    }
+}

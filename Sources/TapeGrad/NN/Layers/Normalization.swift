@@ -1,0 +1,90 @@
+/// `nn.LayerNorm(normalized_shape, begin_norm_axis=-1, begin_params_axis=-1, epsilon=1e-7)`:
+/// y = (x − mean) / √(var + ε) ⊙ γ + β, the statistics taken over the axes from `beginNormAxis` on.
+/// γ (`gamma`, ones) and β (`beta`, zeros) have `normalizedShape`. The gradient follows from the composition.
+///
+/// ```swift
+/// let ln = LayerNorm(normalizedShape: [16])
+/// ```
+public final class LayerNorm: Cell {
+    /// γ.
+    public let gamma: Parameter
+    /// β.
+    public let beta: Parameter
+    /// The first normalised axis.
+    public let beginNormAxis: Int
+    /// ε.
+    public let epsilon: Double
+
+    /// A layer norm over the trailing `normalizedShape`.
+    public init(normalizedShape: [Int], beginNormAxis: Int = -1, beginParamsAxis: Int = -1, epsilon: Double = 1e-7) {
+        gamma = Parameter(Tensor.ones(normalizedShape), name: "gamma")
+        beta = Parameter(Tensor.zeros(normalizedShape), name: "beta")
+        self.beginNormAxis = beginNormAxis
+        self.epsilon = epsilon
+        super.init()
+    }
+
+    /// The normalised, scaled and shifted input.
+    public override func construct(_ x: Tensor) -> Tensor {
+        let begin = beginNormAxis < 0 ? beginNormAxis + x.rank : beginNormAxis
+        let axes = Array(Swift.max(begin, 0)..<x.rank)
+        let mean = x.mean(alongAxes: axes, keepDims: true)
+        let centered = x - mean
+        let variance = (centered * centered).mean(alongAxes: axes, keepDims: true)
+        return centered * rsqrt(variance + epsilon) * gamma.value + beta.value
+    }
+}
+
+/// `nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.9)` on `(N, C)`:
+/// training uses the batch statistics (biased variance) and updates the running ones as MindSpore does,
+/// running ← momentum·running + (1 − momentum)·batch, with the unbiased variance; evaluation uses the running
+/// statistics. Parameters: `gamma`, `beta` (trainable) and `mean`, `variance` (not trainable).
+///
+/// ```swift
+/// let bn = BatchNorm1d(numFeatures: 64)
+/// bn.setTrain(false)   // use the running statistics
+/// ```
+public final class BatchNorm1d: Cell {
+    /// γ.
+    public let gamma: Parameter
+    /// β.
+    public let beta: Parameter
+    /// The running mean.
+    public let movingMean: Parameter
+    /// The running variance.
+    public let movingVariance: Parameter
+    /// ε.
+    public let eps: Double
+    /// The weight of the old running statistics.
+    public let momentum: Double
+
+    /// A batch norm over `numFeatures` channels.
+    public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.9) {
+        gamma = Parameter(Tensor.ones([numFeatures]), name: "gamma")
+        beta = Parameter(Tensor.zeros([numFeatures]), name: "beta")
+        movingMean = Parameter(Tensor.zeros([numFeatures]), name: "mean", requiresGrad: false)
+        movingVariance = Parameter(Tensor.ones([numFeatures]), name: "variance", requiresGrad: false)
+        self.eps = eps
+        self.momentum = momentum
+        super.init()
+    }
+
+    /// The normalised input; in training also updates the running statistics.
+    public override func construct(_ x: Tensor) -> Tensor {
+        guard x.rank == 2 else {
+            reportError(TensorError(op: "BatchNorm1d", message: "expects (N, C) input, got shape \(x.shape)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
+        guard isTraining else {
+            return (x - movingMean.value) * rsqrt(movingVariance.value + eps) * gamma.value + beta.value
+        }
+        let n = Double(x.shape[0])
+        let mean = x.mean(alongAxes: [0])
+        let centered = x - mean
+        let variance = (centered * centered).mean(alongAxes: [0])
+        let unbiased = stopGradient(variance) * (n / Swift.max(n - 1, 1))
+        movingMean.value = movingMean.value * momentum + stopGradient(mean) * (1 - momentum)
+        movingVariance.value = movingVariance.value * momentum + unbiased * (1 - momentum)
+        return centered * rsqrt(variance + eps) * gamma.value + beta.value
+    }
+}

@@ -1,0 +1,13 @@
+/// Mean absolute error, MindSpore's `nn.L1Loss`: ℓ = reduce(|pred − label|).
+///
+/// ```swift
+/// L1Loss()(Tensor([1, 2]), Tensor([2, 4]))   // 1.5
+/// ```
+public final class L1Loss: Cell {
+    /// The reduction.
+    public let reduction: Reduction
+    /// `L1Loss(reduction: .mean)`.
+    public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
+    /// reduce(|prediction − label|).
+    public override func construct(_ prediction: Tensor, _ label: Tensor) -> Tensor { reduction(abs(prediction - label)) }
+}
