@@ -5,7 +5,7 @@ import Foundation
 /// ```swift
 /// let adam = Adam(params: net.trainableParams(), learningRate: .cosine(initial: 1e-2, minimum: 1e-4, totalSteps: 1000))
 /// ```
-public enum LearningRateSchedule: Sendable, ExpressibleByFloatLiteral {
+public enum LearningRateSchedule: Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
     /// A fixed rate.
     case constant(Double)
     /// `initial · rate^⌊step / stepSize⌋` (MindSpore's `exponential_decay_lr` with `is_stair=True`).
@@ -17,6 +17,9 @@ public enum LearningRateSchedule: Sendable, ExpressibleByFloatLiteral {
 
     /// `learningRate: 0.01`.
     public init(floatLiteral value: Double) { self = .constant(value) }
+
+    /// `learningRate: 1`.
+    public init(integerLiteral value: Int) { self = .constant(Double(value)) }
 
     /// The rate at `step` (0 for the first update).
     public func rate(at step: Int) -> Double {
