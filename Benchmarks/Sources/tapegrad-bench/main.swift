@@ -9,7 +9,7 @@ import TapeGrad
 
 struct Options {
     var quick = false
-    var only: Set<String> = ["W0", "W1", "W2", "W3", "W4"]
+    var only: Set<String> = ["W0", "W1", "W2", "W3", "W4", "W5"]
     var threads = "both"
     var childJSON: String?
     var w4Child = false
@@ -28,7 +28,7 @@ struct Options {
             case "--output": output = value()
             case "--help", "-h":
                 print("""
-                    tapegrad-bench [--quick] [--only W0,W1,W2,W3,W4] [--threads all|1|both] [--output bench-results.json]
+                    tapegrad-bench [--quick] [--only W0,W1,W2,W3,W4,W5] [--threads all|1|both] [--output bench-results.json]
                       --quick    5 repetitions, no n = 2048
                       --threads  'all' (OpenBLAS default), '1' (OPENBLAS_NUM_THREADS=1, in a child process), or both
                     """)
@@ -278,6 +278,24 @@ func w4() {
     }
 }
 
+// MARK: - W5: the demo's training steps
+
+func w5() {
+    let x = Tensor.randomUniform([32, 64], seed: 51), labels = Tensor((0..<32).map { Int32($0 % 10) })
+    let mlp = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu), Dense(inChannels: 128, outChannels: 64, activation: .relu),
+                              Dense(inChannels: 64, outChannels: 10)])
+    let cnn = SequentialCell([Conv2d(inChannels: 1, outChannels: 8, kernelSize: 3, padMode: .same, hasBias: true), ReLU(), MaxPool2d(kernelSize: 2, stride: 2),
+                              Conv2d(inChannels: 8, outChannels: 16, kernelSize: 3, padMode: .same, hasBias: true), ReLU(), MaxPool2d(kernelSize: 2, stride: 2),
+                              Flatten(), Dense(inChannels: 64, outChannels: 10)])
+    for (name, net, input) in [("MLP 64→128→64→10", mlp as Cell, x), ("CNN conv8-pool-conv16-pool-dense", cnn as Cell, x.reshaped(to: [32, 1, 8, 8]))] {
+        let loss = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
+        guard let step = try? TrainOneStepCell(WithLossCell(net, loss), optimizer: Momentum(params: net.trainableParams(), learningRate: 0.05, momentum: 0.9)) else { continue }
+        let stats = measure(reps: reps * 5) { _ = try? step.step(input, labels) }
+        report(Record(workload: "W5", variant: "demo \(name), batch 32", threads: threadLabel, metric: "steps_per_s",
+                      value: 1 / stats.median, min: 1 / stats.max, max: 1 / stats.min, floor: nil, ratio: nil))
+    }
+}
+
 // MARK: - Main
 
 if options.w4Child {
@@ -298,6 +316,7 @@ if runHere {
     if options.only.contains("W2") { w2() }
     if options.only.contains("W3") { w3() }
     if options.only.contains("W4") && options.childJSON == nil { w4() }
+    if options.only.contains("W5") { w5() }
 }
 
 if let path = options.childJSON {

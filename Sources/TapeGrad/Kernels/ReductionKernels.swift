@@ -20,10 +20,30 @@ enum ReductionKernels {
         return withExtendedLifetime(x) { out }
     }
 
+    /// Σ x over a contiguous run, with eight independent accumulators so the loop vectorises
+    /// (a single running sum is a serial dependency the compiler may not reorder).
+    @inline(__always)
+    static func contiguousSum<T: FloatingElement>(_ x: UnsafePointer<T>, _ n: Int) -> T {
+        var acc = SIMD8<T>()
+        var i = 0
+        while i + 8 <= n {
+            acc += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<T>.self)
+            i += 8
+        }
+        var total = acc.sum()
+        while i < n { total += x[i]; i += 1 }
+        return total
+    }
+
     @inline(__always)
     static func reduceFloats<T: FloatingElement>(
         _ op: ReductionOp, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>, _ outer: Int, _ length: Int, _ inner: Int
     ) {
+        if op == .sum && inner == 1 {
+            // Reducing contiguous runs (the last axis, or everything): vectorised sums.
+            for o in 0..<outer { dst[o] = contiguousSum(src + o * length, length) }
+            return
+        }
         for o in 0..<outer {
             let d = dst + o * inner, s = src + o * length * inner
             guard length > 0 else {

@@ -23,6 +23,10 @@ extension Tensor {
 
     /// Applies a reduction kernel along `axes` (not recorded); the result keeps the dimensions as 1.
     func reduceKernel(_ op: ReductionOp, axes: [Int]) -> Tensor {
+        if axes.count == rank && rank > 1 {
+            // Everything: one contiguous run.
+            return ReductionKernels.reduce(op, detached.sharingBuffer(shape: [count]), axis: 0).sharingBuffer(shape: reducedShape(axes, keepDims: true))
+        }
         var result = detached
         for axis in axes.reversed() where result.shape[axis] != 1 || op != .sum {
             result = ReductionKernels.reduce(op, result, axis: axis)

@@ -38,7 +38,7 @@ extension Int32: TensorScalar {
 
 /// The floating-point element types that kernels compute with. Each maps the elementary functions
 /// to the C library's single- or double-precision version, so specialised loops call them directly.
-public protocol FloatingElement: TensorScalar, BinaryFloatingPoint {
+public protocol FloatingElement: TensorScalar, BinaryFloatingPoint, SIMDScalar {
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
