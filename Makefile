@@ -33,7 +33,8 @@ examples: openblas
 
 ## bench: the release-mode benchmark table (writes bench-results.json).
 bench: openblas
-	swift run -c release --package-path Benchmarks tapegrad-bench $(ARGS)
+	swift build -c release --package-path Benchmarks --disable-build-manifest-caching
+	Benchmarks/.build/release/tapegrad-bench $(ARGS)
 
 ## bench-compare: the same workloads on JAX / MindSpore / numpy (creates venvs on demand).
 bench-compare: bench

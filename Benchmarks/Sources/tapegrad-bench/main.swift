@@ -86,7 +86,7 @@ func report(_ r: Record) {
     records.append(r)
     func f(_ v: Double?) -> String { v.map { String(format: "%10.3f", $0) } ?? "         —" }
     let ratio = r.ratio.map { String(format: "%6.3f", $0) } ?? "     —"
-    print("\(r.workload.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.variant.padding(toLength: 34, withPad: " ", startingAt: 0)) \(r.threads.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.metric.padding(toLength: 10, withPad: " ", startingAt: 0)) \(f(r.value)) \(f(r.min)) \(f(r.max)) \(f(r.floor)) \(ratio)")
+    print("\(r.workload.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.variant.padding(toLength: 34, withPad: " ", startingAt: 0)) \(r.threads.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.metric.padding(toLength: 11, withPad: " ", startingAt: 0)) \(f(r.value)) \(f(r.min)) \(f(r.max)) \(f(r.floor)) \(ratio)")
 }
 
 // MARK: - Floors: direct cblas calls
