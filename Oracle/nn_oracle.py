@@ -60,6 +60,8 @@ def check(name, formula, got, want, tol=1e-5):
 
 def set_params(net, values):
     """Assigns explicit values to every parameter (by name) and returns them encoded."""
+    unknown = set(values) - {p.name for p in net.get_parameters()}
+    assert not unknown, "no parameters named %s" % sorted(unknown)
     out = {}
     for p in net.get_parameters():
         v = values[p.name] if p.name in values else rand(*p.shape)
@@ -95,7 +97,7 @@ def layer_case(name, layer, ctor, x, values=None, train=False):
         case["grad_input"] = enc(gx)
     case["sens"] = enc(sens)
     if train and layer.__class__.__name__.startswith("BatchNorm"):
-        case["params_after_grad_run"] = "the gradient run (train mode) updates moving_mean/moving_variance again; not recorded"
+        case["params_after_grad_run"] = "the gradient run (train mode) updates mean/variance (moving statistics) again; not recorded"
     return case
 
 
@@ -109,15 +111,15 @@ def batchnorm_check(case):
     check("batch_norm1d_train output", "y = (x - mean_B) / sqrt(var_B(biased) + eps) * gamma + beta",
           np.array(case["output"]["values"]).reshape(y.shape), y)
     check("batch_norm1d_train moving_mean", "moving_mean = momentum * moving_mean + (1 - momentum) * mean_B",
-          after["moving_mean"], mom * p["moving_mean"] + (1 - mom) * mean)
+          after["mean"], mom * p["mean"] + (1 - mom) * mean)
     check("batch_norm1d_train moving_variance", "moving_variance = momentum * moving_variance + (1 - momentum) * var_B(unbiased, n-1)",
-          after["moving_variance"], mom * p["moving_variance"] + (1 - mom) * var_u)
+          after["variance"], mom * p["variance"] + (1 - mom) * var_u)
 
 
 def batchnorm_eval_check(case):
     x = np.array(case["input"]["values"], np.float64).reshape(case["input"]["shape"])
     p = {k: np.array(v["values"], np.float64) for k, v in case["params"].items()}
-    y = (x - p["moving_mean"]) / np.sqrt(p["moving_variance"] + case["args"]["eps"]) * p["gamma"] + p["beta"]
+    y = (x - p["mean"]) / np.sqrt(p["variance"] + case["args"]["eps"]) * p["gamma"] + p["beta"]
     check("batch_norm1d_eval output", "y = (x - moving_mean) / sqrt(moving_variance + eps) * gamma + beta",
           np.array(case["output"]["values"]).reshape(y.shape), y)
 
@@ -150,10 +152,10 @@ def layers():
                           {"normalized_shape": [3, 4], "begin_norm_axis": 1, "begin_params_axis": 1, "epsilon": 1e-7}, rand(2, 3, 4)))
     bn_args = {"num_features": 5, "eps": 1e-5, "momentum": 0.9}
     out.append(layer_case("batch_norm1d_train", nn.BatchNorm1d(5), bn_args, rand(6, 5, lo=-2, hi=3), train=True,
-                          values={"moving_mean": rand(5), "moving_variance": rand(5, lo=0.5, hi=1.5)}))
+                          values={"mean": rand(5), "variance": rand(5, lo=0.5, hi=1.5)}))
     batchnorm_check(out[-1])
     out.append(layer_case("batch_norm1d_eval", nn.BatchNorm1d(5), bn_args, rand(6, 5), train=False,
-                          values={"moving_mean": rand(5), "moving_variance": rand(5, lo=0.5, hi=1.5)}))
+                          values={"mean": rand(5), "variance": rand(5, lo=0.5, hi=1.5)}))
     batchnorm_eval_check(out[-1])
     img = rand(2, 3, 7, 7)
     convs = [
@@ -283,13 +285,19 @@ HYPER_DEFAULTS = {  # from the __init__ signatures in mindspore/nn/optim/{sgd,mo
 FORMULAS = {
     "SGD": "g = grad + weight_decay * p; step 1: v = g; later: v = momentum * v + (1 - dampening) * g; "
            "p -= lr * (g + momentum * v) if nesterov else p -= lr * v",
-    "Momentum": "g = grad + weight_decay * p; v = momentum * v + g (v starts at 0); "
-                "p -= lr * (g + momentum * v) if use_nesterov else p -= lr * v",
-    "Adam": "g = grad + weight_decay * p; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; lr_t = lr * sqrt(1-b2^t) / (1-b1^t); "
+    "Momentum": "g = grad + weight_decay * p; v starts at 0; plain: v = momentum * v + g, p -= lr * v; "
+                "use_nesterov (2.10 kernel, differs from the docstring): p -= lr * (g + momentum * v_prev), then v = momentum * v_prev + g",
+    "Adam": "float32 throughout; g = grad + weight_decay * p; m += (g - m) * (1-b1); v += (g^2 - v) * (1-b2); "
+            "b1^t, b2^t as running float32 products; lr_t = lr * sqrt(1-b2^t) / (1-b1^t); "
             "p -= lr_t * m / (sqrt(v) + eps), or with use_nesterov p -= lr_t * (b1*m + (1-b1)*g) / (sqrt(v) + eps)",
-    "AdamWeightDecay": "m = b1*m + (1-b1)*grad; v = b2*v + (1-b2)*grad^2 (no bias correction); "
+    "AdamWeightDecay": "b1, b2 rounded to float32; m = b1*m + (1-b1)*grad; v = b2*v + (1-b2)*grad^2 (no bias correction); "
                        "p -= lr * (m / (sqrt(v) + eps) + weight_decay * p)",
 }
+
+
+def f32(x):
+    """MindSpore keeps beta1/beta2 as float32 tensors, so 1 - beta2 is 0.00099998713..., not 0.001."""
+    return float(np.float32(x))
 
 
 def reference_steps(cls, h, params, grads, steps):
@@ -302,7 +310,7 @@ def reference_steps(cls, h, params, grads, steps):
     for t in range(1, steps + 1):
         for p, g0, s in zip(ps, gs, st):
             if cls == "AdamWeightDecay":
-                b1, b2, eps = h["beta1"], h["beta2"], h["eps"]
+                b1, b2, eps = f32(h["beta1"]), f32(h["beta2"]), h["eps"]
                 s["m"] = b1 * s["m"] + (1 - b1) * g0
                 s["v"] = b2 * s["v"] + (1 - b2) * g0 * g0
                 p -= lr * (s["m"] / (np.sqrt(s["v"]) + eps) + wd * p)
@@ -314,15 +322,23 @@ def reference_steps(cls, h, params, grads, steps):
                 p -= lr * (g + u * s["v"]) if h["nesterov"] else lr * s["v"]
             elif cls == "Momentum":
                 u = h["momentum"]
-                s["v"] = u * s["v"] + g
-                p -= lr * (g + u * s["v"]) if h["use_nesterov"] else lr * s["v"]
-            elif cls == "Adam":
-                b1, b2, eps = h["beta1"], h["beta2"], h["eps"]
-                s["m"] = b1 * s["m"] + (1 - b1) * g
-                s["v"] = b2 * s["v"] + (1 - b2) * g * g
-                lr_t = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-                num = b1 * s["m"] + (1 - b1) * g if h["use_nesterov"] else s["m"]
-                p -= lr_t * num / (np.sqrt(s["v"]) + eps)
+                if h["use_nesterov"]:   # MindSpore 2.10's kernel uses the previous v (not the documented v_{t+1})
+                    p -= lr * (g + u * s["v"])
+                    s["v"] = u * s["v"] + g
+                else:
+                    s["v"] = u * s["v"] + g
+                    p -= lr * s["v"]
+            elif cls == "Adam":   # in float32, as the CPU kernel computes it
+                F = np.float32
+                b1, b2, eps, g = F(h["beta1"]), F(h["beta2"]), F(h["eps"]), g.astype(F)
+                b1p, b2p = F(1), F(1)
+                for _ in range(t):   # beta powers are float32 running products
+                    b1p, b2p = F(b1p * b1), F(b2p * b2)
+                lr_t = F(lr) * np.sqrt(F(1) - b2p) / (F(1) - b1p)
+                s["m"] = (s["m"].astype(F) + (g - s["m"].astype(F)) * (F(1) - b1)).astype(F)
+                s["v"] = (s["v"].astype(F) + (g * g - s["v"].astype(F)) * (F(1) - b2)).astype(F)
+                num = s["m"] * b1 + (F(1) - b1) * g if h["use_nesterov"] else s["m"]
+                p[...] = p.astype(F) - lr_t * num / (np.sqrt(s["v"]) + eps)
         out.append([p.copy() for p in ps])
     return out
 
@@ -347,7 +363,7 @@ def optimizer_case(name, cls, kwargs, steps=3):
     for k in range(steps):
         for i, pname in enumerate(("fc.weight", "fc.bias")):
             check("%s step %d %s" % (name, k + 1, pname), FORMULAS[cls.__name__],
-                  np.array(after[k][pname]["values"]).reshape(ref[k][i].shape), ref[k][i], tol=2e-6)
+                  np.array(after[k][pname]["values"]).reshape(ref[k][i].shape), ref[k][i], tol=5e-7)
     return {"name": name, "optimizer": cls.__name__, "args": kwargs, "hyper_parameters": hyper,
             "weight_decay_applies_to": ["fc.weight", "fc.bias"] if hyper.get("weight_decay", 0) > 0 else [],
             "formula": FORMULAS[cls.__name__], "params": initial,
@@ -449,7 +465,7 @@ def defaults():
         "BatchNorm1d": {
             "signature": sig(nn.BatchNorm1d, ["eps", "momentum", "affine", "gamma_init", "beta_init", "moving_mean_init",
                                               "moving_var_init", "use_batch_statistics"]),
-            "gamma": "ones", "beta": "zeros", "moving_mean": "zeros", "moving_variance": "ones",
+            "gamma": "ones", "beta": "zeros", "moving_mean (Parameter name 'mean')": "zeros", "moving_variance (Parameter name 'variance')": "ones",
             "parameter_names": [p.name for p in bn.get_parameters()],
             "trainable": [p.name for p in bn.trainable_params()],
             "momentum_convention": "moving = momentum * moving + (1 - momentum) * batch_stat, momentum=0.9 default "
