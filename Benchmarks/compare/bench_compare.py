@@ -100,14 +100,18 @@ def print_tables(records):
     if os.path.exists("bench-results.json"):
         with open("bench-results.json") as fh:
             tapegrad = json.load(fh)
-    keys = sorted({(r["workload"], r["threads"], r["metric"]) for r in records})
+    def size(variant):
+        # W0 figures are paired by matrix size ("n=1024"); other workloads have one TapeGrad figure.
+        return variant.split("n=")[1].split(" ")[0] if "n=" in variant else ""
+
+    keys = sorted({(r["workload"], r["threads"], r["metric"], size(r["variant"])) for r in records})
     print("\n%-4s %-4s %-10s %-34s %10s %12s" % ("WL", "thr", "metric", "framework / variant", "median", "TapeGrad ÷"))
-    for wl, thr, metric in keys:
-        mine = [r for r in tapegrad if r["workload"] == wl and r["threads"] == thr and r["metric"] == metric]
+    for wl, thr, metric, n in keys:
+        mine = [r for r in tapegrad if r["workload"] == wl and r["threads"] == thr and r["metric"] == metric and size(r.get("variant", "")) == n]
         ours = mine[0]["value"] if mine else None
         if ours is not None:
             print("%-4s %-4s %-10s %-34s %10.3f" % (wl, thr, metric, "TapeGrad: " + mine[0].get("variant", ""), ours))
-        for r in [r for r in records if (r["workload"], r["threads"], r["metric"]) == (wl, thr, metric)]:
+        for r in [r for r in records if (r["workload"], r["threads"], r["metric"], size(r["variant"])) == (wl, thr, metric, n)]:
             ratio = "" if ours is None or not r["value"] else "%12.2f" % (ours / r["value"])
             label = "%s %s%s" % (r["framework"], r["variant"], "" if r.get("coretype", "env") == "env" else " [coretype unset]")
             print("%-4s %-4s %-10s %-34s %10.3f %s" % (wl, thr, metric, label[:34], r["value"], ratio))
