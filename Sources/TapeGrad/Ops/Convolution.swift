@@ -22,6 +22,7 @@ public struct Window2D: Sendable, Equatable {
         self.padding = padding
     }
 
+    /// Two windows are equal when kernel, stride, dilation and padding all are.
     public static func == (a: Window2D, b: Window2D) -> Bool {
         a.kernel == b.kernel && a.stride == b.stride && a.dilation == b.dilation && a.padding == b.padding
     }

@@ -16,57 +16,90 @@ public protocol TensorScalar: Numeric, Sendable {
 }
 
 extension Float: TensorScalar {
+    /// The dtype that stores this type.
     public static var dtype: DType { .float32 }
+    /// Converts from a `Double`.
     @inlinable public init(fromDouble value: Double) { self = Float(value) }
+    /// The value as a `Double`.
     @inlinable public var doubleValue: Double { Double(self) }
 }
 
 extension Double: TensorScalar {
+    /// The dtype that stores this type.
     public static var dtype: DType { .float64 }
+    /// Converts from a `Double`.
     @inlinable public init(fromDouble value: Double) { self = value }
+    /// The value as a `Double`.
     @inlinable public var doubleValue: Double { self }
 }
 
 extension Int32: TensorScalar {
+    /// The dtype that stores this type.
     public static var dtype: DType { .int32 }
+    /// Converts from a `Double`.
     @inlinable public init(fromDouble value: Double) {
         // Truncate toward zero as MindSpore's casts do; saturate instead of trapping on out-of-range values.
         if value.isNaN { self = 0 } else if value >= 2147483647 { self = .max } else if value <= -2147483648 { self = .min } else { self = Int32(value.rounded(.towardZero)) }
     }
+    /// The value as a `Double`.
     @inlinable public var doubleValue: Double { Double(self) }
 }
 
 /// The floating-point element types that kernels compute with. Each maps the elementary functions
 /// to the C library's single- or double-precision version, so specialised loops call them directly.
 public protocol FloatingElement: TensorScalar, BinaryFloatingPoint, SIMDScalar {
+    /// eˣ.
     static func exp(_ x: Self) -> Self
+    /// ln x.
     static func log(_ x: Self) -> Self
+    /// tanh x.
     static func tanh(_ x: Self) -> Self
+    /// sin x.
     static func sin(_ x: Self) -> Self
+    /// cos x.
     static func cos(_ x: Self) -> Self
+    /// xʸ.
     static func pow(_ x: Self, _ y: Self) -> Self
+    /// the error function.
     static func erf(_ x: Self) -> Self
+    /// ln(1 + x), accurate near 0.
     static func log1p(_ x: Self) -> Self
 }
 
 extension Float: FloatingElement {
+    /// The C library's single-precision function.
     @inlinable public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    /// The C library's single-precision function.
     @inlinable public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    /// The C library's single-precision function.
     @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+    /// The C library's single-precision function.
     @inlinable public static func sin(_ x: Float) -> Float { Foundation.sinf(x) }
+    /// The C library's single-precision function.
     @inlinable public static func cos(_ x: Float) -> Float { Foundation.cosf(x) }
+    /// The C library's single-precision function.
     @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
+    /// The C library's single-precision function.
     @inlinable public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+    /// The C library's single-precision function.
     @inlinable public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
 }
 
 extension Double: FloatingElement {
+    /// The C library's double-precision function.
     @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    /// The C library's double-precision function.
     @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    /// The C library's double-precision function.
     @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    /// The C library's double-precision function.
     @inlinable public static func sin(_ x: Double) -> Double { Foundation.sin(x) }
+    /// The C library's double-precision function.
     @inlinable public static func cos(_ x: Double) -> Double { Foundation.cos(x) }
+    /// The C library's double-precision function.
     @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+    /// The C library's double-precision function.
     @inlinable public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+    /// The C library's double-precision function.
     @inlinable public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
 }

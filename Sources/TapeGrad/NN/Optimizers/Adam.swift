@@ -31,11 +31,13 @@ public final class Adam: Optimizer {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Advances β₁ᵗ and β₂ᵗ once per step.
     public override func prepareStep() {
         powers32 = (powers32.0 * Float(beta1), powers32.1 * Float(beta2))
         powers64 = (powers64.0 * beta1, powers64.1 * beta2)
     }
 
+    /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
         case .float32: apply(Float.self, parameter, gradient, lr, powers32, slot)
@@ -88,8 +90,10 @@ public final class AdamWeightDecay: Optimizer {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// False: AdamWeightDecay adds the decay to the update, not to the gradient.
     public override var decaysInGradient: Bool { false }
 
+    /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         let decay = decays(parameter) ? weightDecay : 0
         switch parameter.dtype {

@@ -25,6 +25,7 @@ public final class SGD: Optimizer {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
         case .float32: apply(Float.self, parameter, gradient, lr, slot)
@@ -71,6 +72,7 @@ public final class Momentum: Optimizer {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
         case .float32: apply(Float.self, parameter, gradient, lr, slot)
