@@ -24,7 +24,8 @@ import numpy as np
 import mindspore as ms
 from mindspore import Parameter, Tensor, nn
 
-ms.set_context(mode=ms.PYNATIVE_MODE, device_target="CPU")
+ms.set_context(mode=ms.PYNATIVE_MODE)
+ms.set_device("CPU")
 RNG = np.random.default_rng(20261122)
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "Tests", "TapeGradTests", "Fixtures", "oracle_nn_cases.json")

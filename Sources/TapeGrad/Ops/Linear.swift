@@ -12,8 +12,9 @@
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, relu applyRelu: Bool = false) -> Tensor {
     let dtype = x.dtype
     guard x.rank == 2, weight.rank == 2, dtype.isFloatingPoint, weight.dtype == dtype, bias.map({ $0.dtype == dtype }) ?? true,
-          weight.shape[1] == x.shape[1], bias.map({ $0.shape == [weight.shape[0]] }) ?? true else {
-        // Anything unusual goes through the composed ops, which also report shape errors.
+          weight.shape[1] == x.shape[1], bias.map({ $0.shape == [weight.shape[0]] }) ?? true,
+          x.shape[0] > 0, x.shape[1] > 0, weight.shape[0] > 0 else {
+        // Anything unusual (including empty shapes) goes through the composed ops, which also report shape errors.
         var y = matmul(x, weight, transposeB: true)
         if let bias { y = y + bias }
         return applyRelu ? relu(y) : y

@@ -1,3 +1,5 @@
+import Foundation
+
 // Matrix products through cblas, with MindSpore's MatMul(transpose_a, transpose_b) flags.
 
 /// The matrix product `op(a) · op(b)`, where `op` transposes the last two dimensions when its flag is set
@@ -38,20 +40,24 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         }
     }
     let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
-    switch dtype {
-    case .float32:
+    // An empty product never reaches BLAS (its leading dimensions would be illegal): the sums are empty.
+    let empty = m == 0 || n == 0 || k == 0
+    if empty { memset(out.buffer.raw, 0, out.count * dtype.byteSize) }
+    switch empty ? nil : dtype {
+    case .float32?:
         let pa = lhs.buffer.pointer(Float.self), pb = rhs.buffer.pointer(Float.self), pc = out.buffer.pointer(Float.self)
         for i in 0..<batchCount {
             BLAS.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1, a: pa + offsetsA[i], lda: lda,
                       b: pb + offsetsB[i], ldb: ldb, beta: 0, c: pc + i * m * n, ldc: n)
         }
-    case .float64:
+    case .float64?:
         let pa = lhs.buffer.pointer(Double.self), pb = rhs.buffer.pointer(Double.self), pc = out.buffer.pointer(Double.self)
         for i in 0..<batchCount {
             BLAS.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1, a: pa + offsetsA[i], lda: lda,
                       b: pb + offsetsB[i], ldb: ldb, beta: 0, c: pc + i * m * n, ldc: n)
         }
-    case .int32:
+    case nil: break
+    case .int32?:
         let pa = lhs.buffer.pointer(Int32.self), pb = rhs.buffer.pointer(Int32.self), pc = out.buffer.pointer(Int32.self)
         for bi in 0..<batchCount {
             let A = pa + offsetsA[bi], B = pb + offsetsB[bi], C = pc + bi * m * n
