@@ -2,15 +2,14 @@
 """safetensors interop between TapeGrad and Python's reference `safetensors` package.
 
     python Oracle/safetensors_interop.py write
-        Writes Tests/TapeGradTests/Fixtures/python_written.safetensors with safetensors.numpy.save_file (with a
-        __metadata__ header entry), plus the sidecar python_written.json: {name: {"dtype", "shape", "values"}}.
+        Writes Tests/TapeGradTests/Fixtures/python_written.safetensors with safetensors.numpy.save_file, plus
+        the sidecar python_written.json holding the expected names, dtypes, shapes, values and metadata.
 
     python Oracle/safetensors_interop.py check PATH [EXPECTED.json]
         Loads PATH (a file TapeGrad wrote) with safetensors.numpy.load_file and prints, as JSON on stdout,
-        {name: {"dtype", "shape", "values"}} (names sorted; the sidecar's layout), and the header's
-        __metadata__ on stderr. Exit 0 on success, 1 if the reference reader rejects the file, 2 if
-        EXPECTED.json (the sidecar's layout) is given and differs (differences on stderr). Values compare
-        exactly (NaN equals NaN, -0.0 equals 0.0).
+        {"path", "metadata", "tensors": {name: {"dtype", "shape", "values"}}} (names sorted). Exit 0 on success,
+        1 if the file cannot be loaded, 2 if EXPECTED.json (same layout as the sidecar) is given and differs
+        (the differences go to stderr). Values compare exactly (NaN equals NaN, -0.0 equals 0.0).
 
 Needs only numpy and safetensors (no MindSpore): pip install "numpy<2" safetensors.
 Tensor JSON encoding: {"dtype": "float32"|"float64"|"int32", "shape": [...], "values": [flat row-major]},
@@ -44,37 +43,47 @@ def enc(a):
 
 
 def tensors():
-    """'scale' (0-d float32) and 'counts' (int32) are named in CheckpointTests; keep them."""
     rng = np.random.default_rng(20261123)
     return {
-        "fc.weight": np.arange(6, dtype=np.float32).reshape(2, 3) / 4 - 0.5,
-        "fc.bias": np.array([0.25, -1.5], np.float32),
+        "fc.weight": rng.uniform(-1, 1, size=(3, 4)).astype(np.float32),
+        "fc.bias": np.array([0.5, -0.25, 1.0], np.float32),
         "conv.weight": rng.normal(0, 0.5, size=(2, 1, 2, 2)).astype(np.float32),
-        "table": np.array([[1.5, -2.25], [3.0, 0.125]], np.float64),
         "embedding.embedding_table": rng.normal(0, 1, size=(4, 3)).astype(np.float64),
-        "counts": np.array([1, -2, 3], np.int32),
-        "int_extremes": np.array([2147483647, -2147483648, 0], np.int32),
-        "scale": np.array(2.5, np.float32),                     # 0-d
-        "global_step": np.array(7, np.int32),                   # 0-d
+        "labels": np.array([3, -1, 0, 2147483647, -2147483648], np.int32),
+        "global_step": np.array(7, np.int32),                    # 0-d
         "temperature": np.array(0.1, np.float64),               # 0-d
-        # No NaN: CheckpointTests compares tensors with ==. Smallest subnormal and largest finite float32.
-        "specials": np.array([np.inf, -np.inf, -0.0, 1e-45, 3.4028235e38], np.float32),
+        "scale": np.array(2.5, np.float32),                     # 0-d
+        "specials": np.array([float("nan"), float("inf"), float("-inf"), -0.0, 1e-45, 3.4028235e38], np.float32),
     }
 
 
 def write():
     ts = tensors()
     save_file(ts, ST_PATH, metadata=METADATA)
-    size = os.path.getsize(ST_PATH)
-    # The sidecar is exactly {name: tensor} (CheckpointTests compares its key set with the file's names).
+    with open(ST_PATH, "rb") as fh:
+        raw = fh.read()
+    header_len = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + header_len])
+    doc = {
+        "generator": "Oracle/safetensors_interop.py write",
+        "safetensors_version": safetensors.__version__,
+        "numpy_version": np.__version__,
+        "file": os.path.basename(ST_PATH),
+        "file_size": len(raw),
+        "header_length": header_len,
+        "metadata": METADATA,
+        # Offsets as written by the reference implementation (the data section order is the library's choice:
+        # by descending dtype alignment, then name).
+        "data_offsets": {k: v["data_offsets"] for k, v in header.items() if k != "__metadata__"},
+        "tensors": {k: enc(v) for k, v in sorted(ts.items())},
+    }
     with open(JSON_PATH, "w") as fh:
-        json.dump({k: enc(v) for k, v in sorted(ts.items())}, fh, indent=1)
+        json.dump(doc, fh, indent=1)
         fh.write("\n")
     back = load_file(ST_PATH)
     assert sorted(back) == sorted(ts) and all(np.array_equal(back[k], ts[k], equal_nan=True) and back[k].dtype == ts[k].dtype
                                              for k in ts)
-    print("wrote %s (%d bytes, %d tensors, safetensors %s, metadata %s) and %s" % (
-        ST_PATH, size, len(ts), safetensors.__version__, METADATA, JSON_PATH))
+    print("wrote %s (%d bytes, %d tensors) and %s" % (ST_PATH, len(raw), len(ts), JSON_PATH))
 
 
 def same_values(a, b):
@@ -97,15 +106,14 @@ def check(path, expected_path=None):
     except Exception as exc:  # noqa: BLE001 - report whatever the reference reader rejects
         print("cannot load %s: %s: %s" % (path, type(exc).__name__, exc), file=sys.stderr)
         return 1
-    got_t = {k: enc(loaded[k]) for k in sorted(loaded)}
-    print(json.dumps(got_t))
-    print("metadata: %s" % json.dumps(metadata), file=sys.stderr)
+    doc = {"path": path, "metadata": metadata, "tensors": {k: enc(loaded[k]) for k in sorted(loaded)}}
+    print(json.dumps(doc))
     if expected_path is None:
         return 0
     with open(expected_path) as fh:
         want = json.load(fh)
     problems = []
-    want_t = want
+    got_t, want_t = doc["tensors"], want["tensors"]
     if sorted(got_t) != sorted(want_t):
         problems.append("names: got %s, expected %s" % (sorted(got_t), sorted(want_t)))
     for k in sorted(set(got_t) & set(want_t)):
@@ -115,6 +123,8 @@ def check(path, expected_path=None):
                 problems.append("%s: %s %s, expected %s" % (k, field, g[field], w[field]))
         if not same_values(g["values"], w["values"]):
             problems.append("%s: values differ" % k)
+    if "metadata" in want and want["metadata"] is not None and metadata != want["metadata"]:
+        problems.append("metadata: got %s, expected %s" % (metadata, want["metadata"]))
     for p in problems:
         print(p, file=sys.stderr)
     return 2 if problems else 0
