@@ -16,9 +16,11 @@ final class NNOracleTests: XCTestCase {
         let (x, y) = (a.scalars, e.scalars)
         var worst = 0.0
         for i in 0..<x.count {
+            if x[i] == y[i] { continue }                       // also equal infinities
             let err = Swift.abs(x[i] - y[i]) - rtol * Swift.abs(y[i])
+            // NaN on either side is a mismatch (the fixtures hold no NaN): `!(err <= atol)` catches it.
+            if !(err <= atol) { XCTFail("\(what): element \(i): \(x[i]) vs MindSpore \(y[i])"); return }
             worst = Swift.max(worst, err)
-            if err > atol { XCTFail("\(what): element \(i): \(x[i]) vs MindSpore \(y[i])"); return }
         }
     }
 
@@ -75,7 +77,10 @@ final class NNOracleTests: XCTestCase {
             layer.setTrain(c["train"] as? Bool ?? false)
             let x = try tensor(c["input"])
             let y = try withErrorChecking { layer(x) }
-            try assertClose(y, c["output"], "\(name) forward")
+            // MindSpore's CPU LogSoftmax uses an approximate exp: its outputs are up to 2.3e-6 from the exact
+            // values (TapeGrad's are within float32 rounding, 3e-8), so those cases get an absolute 5e-6.
+            let approximateExp = name.hasPrefix("log_softmax")
+            try assertClose(y, c["output"], "\(name) forward", atol: approximateExp ? 5e-6 : 1e-6)
             if let after = c["params_after"] as? [String: Any] {
                 for (pname, value) in after { try assertClose(byName[pname]?.value ?? Tensor.placeholder(), value, "\(name) \(pname) after a step") }
                 for (pname, value) in params { byName[pname]?.replaceStoredValue(with: try tensor(value)) }
@@ -87,7 +92,7 @@ final class NNOracleTests: XCTestCase {
             let g = try gradFn([x], sens: .tensor(try tensor(sens)))
             let inputGrad: Tensor? = isInt ? nil : (weights.isEmpty ? g.asTensor : g[0].asTensor)
             let paramGrads: [Tensor] = weights.isEmpty ? [] : (isInt ? g.elements.map(\.asTensor) : g[1].elements.map(\.asTensor))
-            if let inputGrad, let expected = c["grad_input"] { try assertClose(inputGrad, expected, "\(name) ∂input", rtol: 1e-4, atol: 1e-5) }
+            if let inputGrad, let expected = c["grad_input"] { try assertClose(inputGrad, expected, "\(name) ∂input", rtol: 1e-4, atol: approximateExp ? 5e-5 : 1e-5) }
             let expectedParams = c["grad_params"] as? [String: Any] ?? [:]
             for (p, gp) in zip(weights, paramGrads) {
                 try assertClose(gp, expectedParams[p.name], "\(name) ∂\(p.name)", rtol: 1e-4, atol: 1e-5)
@@ -99,6 +104,7 @@ final class NNOracleTests: XCTestCase {
         let reduction = Reduction(rawValue: args["reduction"] as? String ?? "mean") ?? .mean
         let weight = (args["weight"] as? [Double]).map { Tensor($0.map { Float($0) }) }
         switch name {
+        case let n where n.hasPrefix("sce"): return SoftmaxCrossEntropyWithLogits(sparse: args["sparse"] as? Bool ?? false, reduction: reduction)
         case let n where n.hasPrefix("mse"): return MSELoss(reduction: reduction)
         case let n where n.hasPrefix("l1"): return L1Loss(reduction: reduction)
         case let n where n.hasPrefix("ce"):
