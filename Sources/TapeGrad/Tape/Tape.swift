@@ -81,6 +81,7 @@ final class Tape: @unchecked Sendable {
 
     init() {
         level = Tape.counter.add(1, ordering: .relaxed).newValue
+        nodes.reserveCapacity(256)
     }
 
     /// Starts tracking `value` as a differentiation variable (a leaf) of this tape.
@@ -114,7 +115,8 @@ final class Tape: @unchecked Sendable {
             if let existing = slots[id] { slots[id] = existing + g } else { slots[id] = g }
         }
         for seed in seeds where seed.id >= 0 && seed.id < nodes.count { accumulate(seed.id, seed.gradient) }
-        let isLeaf = Set(leaves)
+        var isLeaf = [Bool](repeating: false, count: nodes.count)
+        for leaf in leaves where leaf >= 0 && leaf < nodes.count { isLeaf[leaf] = true }
         var index = nodes.count - 1
         while index >= 0 {
             defer { index -= 1 }
@@ -138,7 +140,7 @@ final class Tape: @unchecked Sendable {
                     if let partial = partials[k] { accumulate(input, partial) }
                 }
             }
-            if !isLeaf.contains(index) { slots[index] = nil }
+            if !isLeaf[index] { slots[index] = nil }
         }
         return leaves.map { $0 >= 0 && $0 < slots.count ? slots[$0] : nil }
     }
