@@ -1,7 +1,9 @@
 import Foundation
 
-/// Splits large elementwise loops across the machine's cores. Small loops run inline: below
-/// `threshold` elements the cost of waking a second thread exceeds the work.
+/// Splits large elementwise loops across the machine's cores. Loops below `threshold` elements run inline:
+/// waking a second thread costs more than it saves there, and right after a gemm OpenBLAS's own worker is
+/// still spinning on the other core, so a dispatched half of a mid-sized loop finishes late (measured on W1:
+/// the worker's half of ReLU's backward took four times the main thread's).
 enum Parallel {
     /// The threads elementwise loops may use: the cores, capped by `TAPEGRAD_NUM_THREADS` or, failing that,
     /// `OPENBLAS_NUM_THREADS` (so a single-threaded BLAS run is single-threaded throughout).
@@ -10,7 +12,7 @@ enum Parallel {
         let cap = Int(env["TAPEGRAD_NUM_THREADS"] ?? env["OPENBLAS_NUM_THREADS"] ?? "") ?? Int.max
         return Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, cap))
     }()
-    static let threshold = 1 << 15
+    static let threshold = 1 << 19
 
     /// Calls `body(start, count)` for contiguous chunks covering `0..<n`, in parallel when `n` is large.
     @inline(__always)
