@@ -71,48 +71,49 @@ public final class Conv2d: Cell {
     }
 }
 
-/// `nn.MaxPool2d(kernel_size, stride, pad_mode="valid")` on NCHW input.
+/// The shared shape of the pooling layers: a square window with a stride and a padding mode.
+public class Pool2dCell: Cell {
+    /// Kernel size, stride and padding mode.
+    public let kernelSize: (Int, Int), stride: (Int, Int), padMode: PadMode
+    private let _name: String
+    private let _pool: (Tensor, Window2D) -> Tensor
+
+    init(kernelSize: Int, stride: Int, padMode: PadMode, name: String, pool: @escaping (Tensor, Window2D) -> Tensor) {
+        self.kernelSize = (kernelSize, kernelSize)
+        self.stride = (stride, stride)
+        self.padMode = padMode
+        _name = name
+        _pool = pool
+        super.init()
+    }
+
+    /// The pooled input.
+    public override func construct(_ x: Tensor) -> Tensor {
+        guard x.rank == 4 else {
+            reportError(TensorError(op: _name, message: "expects (N, C, H, W) input, got shape \(x.shape)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
+        return _pool(x, padMode.window(height: x.shape[2], width: x.shape[3], kernel: kernelSize, stride: stride, dilation: (1, 1)))
+    }
+}
+
+/// `nn.MaxPool2d(kernel_size, stride, pad_mode="valid")` on NCHW input: the maximum over each window.
 ///
 /// ```swift
 /// MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape   // [1, 1, 2, 2]
 /// ```
-public final class MaxPool2d: Cell {
-    /// Kernel size, stride and padding mode.
-    public let kernelSize: (Int, Int), stride: (Int, Int), padMode: PadMode
+public final class MaxPool2d: Pool2dCell {
     /// A max-pooling layer.
     public init(kernelSize: Int = 1, stride: Int = 1, padMode: PadMode = .valid) {
-        self.kernelSize = (kernelSize, kernelSize)
-        self.stride = (stride, stride)
-        self.padMode = padMode
-        super.init()
-    }
-    /// The maximum over each window.
-    public override func construct(_ x: Tensor) -> Tensor {
-        guard x.rank == 4 else {
-            reportError(TensorError(op: "MaxPool2d", message: "expects (N, C, H, W) input, got shape \(x.shape)"))
-            return Tensor.placeholder(dtype: x.dtype)
-        }
-        return maxPool2d(x, window: padMode.window(height: x.shape[2], width: x.shape[3], kernel: kernelSize, stride: stride, dilation: (1, 1)))
+        super.init(kernelSize: kernelSize, stride: stride, padMode: padMode, name: "MaxPool2d") { maxPool2d($0, window: $1) }
     }
 }
 
-/// `nn.AvgPool2d(kernel_size, stride, pad_mode="valid")` on NCHW input; padding is not counted in the mean.
-public final class AvgPool2d: Cell {
-    /// Kernel size, stride and padding mode.
-    public let kernelSize: (Int, Int), stride: (Int, Int), padMode: PadMode
+/// `nn.AvgPool2d(kernel_size, stride, pad_mode="valid")` on NCHW input: the mean over each window,
+/// padding not counted.
+public final class AvgPool2d: Pool2dCell {
     /// An average-pooling layer.
     public init(kernelSize: Int = 1, stride: Int = 1, padMode: PadMode = .valid) {
-        self.kernelSize = (kernelSize, kernelSize)
-        self.stride = (stride, stride)
-        self.padMode = padMode
-        super.init()
-    }
-    /// The mean over each window.
-    public override func construct(_ x: Tensor) -> Tensor {
-        guard x.rank == 4 else {
-            reportError(TensorError(op: "AvgPool2d", message: "expects (N, C, H, W) input, got shape \(x.shape)"))
-            return Tensor.placeholder(dtype: x.dtype)
-        }
-        return avgPool2d(x, window: padMode.window(height: x.shape[2], width: x.shape[3], kernel: kernelSize, stride: stride, dilation: (1, 1)))
+        super.init(kernelSize: kernelSize, stride: stride, padMode: padMode, name: "AvgPool2d") { avgPool2d($0, window: $1) }
     }
 }
