@@ -30,14 +30,6 @@ enum BLAS {
     @inline(__always) static func axpy(_ n: Int, _ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
         cblas_daxpy(blasint(n), alpha, x, 1, y, 1)
     }
-
-    /// x ← αx.
-    @inline(__always) static func scal(_ n: Int, _ alpha: Float, _ x: UnsafeMutablePointer<Float>) { cblas_sscal(blasint(n), alpha, x, 1) }
-    @inline(__always) static func scal(_ n: Int, _ alpha: Double, _ x: UnsafeMutablePointer<Double>) { cblas_dscal(blasint(n), alpha, x, 1) }
-
-    /// xᵀy.
-    @inline(__always) static func dot(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float { cblas_sdot(blasint(n), x, 1, y, 1) }
-    @inline(__always) static func dot(_ n: Int, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double { cblas_ddot(blasint(n), x, 1, y, 1) }
 }
 
 /// The element types cblas works on, so generic kernels can call the matching gemm.
@@ -59,5 +51,23 @@ extension Double: BLASElement {
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
                      b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+extension Tensor {
+    /// self ← self + other with cblas axpy (copying first only if the buffer is shared). Not recorded: the
+    /// tape uses it to accumulate gradients over fan-out. Shapes and a floating dtype must already agree.
+    mutating func addInPlace(_ other: Tensor) {
+        let n = count
+        switch dtype {
+        case .float32:
+            let src = other.buffer.pointer(Float.self)
+            withUnsafeMutableBufferPointer(as: Float.self) { if let base = $0.baseAddress { BLAS.axpy(n, 1, src, base) } }
+        case .float64:
+            let src = other.buffer.pointer(Double.self)
+            withUnsafeMutableBufferPointer(as: Double.self) { if let base = $0.baseAddress { BLAS.axpy(n, 1, src, base) } }
+        case .int32: self = self + other
+        }
+        withExtendedLifetime(other) {}
     }
 }

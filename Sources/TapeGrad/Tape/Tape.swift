@@ -112,7 +112,15 @@ final class Tape: @unchecked Sendable {
         var slots = [Tensor?](repeating: nil, count: nodes.count)
         func accumulate(_ id: Int, _ g: Tensor) {
             let g = g.dtype == nodes[id].dtype ? g : g.astype(nodes[id].dtype)
-            if let existing = slots[id] { slots[id] = existing + g } else { slots[id] = g }
+            guard var existing = slots[id] else { slots[id] = g; return }
+            slots[id] = nil
+            // Fan-out: add in place with axpy when nothing records this addition (no enclosing tape).
+            if existing.shape == g.shape, existing.dtype.isFloatingPoint, existing.tracking == nil, g.tracking == nil {
+                existing.addInPlace(g)
+                slots[id] = existing
+            } else {
+                slots[id] = existing + g
+            }
         }
         for seed in seeds where seed.id >= 0 && seed.id < nodes.count { accumulate(seed.id, seed.gradient) }
         var isLeaf = [Bool](repeating: false, count: nodes.count)

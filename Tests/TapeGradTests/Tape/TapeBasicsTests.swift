@@ -19,6 +19,27 @@ final class TapeBasicsTests: XCTestCase {
         XCTAssertEqual(db.shape, [3])
     }
 
+    func testInPlaceFanOutAccumulationNeverWritesThroughASharedGradient() throws {
+        // x + x hands the same gradient buffer to both uses; y = x + x + x and z = y * y reuse it again.
+        let (_, gx) = try valueWithGradient(at: Tensor([1, 2])) { x in let y = x + x + x; return (y + y * 0 + x).sum() }
+        XCTAssertEqual(gx.scalars, [4, 4])
+        let (_, (ga, gb)) = try valueWithGradient(at: Tensor([1, 2]), Tensor([3, 4])) { a, b in let s = a + b; return (s + s + a).sum() }
+        XCTAssertEqual(ga.scalars, [3, 3]); XCTAssertEqual(gb.scalars, [2, 2])
+    }
+
+    func testTrainableParamsListOwnParametersFirstThenSubCellsInDeclarationOrder() {
+        final class Net: Cell {
+            let z = Parameter(Tensor([1]), name: "z")
+            let sub = Dense(inChannels: 2, outChannels: 1, seed: 1)
+            let a = Parameter(Tensor([2]), name: "a")
+            let frozen = Parameter(Tensor([3]), name: "frozen", requiresGrad: false)
+            let unusedButTrainable = Parameter(Tensor([4]))
+        }
+        let net = Net()
+        XCTAssertEqual(net.trainableParams().map(\.name), ["z", "a", "unusedButTrainable", "sub.weight", "sub.bias"])
+        XCTAssertEqual(net.parameters().map(\.name), ["z", "a", "frozen", "unusedButTrainable", "sub.weight", "sub.bias"])
+    }
+
     func testMatmulGradientsAreGBtransposeAndAtransposeG() throws {
         let a = Tensor([[1, 2], [3, 4]]), b = Tensor([[5, 6], [7, 8]])
         let (_, (da, db)) = try valueWithGradient(at: a, b) { a, b in matmul(a, b).sum() }
