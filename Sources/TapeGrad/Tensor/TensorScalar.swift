@@ -47,7 +47,7 @@ extension Int32: TensorScalar {
 
 /// The floating-point element types that kernels compute with. Each maps the elementary functions
 /// to the C library's single- or double-precision version, so specialised loops call them directly.
-public protocol FloatingElement: TensorScalar, BinaryFloatingPoint, SIMDScalar {
+public protocol FloatingElement: TensorScalar, BinaryFloatingPoint, SIMDScalar, Codable {
     /// eˣ.
     static func exp(_ x: Self) -> Self
     /// ln x.
