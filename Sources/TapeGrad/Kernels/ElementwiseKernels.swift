@@ -48,7 +48,14 @@ enum ElementwiseKernels {
         case .greaterEqual: for i in 0..<n { out[i] = a[i * sa] >= b[i * sb] ? 1 : 0 }
         case .less: for i in 0..<n { out[i] = a[i * sa] < b[i * sb] ? 1 : 0 }
         case .lessEqual: for i in 0..<n { out[i] = a[i * sa] <= b[i * sb] ? 1 : 0 }
-        case .passWherePositive: for i in 0..<n { out[i] = b[i * sb] > 0 ? a[i * sa] : 0 }
+        case .passWherePositive:
+            // Both loads are unconditional so the choice compiles to a vector select, not a branch that random
+            // signs mispredict half the time (a conditional load cannot be speculated).
+            if sa == 1 && sb == 1 {
+                for i in 0..<n { let g = a[i], x = b[i]; out[i] = x > 0 ? g : 0 }
+            } else {
+                for i in 0..<n { let g = a[i * sa], x = b[i * sb]; out[i] = x > 0 ? g : 0 }
+            }
         case .tanhBackward: for i in 0..<n { let y = b[i * sb]; out[i] = a[i * sa] * (1 - y * y) }
         case .sigmoidBackward: for i in 0..<n { let y = b[i * sb]; out[i] = a[i * sa] * y * (1 - y) }
         }
@@ -71,7 +78,7 @@ enum ElementwiseKernels {
         case .greaterEqual: for i in 0..<n { out[i] = a[i * sa] >= b[i * sb] ? 1 : 0 }
         case .less: for i in 0..<n { out[i] = a[i * sa] < b[i * sb] ? 1 : 0 }
         case .lessEqual: for i in 0..<n { out[i] = a[i * sa] <= b[i * sb] ? 1 : 0 }
-        case .passWherePositive: for i in 0..<n { out[i] = b[i * sb] > 0 ? a[i * sa] : 0 }
+        case .passWherePositive: for i in 0..<n { let g = a[i * sa], x = b[i * sb]; out[i] = x > 0 ? g : 0 }
         case .div, .pow, .tanhBackward, .sigmoidBackward: for i in 0..<n { out[i] = 0 }   // promoted to float before reaching here
         }
     }

@@ -76,7 +76,7 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     func select<T: TensorScalar>(_: T.Type) {
         let k = keepFull.buffer.pointer(T.self), l = left.buffer.pointer(T.self), r = right.buffer.pointer(T.self)
         let o = out.buffer.pointer(T.self)
-        for i in 0..<out.count { o[i] = k[i] != 0 ? l[i] : r[i] }
+        for i in 0..<out.count { let (c, x, y) = (k[i], l[i], r[i]); o[i] = c != 0 ? x : y }   // unconditional loads: a select
     }
     switch dtype {
     case .float32: select(Float.self)
