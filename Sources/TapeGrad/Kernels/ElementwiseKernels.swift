@@ -172,3 +172,48 @@ enum ElementwiseKernels {
         return withExtendedLifetime(x) { out }
     }
 }
+
+extension Tensor {
+    /// self ← self ∘ scalar in place (copying first only if the buffer is shared), or nil when that is not
+    /// possible: a recorded tensor (its update must go through differentiable ops) or an int32 one.
+    mutating func updatedInPlace(_ op: BinaryOp, scalar: Double) -> Tensor? {
+        guard tracking == nil else { return nil }
+        let n = count
+        switch dtype {
+        case .float32:
+            var c = Float(scalar)
+            withUnsafeMutableBufferPointer(as: Float.self) { p in
+                guard let base = p.baseAddress else { return }
+                withUnsafePointer(to: &c) { ElementwiseKernels.binaryRow(op, UnsafePointer(base), 1, $0, 0, base, n) }
+            }
+        case .float64:
+            var c = scalar
+            withUnsafeMutableBufferPointer(as: Double.self) { p in
+                guard let base = p.baseAddress else { return }
+                withUnsafePointer(to: &c) { ElementwiseKernels.binaryRow(op, UnsafePointer(base), 1, $0, 0, base, n) }
+            }
+        case .int32: return nil
+        }
+        return self
+    }
+
+    /// self ← self ∘ other elementwise in place (same shape and dtype), or nil when not possible.
+    mutating func updatedInPlace(_ op: BinaryOp, with other: Tensor) -> Tensor? {
+        guard tracking == nil, other.shape == shape, other.dtype == dtype else { return nil }
+        let n = count
+        switch dtype {
+        case .float32:
+            let q = UnsafePointer(other.buffer.pointer(Float.self))
+            withUnsafeMutableBufferPointer(as: Float.self) { p in
+                if let base = p.baseAddress { ElementwiseKernels.binaryRow(op, UnsafePointer(base), 1, q, 1, base, n) }
+            }
+        case .float64:
+            let q = UnsafePointer(other.buffer.pointer(Double.self))
+            withUnsafeMutableBufferPointer(as: Double.self) { p in
+                if let base = p.baseAddress { ElementwiseKernels.binaryRow(op, UnsafePointer(base), 1, q, 1, base, n) }
+            }
+        case .int32: return nil
+        }
+        return withExtendedLifetime(other) { self }
+    }
+}

@@ -123,7 +123,7 @@ extension Tensor {
     public static func + (lhs: Tensor, rhs: Double) -> Tensor {
         let out = scalarKernel(.add, lhs, rhs, scalarOnLeft: false)
         guard lhs.isRecorded else { return out }
-        return out.recorded(lhs) { g in g }
+        return out.recorded(lhs, backward: .identity)
     }
 
     /// `1 + x`. ∂L/∂x = G.
@@ -136,14 +136,14 @@ extension Tensor {
     public static func - (lhs: Double, rhs: Tensor) -> Tensor {
         let out = scalarKernel(.sub, rhs, lhs, scalarOnLeft: true)
         guard rhs.isRecorded else { return out }
-        return out.recorded(rhs) { g in -g }
+        return out.recorded(rhs, backward: .scale(-1))
     }
 
     /// `x * 2`. ∂L/∂x = 2 G.
     public static func * (lhs: Tensor, rhs: Double) -> Tensor {
         let out = scalarKernel(.mul, lhs, rhs, scalarOnLeft: false)
         guard lhs.isRecorded else { return out }
-        return out.recorded(lhs) { g in g * rhs }
+        return out.recorded(lhs, backward: .scale(rhs))
     }
 
     /// `2 * x`. ∂L/∂x = 2 G.
@@ -153,7 +153,7 @@ extension Tensor {
     public static func / (lhs: Tensor, rhs: Double) -> Tensor {
         let out = scalarKernel(.div, lhs, rhs, scalarOnLeft: false)
         guard lhs.isRecorded else { return out }
-        return out.recorded(lhs) { g in g / rhs }
+        return out.recorded(lhs, backward: .divide(rhs))
     }
 
     /// `1 / x`. ∂L/∂x = −G ⊙ (1/x) / x.

@@ -64,6 +64,8 @@ public func cos(_ x: Tensor) -> Tensor {
 public func tanh(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.tanh, x)
     guard x.isRecorded else { return out }
+    // Recorded by one tape only: nothing will differentiate the pullback, so the output is stored as data.
+    if x.tracking?.outer == nil { return out.recorded(x, backward: .tanh(out)) }
     return out.recorded(x) { g in tanhBackward(g, out.saved(for: x, recompute: tanh)) }
 }
 
@@ -80,6 +82,7 @@ func tanhBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
 public func sigmoid(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sigmoid, x)
     guard x.isRecorded else { return out }
+    if x.tracking?.outer == nil { return out.recorded(x, backward: .sigmoid(out)) }
     return out.recorded(x) { g in sigmoidBackward(g, out.saved(for: x, recompute: sigmoid)) }
 }
 

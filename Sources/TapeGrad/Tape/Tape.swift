@@ -53,6 +53,16 @@ final class Tape: @unchecked Sendable {
         case binary((Tensor, InputMask) -> (Tensor?, Tensor?))
         /// Any number of inputs.
         case general(Pullback)
+        /// One input, ∂L/∂x = c · G (scalar multiplication and division), stored as data: no closure to allocate.
+        case scale(Double)
+        /// One input, ∂L/∂x = G / c (dividing by a scalar).
+        case divide(Double)
+        /// One input, ∂L/∂x = G (adding a scalar).
+        case identity
+        /// tanh with its output y saved: ∂L/∂x = G ⊙ (1 − y²). Used only when no enclosing tape records x.
+        case tanh(Tensor)
+        /// sigmoid with its output y saved: ∂L/∂x = G ⊙ y ⊙ (1 − y). Used only when no enclosing tape records x.
+        case sigmoid(Tensor)
     }
 
     struct Node {
@@ -66,7 +76,7 @@ final class Tape: @unchecked Sendable {
         var inputs: [Int] {
             switch backward {
             case .leaf: return []
-            case .unary: return [first]
+            case .unary, .scale, .divide, .identity, .tanh, .sigmoid: return [first]
             case .binary: return [first, second]
             case .general: return others
             }
@@ -128,13 +138,25 @@ final class Tape: @unchecked Sendable {
         var index = nodes.count - 1
         while index >= 0 {
             defer { index -= 1 }
-            guard let g = slots[index] else { continue }
+            guard var g = slots[index] else { continue }
+            // Move the gradient out of its slot, so the data-stored pullbacks below can usually update it in place.
+            if !isLeaf[index] { slots[index] = nil }
             let node = nodes[index]
             switch node.backward {
             case .leaf:
                 continue
             case .unary(let pullback):
                 if node.first >= 0 { accumulate(node.first, pullback(g)) }
+            case .scale(let c):
+                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.mul, scalar: c) ?? g * c) }
+            case .divide(let c):
+                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.div, scalar: c) ?? g / c) }
+            case .identity:
+                if node.first >= 0 { accumulate(node.first, g) }
+            case .tanh(let y):
+                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.tanhBackward, with: y) ?? tanhBackward(g, y)) }
+            case .sigmoid(let y):
+                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.sigmoidBackward, with: y) ?? sigmoidBackward(g, y)) }
             case .binary(let pullback):
                 let mask = InputMask(bits: (node.first >= 0 ? 1 : 0) | (node.second >= 0 ? 2 : 0))
                 let (ga, gb) = pullback(g, mask)
@@ -148,7 +170,6 @@ final class Tape: @unchecked Sendable {
                     if let partial = partials[k] { accumulate(input, partial) }
                 }
             }
-            if !isLeaf[index] { slots[index] = nil }
         }
         return leaves.map { $0 >= 0 && $0 < slots.count ? slots[$0] : nil }
     }
@@ -167,6 +188,20 @@ extension Tensor {
         }
         return recordedOnEveryTape(inputs: [input]) { ids in
             Tape.Node(first: ids[0], second: -1, others: [], backward: .unary(pullback), dtype: dtype)
+        }
+    }
+
+    /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
+    func recorded(_ input: Tensor, backward: Tape.Backward) -> Tensor {
+        if let t = input.tracking, t.outer == nil {
+            guard t.tape.isRecording else { return self }
+            var out = self
+            let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            return out
+        }
+        return recordedOnEveryTape(inputs: [input]) { ids in
+            Tape.Node(first: ids[0], second: -1, others: [], backward: backward, dtype: dtype)
         }
     }
 

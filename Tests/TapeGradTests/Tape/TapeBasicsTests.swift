@@ -27,6 +27,17 @@ final class TapeBasicsTests: XCTestCase {
         XCTAssertEqual(ga.scalars, [3, 3]); XCTAssertEqual(gb.scalars, [2, 2])
     }
 
+    func testInPlaceBackwardNeverWritesIntoTheCallersSens() throws {
+        let sens = Tensor([1, 2, 3])
+        let g = try grad({ (x: Tensor) in tanh(x * 2 / 4 + 1) }, sensParam: true)(Tensor([0.5, -1, 2]), sens: sens)
+        XCTAssertEqual(sens.scalars, [1, 2, 3])
+        let x: [Double] = [0.5, -1, 2], s: [Double] = [1, 2, 3]
+        for i in 0..<3 {
+            let t = Foundation.tanh(x[i] * 2 / 4 + 1)
+            XCTAssertEqual(g.asTensor.scalars[i], s[i] * (1 - t * t) * 0.5, accuracy: 1e-6)
+        }
+    }
+
     func testTrainableParamsListOwnParametersFirstThenSubCellsInDeclarationOrder() {
         final class Net: Cell {
             let z = Parameter(Tensor([1]), name: "z")
