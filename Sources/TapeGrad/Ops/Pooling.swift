@@ -13,15 +13,9 @@ enum PoolingKernels {
             for oy in 0..<outH {
                 for ox in 0..<outW {
                     var best = -T.infinity, at = -1
-                    for i in 0..<window.kernel.0 {
-                        let y = oy * window.stride.0 - window.padding.top + i * window.dilation.0
-                        guard y >= 0 && y < h else { continue }
-                        for j in 0..<window.kernel.1 {
-                            let xx = ox * window.stride.1 - window.padding.left + j * window.dilation.1
-                            guard xx >= 0 && xx < w else { continue }
-                            let v = px[base + y * w + xx]
-                            if at < 0 || v > best || v.isNaN { best = v; at = base + y * w + xx }
-                        }
+                    forEachInside(window, oy, ox, h, w) { idx in
+                        let v = px[base + idx]
+                        if at < 0 || v > best || v.isNaN { best = v; at = base + idx }
                     }
                     po[k] = at < 0 ? 0 : best
                     argmax[k] = at
