@@ -12,7 +12,7 @@ struct Options {
     var only: Set<String> = ["W0", "W1", "W2", "W3", "W4", "W5"]
     var threads = "both"
     var childJSON: String?
-    var w4Child = false
+    var w4Child: Int?
     var output = "bench-results.json"
 
     init(_ args: [String]) {
@@ -24,12 +24,13 @@ struct Options {
             case "--only": only = Set(value().split(separator: ",").map { $0.uppercased() })
             case "--threads": threads = value()
             case "--child-json": childJSON = value()
-            case "--w4-child": w4Child = true
+            case "--w4-child": w4Child = Int(value()) ?? 0
             case "--output": output = value()
             case "--help", "-h":
                 print("""
                     tapegrad-bench [--quick] [--only W0,W1,W2,W3,W4,W5] [--threads all|1|both] [--output bench-results.json]
                       --quick    5 repetitions, no n = 2048
+                      --only     a comma-separated subset of the workloads (default: all)
                       --threads  'all' (OpenBLAS default), '1' (OPENBLAS_NUM_THREADS=1, in a child process), or both
                     """)
                 exit(0)
@@ -50,6 +51,17 @@ func now() -> Double {
 
 struct Stats {
     let median, min, max: Double
+
+    /// Median (mean of the middle two for an even count), min and max of `samples`.
+    init(_ samples: [Double]) {
+        let t = samples.sorted()
+        median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
+        min = t[0]
+        max = t[t.count - 1]
+    }
+
+    /// The same figures scaled (seconds → ms: 1e3).
+    func scaled(_ k: Double) -> (Double, Double, Double) { (median * k, min * k, max * k) }
 }
 
 /// Runs `body` `warmup` times untimed, then `reps` times, and returns the seconds per run.
@@ -61,8 +73,7 @@ func measure(reps: Int, warmup: Int = 2, _ body: () -> Void) -> Stats {
         body()
         t.append(now() - s)
     }
-    t.sort()
-    return Stats(median: t[t.count / 2], min: t[0], max: t[t.count - 1])
+    return Stats(t)
 }
 
 struct Record: Codable {
@@ -75,6 +86,20 @@ struct Record: Codable {
     var max: Double?
     var floor: Double?
     var ratio: Double?
+
+    // Written out with explicit nulls (the synthesized encoder would drop nil keys).
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(metric, forKey: .metric)
+        try c.encode(value, forKey: .value)
+        try c.encode(min, forKey: .min)
+        try c.encode(max, forKey: .max)
+        try c.encode(floor, forKey: .floor)
+        try c.encode(ratio, forKey: .ratio)
+    }
 }
 
 nonisolated(unsafe) var records: [Record] = []
@@ -86,7 +111,7 @@ func report(_ r: Record) {
     records.append(r)
     func f(_ v: Double?) -> String { v.map { String(format: "%10.3f", $0) } ?? "         —" }
     let ratio = r.ratio.map { String(format: "%6.3f", $0) } ?? "     —"
-    print("\(r.workload.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.variant.padding(toLength: 34, withPad: " ", startingAt: 0)) \(r.threads.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.metric.padding(toLength: 11, withPad: " ", startingAt: 0)) \(f(r.value)) \(f(r.min)) \(f(r.max)) \(f(r.floor)) \(ratio)")
+    print("\(r.workload.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.variant.padding(toLength: 50, withPad: " ", startingAt: 0)) \(r.threads.padding(toLength: 4, withPad: " ", startingAt: 0)) \(r.metric.padding(toLength: 11, withPad: " ", startingAt: 0)) \(f(r.value)) \(f(r.min)) \(f(r.max)) \(f(r.floor)) \(ratio)")
 }
 
 // MARK: - Floors: direct cblas calls
@@ -106,7 +131,7 @@ nonisolated(unsafe) var cblasRate1024 = 0.0
 func w0() {
     let sizes = options.quick ? [256, 512, 1024] : [256, 512, 1024, 2048]
     for n in sizes {
-        let r = n >= 2048 ? Swift.max(5, reps / 4) : reps
+        let r = reps
         let a = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 1), b = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 2)
         let pa = a.asArray(Float.self), pb = b.asArray(Float.self)
         var pc = [Float](repeating: 0, count: n * n)
@@ -118,11 +143,13 @@ func w0() {
             var s = now(); _ = matmul(a, b); tensorTimes.append(now() - s)
             s = now(); sgemm(false, false, n, n, n, pa, pb, &pc); blasTimes.append(now() - s)
         }
-        tensorTimes.sort(); blasTimes.sort()
-        let tensorRate = flops / tensorTimes[r / 2] / 1e9, blasRate = flops / blasTimes[r / 2] / 1e9
+        let ts = Stats(tensorTimes), bs = Stats(blasTimes)
+        let tensorRate = flops / ts.median / 1e9, blasRate = flops / bs.median / 1e9
         if n == 1024 { cblasRate1024 = blasRate }
         report(Record(workload: "W0", variant: "matmul n=\(n) (Tensor)", threads: threadLabel, metric: "gflops", value: tensorRate,
-                      min: flops / tensorTimes.last! / 1e9, max: flops / tensorTimes[0] / 1e9, floor: blasRate, ratio: tensorRate / blasRate))
+                      min: flops / ts.max / 1e9, max: flops / ts.min / 1e9, floor: blasRate, ratio: tensorRate / blasRate))
+        report(Record(workload: "W0", variant: "cblas_sgemm n=\(n) (floor)", threads: threadLabel, metric: "gflops", value: blasRate,
+                      min: flops / bs.max / 1e9, max: flops / bs.min / 1e9, floor: nil, ratio: nil))
     }
 }
 
@@ -144,19 +171,57 @@ struct W1Setup {
     let loss = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
     let x: Tensor
     let labels: Tensor
+    let oneHotLabels: Tensor
     init(batch: Int) {
         x = Tensor.randomNormal([batch, 784], seed: 21)
         labels = Tensor((0..<batch).map { Int32($0 % 10) })
+        oneHotLabels = oneHot(labels, depth: 10)   // built once, outside the timed loop
     }
+
+    /// The six parameters as plain tensors, in the order w1, b1, w2, b2, w3, b3 (the Dense cells' values).
+    var parameterValues: [Tensor] {
+        [net.fc1, net.fc2, net.fc3].flatMap { [$0.weight.value, $0.bias!.value] }
+    }
+}
+
+/// One W1 step: returns the loss. The variants compute the same loss from the same numbers.
+typealias W1Step = () -> Double?
+
+/// The W1 variants, each a closure running one loss-and-6-gradients step. Add new APIs here.
+func w1Variants(_ setup: W1Setup) -> [(name: String, step: W1Step)] {
+    let (x, labels, mask) = (setup.x, setup.labels, setup.oneHotLabels)
+    var variants: [(name: String, step: W1Step)] = []
+
+    // 1. valueWithGradient(at: [w1, b1, w2, b2, w3, b3]) over composed ops (matmul, +, relu, logSoftmax, one-hot mask).
+    let p = setup.parameterValues
+    variants.append(("valueWithGradient(at:), composed", {
+        let r = try? valueWithGradient(at: p) { t in
+            let h1 = relu(matmul(x, t[0], transposeB: true) + t[1])
+            let h2 = relu(matmul(h1, t[2], transposeB: true) + t[3])
+            let logits = matmul(h2, t[4], transposeB: true) + t[5]
+            return -(logits.logSoftmax(alongAxis: -1) * mask).sum(alongAxes: [1]).mean()
+        }
+        return r?.value.item()
+    }))
+
+    // 2. valueAndGrad(fn, gradPosition: nil, weights: params) over the Dense cells (fused linear) and the sparse loss.
+    let (net, loss) = (setup.net, setup.loss)
+    let params = net.trainableParams()
+    if let step = try? valueAndGrad({ (x: Tensor, y: Tensor) in loss(net(x), y) }, gradPosition: nil, weights: params) {
+        variants.append(("valueAndGrad(weights:), Dense", { (try? step(x, labels))?.value.item() }))
+    }
+
+    // 3. ForwardValueAndGrad(WithLossCell(net, loss), weights: params, getByList: true).
+    if let fvg = try? ForwardValueAndGrad(WithLossCell(net, loss), weights: params, getByList: true) {
+        variants.append(("ForwardValueAndGrad, Dense", { (try? fvg.valueAndGradients(x, labels))?.value.asTensor.item() }))
+    }
+    return variants
 }
 
 func w1() {
     let batch = 256
     let setup = W1Setup(batch: batch)
-    let params = setup.net.trainableParams()
-    let (net, loss) = (setup.net, setup.loss)
-    let step = try? valueAndGrad({ (x: Tensor, y: Tensor) in loss(net(x), y) }, gradPosition: nil, weights: params)
-    let fvg = try? ForwardValueAndGrad(WithLossCell(net, loss), weights: params, getByList: true)
+    let variants = w1Variants(setup)
 
     // The floor: the 8 sgemms of a reverse pass with the same shapes and flags.
     let x = randomBuffer(batch * 784, seed: 1), w1 = randomBuffer(512 * 784, seed: 2), w2 = randomBuffer(512 * 512, seed: 3)
@@ -175,21 +240,29 @@ func w1() {
         sgemm(false, false, batch, 512, 512, d2, w2, &d1)      // ∂H1 = G2·W2
         sgemm(true, false, 512, 784, batch, d1, x, &dw1)       // ∂W1 = G1ᵀ·X
     }
-    var tv: [Double] = [], tf: [Double] = [], tb: [Double] = []
-    for _ in 0..<2 { _ = try? step?(setup.x, setup.labels); _ = try? fvg?.valueAndGradients(setup.x, setup.labels); floorBody() }
-    for _ in 0..<reps {
-        var s = now(); _ = try? step?(setup.x, setup.labels); tv.append(now() - s)
-        s = now(); _ = try? fvg?.valueAndGradients(setup.x, setup.labels); tf.append(now() - s)
-        s = now(); floorBody(); tb.append(now() - s)
+
+    // Sanity: every variant computes the same loss.
+    let losses = variants.map { $0.step() ?? .nan }
+    if let l0 = losses.first, losses.contains(where: { !(abs($0 - l0) <= 1e-4 * Swift.max(1, abs(l0))) }) {
+        print("W1: the variants disagree on the loss: \(zip(variants.map(\.name), losses).map { "\($0) = \($1)" })")
     }
-    tv.sort(); tf.sort(); tb.sort()
-    let floor = tb[reps / 2] * 1e3
-    report(Record(workload: "W1", variant: "MLP step, valueAndGrad(weights:)", threads: threadLabel, metric: "ms",
-                  value: tv[reps / 2] * 1e3, min: tv[0] * 1e3, max: tv.last! * 1e3, floor: floor, ratio: tv[reps / 2] * 1e3 / floor))
-    report(Record(workload: "W1", variant: "MLP step, ForwardValueAndGrad", threads: threadLabel, metric: "ms",
-                  value: tf[reps / 2] * 1e3, min: tf[0] * 1e3, max: tf.last! * 1e3, floor: floor, ratio: tf[reps / 2] * 1e3 / floor))
-    report(Record(workload: "W1", variant: "ForwardValueAndGrad ÷ valueAndGrad", threads: threadLabel, metric: "ratio",
-                  value: tf[reps / 2] / tv[reps / 2], min: nil, max: nil, floor: nil, ratio: nil))
+
+    // Interleave variants and floor rep by rep so drift hits all alike.
+    var times = [[Double]](repeating: [], count: variants.count), floorTimes: [Double] = []
+    for _ in 0..<2 { for v in variants { _ = v.step() }; floorBody() }
+    for _ in 0..<reps {
+        for (i, v) in variants.enumerated() { let s = now(); _ = v.step(); times[i].append(now() - s) }
+        let s = now(); floorBody(); floorTimes.append(now() - s)
+    }
+    let floor = Stats(floorTimes).median * 1e3
+    for (i, v) in variants.enumerated() {
+        let (m, lo, hi) = Stats(times[i]).scaled(1e3)
+        report(Record(workload: "W1", variant: "MLP step, \(v.name)", threads: threadLabel, metric: "ms",
+                      value: m, min: lo, max: hi, floor: floor, ratio: m / floor))
+    }
+    let (m, lo, hi) = Stats(floorTimes).scaled(1e3)
+    report(Record(workload: "W1", variant: "8 × cblas_sgemm of a reverse pass (floor)", threads: threadLabel, metric: "ms",
+                  value: m, min: lo, max: hi, floor: nil, ratio: nil))
 }
 
 // MARK: - W2: tape overhead on tiny tensors
@@ -201,13 +274,28 @@ func w2() {
         for _ in 0..<1000 { x = tanh(x * 1.01 + 0.1) }
         return x.sum()
     }
-    let total = measure(reps: reps * 2) { _ = try? valueWithGradient(at: x0, of: chain) }
-    let forward = measure(reps: reps * 2) { _ = chain(x0) }
-    let ops = 3000.0
-    report(Record(workload: "W2", variant: "forward + backward, recorded", threads: threadLabel, metric: "us_per_op",
-                  value: total.median / ops * 1e6, min: total.min / ops * 1e6, max: total.max / ops * 1e6, floor: nil, ratio: nil))
-    report(Record(workload: "W2", variant: "forward on a constant (no tape)", threads: threadLabel, metric: "us_per_op",
-                  value: forward.median / ops * 1e6, min: forward.min / ops * 1e6, max: forward.max / ops * 1e6, floor: nil, ratio: nil))
+    // Timestamps taken inside the differentiated closure split the call into
+    // setup (call → closure entry), forward (the recorded ops) and backward (closure exit → call return).
+    var total: [Double] = [], forward: [Double] = [], backward: [Double] = []
+    for i in 0..<(reps * 2 + 2) {
+        var tIn = 0.0, tOut = 0.0
+        let t0 = now()
+        _ = try? valueWithGradient(at: x0) { x in
+            tIn = now()
+            let y = chain(x)
+            tOut = now()
+            return y
+        }
+        let t1 = now()
+        if i >= 2 { total.append(t1 - t0); forward.append(tOut - tIn); backward.append(t1 - tOut) }
+    }
+    let constant = measure(reps: reps * 2) { _ = chain(x0) }
+    let perOp = 1e6 / 3000
+    for (name, stats) in [("forward + backward (one gradient call)", Stats(total)), ("forward, recorded (inside the call)", Stats(forward)),
+                          ("backward (closure exit → call return)", Stats(backward)), ("forward on a constant (no tape)", constant)] {
+        let (m, lo, hi) = stats.scaled(perOp)
+        report(Record(workload: "W2", variant: name, threads: threadLabel, metric: "us_per_op", value: m, min: lo, max: hi, floor: nil, ratio: nil))
+    }
 }
 
 // MARK: - W3: a chain of large products
@@ -216,19 +304,19 @@ func w3() {
     let n = 1024
     let a = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 31), b = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 32)
     let c = Tensor.randomUniform([n, n], lower: -1, upper: 1, seed: 33)
-    let r = options.quick ? 3 : 10
-    let stats = measure(reps: r, warmup: 1) {
+    let stats = measure(reps: reps, warmup: 2) {
         _ = try? valueWithGradient(at: a, b, c) { a, b, c in matmul(relu(matmul(a, b)), c).sum() }
     }
     if cblasRate1024 == 0 {
         let pa = a.asArray(Float.self), pb = b.asArray(Float.self)
         var pc = [Float](repeating: 0, count: n * n)
-        let t = measure(reps: 5) { sgemm(false, false, n, n, n, pa, pb, &pc) }
+        let t = measure(reps: reps) { sgemm(false, false, n, n, n, pa, pb, &pc) }
         cblasRate1024 = 2 * Double(n * n * n) / t.median / 1e9
     }
     let rate = 6 * 2 * Double(n * n * n) / stats.median / 1e9
+    let floorMs = 6 * 2 * Double(n * n * n) / cblasRate1024 / 1e6
     report(Record(workload: "W3", variant: "sum(relu(A·B)·C), grads A,B,C", threads: threadLabel, metric: "ms",
-                  value: stats.median * 1e3, min: stats.min * 1e3, max: stats.max * 1e3, floor: nil, ratio: nil))
+                  value: stats.median * 1e3, min: stats.min * 1e3, max: stats.max * 1e3, floor: floorMs, ratio: stats.median * 1e3 / floorMs))
     report(Record(workload: "W3", variant: "efficiency vs W0 cblas n=1024", threads: threadLabel, metric: "efficiency",
                   value: rate / cblasRate1024, min: nil, max: nil, floor: cblasRate1024, ratio: rate / cblasRate1024))
 }
@@ -244,12 +332,13 @@ func residentMB(_ field: String) -> Double {
     return 0
 }
 
-func w4Child() {
-    let before = residentMB("VmRSS")
+func w4Child(_ index: Int) {
+    let before = residentMB("VmRSS")   // before the first tensor
     let setup = W1Setup(batch: 1024)
-    let (net, loss) = (setup.net, setup.loss)
-    let step = try? valueAndGrad({ (x: Tensor, y: Tensor) in loss(net(x), y) }, gradPosition: nil, weights: net.trainableParams())
-    for _ in 0..<7 { _ = try? step?(setup.x, setup.labels) }
+    let variants = w1Variants(setup)
+    guard variants.indices.contains(index) else { print("no W1 variant \(index)"); return }
+    for _ in 0..<7 { _ = variants[index].step() }   // 2 warm-up + 5 timed steps
+    print(variants[index].name)
     print(String(format: "%.3f", residentMB("VmHWM") - before))
 }
 
@@ -269,12 +358,15 @@ func runChild(_ args: [String], environment: [String: String]) -> String? {
 }
 
 func w4() {
-    let out = runChild(["--w4-child"], environment: [:])?.split(separator: "\n").last.map(String.init) ?? ""
-    if let mb = Double(out) {
-        report(Record(workload: "W4", variant: "peak RSS of W1 at batch 1024", threads: threadLabel, metric: "mb",
+    // The variant names come from the children; stop at the first index a child does not know.
+    for index in 0..<8 {
+        let lines = runChild(["--w4-child", String(index)], environment: [:])?.split(separator: "\n").map(String.init) ?? []
+        guard lines.count >= 2, let mb = Double(lines[lines.count - 1]) else {
+            if index == 0 { print("W4: the child process failed (\(lines.joined(separator: " / ")))") }
+            return
+        }
+        report(Record(workload: "W4", variant: "peak RSS b=1024, \(lines[lines.count - 2])", threads: threadLabel, metric: "mb",
                       value: mb, min: nil, max: nil, floor: nil, ratio: nil))
-    } else {
-        print("W4: the child process failed (\(out))")
     }
 }
 
@@ -298,15 +390,22 @@ func w5() {
 
 // MARK: - Main
 
-if options.w4Child {
-    w4Child()
+if let index = options.w4Child {
+    w4Child(index)
     exit(0)
 }
 
 let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+let openblasCore = String(cString: openblas_get_corename()), openblasThreads = openblas_get_num_threads()
 if options.childJSON == nil {
-    print("TapeGrad benchmarks — OPENBLAS_CORETYPE=\(coretype ?? "(unset)"), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.quick ? "quick" : "\(reps) reps")")
-    print("WL   figure                             thr  metric          median        min        max      floor  ratio")
+    print("TapeGrad benchmarks — OPENBLAS_CORETYPE is \(coretype.map { "set to \($0)" } ?? "not set"); OpenBLAS core \(openblasCore), "
+          + "\(openblasThreads) threads; \(ProcessInfo.processInfo.activeProcessorCount) cores; \(options.quick ? "quick, " : "")\(reps) reps")
+    print("OpenBLAS config: \(String(cString: openblas_get_config()))")
+    print("WL   figure                                             thr  metric          median        min        max      floor  ratio")
+}
+
+if options.childJSON != nil {
+    print("— single-thread half (child process, OPENBLAS_NUM_THREADS=1): OpenBLAS core \(openblasCore), \(openblasThreads) thread(s)")
 }
 
 let runHere = options.childJSON != nil || options.threads == "all" || options.threads == "both" || (options.threads == "1" && threadLabel == "1")
@@ -315,7 +414,7 @@ if runHere {
     if options.only.contains("W1") { w1() }
     if options.only.contains("W2") { w2() }
     if options.only.contains("W3") { w3() }
-    if options.only.contains("W4") && options.childJSON == nil { w4() }
+    if options.only.contains("W4") { w4() }
     if options.only.contains("W5") { w5() }
 }
 
