@@ -96,16 +96,19 @@ enum GradientEngine {
 
     /// The backward seeds: ones for each differentiated output, or the caller's `sens` checked against
     /// MindSpore's rules (one per output; exact shape and dtype, except that a 0-d output sums any sens).
+    ///
+    /// A sens recorded by an enclosing computation stays recorded: the backward pass is then differentiated
+    /// with respect to it too (∂⟨Jᵀv, u⟩/∂v = J·u, the double-vjp route to a Jacobian-vector product).
     static func seeds(for outs: [Tensor], sens: TensorTree?) throws -> [Tensor] {
         guard let sens else { return outs.map { Tensor.ones(like: $0) } }
         let given = sens.tensors
         guard given.count == outs.count else { throw GradError.sensCountMismatch(outputs: outs.count, sens: given.count) }
         return try zip(outs, given).map { out, s in
-            if out.rank == 0 { return s.detached.sum().astype(out.dtype) }
+            if out.rank == 0 { return s.sum().astype(out.dtype) }
             if s.rank == 0 { throw GradError.sensNotBroadcastable(sens: s.shape, output: out.shape) }
             guard s.shape == out.shape else { throw GradError.sensShapeMismatch(expected: out.shape, got: s.shape) }
             guard s.dtype == out.dtype else { throw GradError.sensDTypeMismatch(expected: out.dtype, got: s.dtype) }
-            return s.detached
+            return s
         }
     }
 }

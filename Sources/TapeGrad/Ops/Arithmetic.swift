@@ -185,7 +185,7 @@ public func pow(_ x: Tensor, _ y: Tensor) -> Tensor {
     guard x.isRecorded || y.isRecorded else { return out }
     return out.recorded(x, y) { g, needed in
         (needed[0] ? (g * y * pow(x, y - 1)).unbroadcast(to: x.shape) : nil,
-         needed[1] ? (g * out.saved(for: x) { pow($0, y) } * log(`where`(greater(x, Tensor.zeros([], dtype: x.dtype)), x, Tensor.ones([], dtype: x.dtype))))
+         needed[1] ? (g * (x.isRecordedOnActiveTape || y.isRecordedOnActiveTape ? pow(x, y) : out) * log(`where`(greater(x, Tensor.zeros([], dtype: x.dtype)), x, Tensor.ones([], dtype: x.dtype))))
             .unbroadcast(to: y.shape) : nil)
     }
 }

@@ -1,6 +1,7 @@
-// 2-D convolution (NCHW) as im2col + one gemm per image; the pullback uses gemms with transpose flags and
-// col2im. (Its pullback is computed with kernels, not recorded ops: second-order gradients through conv2d
-// are not supported yet.)
+// 2-D convolution (NCHW) as im2col + one gemm per image, and its two backward ops (input and weight
+// gradients), each a kernel of flagged gemms and col2im/im2col. The three ops are each other's pullbacks,
+// so derivatives of any order flow through convolutions; with no enclosing tape the backward ops are plain
+// kernel calls.
 
 /// Geometry of a 2-D window sliding over an image: kernel, stride, dilation and the padding on each side.
 public struct Window2D: Sendable, Equatable {
@@ -106,6 +107,7 @@ enum ConvolutionKernels {
     static func forward<T: BLASElement>(_: T.Type, x: Tensor, weight: Tensor, window: Window2D, outH: Int, outW: Int) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let o = weight.shape[0], ckk = c * window.kernel.0 * window.kernel.1, plane = outH * outW
+        guard ckk > 0, plane > 0, o > 0 else { return Tensor.zeros([n, o, outH, outW], dtype: x.dtype) }
         let out = Tensor.uninitialized([n, o, outH, outW], dtype: x.dtype)
         let cols = Tensor.uninitialized([ckk, plane], dtype: x.dtype)
         let px = x.buffer.pointer(T.self), pw = weight.buffer.pointer(T.self)
@@ -118,39 +120,48 @@ enum ConvolutionKernels {
         return out
     }
 
-    /// (∂L/∂x, ∂L/∂W) from ∂L/∂y.
-    static func backward<T: BLASElement>(_: T.Type, x: Tensor, weight: Tensor, g: Tensor, window: Window2D,
-                                         needInput: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+    /// ∂L/∂x of a convolution: for each image, cols = Wᵀ · G_b (a gemm with the transpose flag) scattered back
+    /// by col2im. The input's height and width come from `inputShape` (a stride may drop trailing rows).
+    static func inputGradient<T: BLASElement>(_: T.Type, g: Tensor, weight: Tensor, inputShape: [Int], window: Window2D) -> Tensor {
+        let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        let (o, outH, outW) = (g.shape[1], g.shape[2], g.shape[3])
+        let ckk = c * window.kernel.0 * window.kernel.1, plane = outH * outW
+        let dx = Tensor.zeros(inputShape, dtype: g.dtype)
+        guard ckk > 0, plane > 0, o > 0 else { return dx }
+        let cols = Tensor.uninitialized([ckk, plane], dtype: g.dtype)
+        let pw = weight.buffer.pointer(T.self), pg = g.buffer.pointer(T.self)
+        let pc = cols.buffer.pointer(T.self), pd = dx.buffer.pointer(T.self)
+        for b in 0..<n {
+            T.gemm(transA: true, transB: false, m: ckk, n: plane, k: o, alpha: 1, a: pw, lda: ckk, b: pg + b * o * plane, ldb: plane,
+                   beta: 0, c: pc, ldc: plane)
+            col2im(pc, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: pd + b * c * h * w)
+        }
+        return dx
+    }
+
+    /// ∂L/∂W of a convolution: Σ_b G_b · im2col(x_b)ᵀ, accumulated by the gemm itself (β = 1 after the first image).
+    static func weightGradient<T: BLASElement>(_: T.Type, x: Tensor, g: Tensor, weightShape: [Int], window: Window2D) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, outH, outW) = (g.shape[1], g.shape[2], g.shape[3])
         let ckk = c * window.kernel.0 * window.kernel.1, plane = outH * outW
-        let cols = Tensor.uninitialized([ckk, plane], dtype: x.dtype)
-        let dx = needInput ? Tensor.zeros(x.shape, dtype: x.dtype) : nil
-        let dw = needWeight ? Tensor.zeros(weight.shape, dtype: x.dtype) : nil
-        let px = x.buffer.pointer(T.self), pw = weight.buffer.pointer(T.self), pg = g.buffer.pointer(T.self)
-        let pc = cols.buffer.pointer(T.self)
+        guard n > 0, ckk > 0, plane > 0, o > 0 else { return Tensor.zeros(weightShape, dtype: g.dtype) }
+        let dw = Tensor.uninitialized(weightShape, dtype: g.dtype)
+        let cols = Tensor.uninitialized([ckk, plane], dtype: g.dtype)
+        let px = x.buffer.pointer(T.self), pg = g.buffer.pointer(T.self)
+        let pc = cols.buffer.pointer(T.self), pd = dw.buffer.pointer(T.self)
         for b in 0..<n {
-            let gb = pg + b * o * plane
-            if let dw {
-                // ∂W += G_b · cols_bᵀ
-                im2col(px + b * c * h * w, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: pc)
-                T.gemm(transA: false, transB: true, m: o, n: ckk, k: plane, alpha: 1, a: gb, lda: plane, b: pc, ldb: plane,
-                       beta: 1, c: dw.buffer.pointer(T.self), ldc: ckk)
-            }
-            if let dx {
-                // ∂cols_b = Wᵀ · G_b, then col2im.
-                T.gemm(transA: true, transB: false, m: ckk, n: plane, k: o, alpha: 1, a: pw, lda: ckk, b: gb, ldb: plane,
-                       beta: 0, c: pc, ldc: plane)
-                col2im(pc, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: dx.buffer.pointer(T.self) + b * c * h * w)
-            }
+            im2col(px + b * c * h * w, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: pc)
+            T.gemm(transA: false, transB: true, m: o, n: ckk, k: plane, alpha: 1, a: pg + b * o * plane, lda: plane, b: pc, ldb: plane,
+                   beta: b == 0 ? 0 : 1, c: pd, ldc: ckk)
         }
-        return (dx, dw)
+        return dw
     }
 }
 
 /// 2-D cross-correlation of `x: (N, C, H, W)` with `weight: (O, C, kh, kw)`, MindSpore's `ops.conv2d` (no bias).
 ///
-/// ∂L/∂W = Σ_b G_b · im2col(x_b)ᵀ and ∂L/∂x_b = col2im(Wᵀ · G_b), all as flagged gemms.
+/// ∂L/∂W = Σ_b G_b · im2col(x_b)ᵀ and ∂L/∂x_b = col2im(Wᵀ · G_b), all as flagged gemms. Both are ops with
+/// pullbacks of their own (`conv2dBackpropFilter`, `conv2dBackpropInput`), so second derivatives flow through.
 ///
 /// ```swift
 /// let y = conv2d(x, weight: w, window: Window2D(kernel: (3, 3), padding: (1, 1, 1, 1)))   // same size
@@ -167,11 +178,68 @@ public func conv2d(_ x: Tensor, weight: Tensor, window: Window2D) -> Tensor {
         ? ConvolutionKernels.forward(Double.self, x: xs, weight: ws, window: window, outH: outH, outW: outW)
         : ConvolutionKernels.forward(Float.self, x: xs, weight: ws, window: window, outH: outH, outW: outW)
     guard x.isRecorded || weight.isRecorded else { return out }
+    let (inputShape, weightShape) = (x.shape, weight.shape)
+    // The pullback is made of the two recorded ops below, so a gradient penalty (‖∂y/∂x‖²) differentiates it again.
     return out.recorded(x, weight) { g, needed in
-        let gs = g.converted(to: dtype)
-        let (dx, dw) = dtype == .float64
-            ? ConvolutionKernels.backward(Double.self, x: xs, weight: ws, g: gs, window: window, needInput: needed[0], needWeight: needed[1])
-            : ConvolutionKernels.backward(Float.self, x: xs, weight: ws, g: gs, window: window, needInput: needed[0], needWeight: needed[1])
-        return (dx, dw)
+        (needed[0] ? conv2dBackpropInput(g, weight: weight, inputShape: inputShape, window: window) : nil,
+         needed[1] ? conv2dBackpropFilter(x, gradient: g, weightShape: weightShape, window: window) : nil)
+    }
+}
+
+/// ∂L/∂x of ``conv2d(_:weight:window:)`` as an op of its own (MindSpore's `Conv2DBackpropInput`, a transposed
+/// convolution): `dx_b = col2im(Wᵀ · G_b)` with `dx` of shape `inputShape`.
+///
+/// Linear in both arguments, so its pullback is made of the convolution family again:
+/// ∂L/∂G = conv2d(U, W) and ∂L/∂W = conv2dBackpropFilter(U, G), for an upstream U shaped like the input.
+///
+/// ```swift
+/// let dx = conv2dBackpropInput(g, weight: w, inputShape: x.shape, window: window)   // = ∂⟨conv2d(x, w), g⟩/∂x
+/// ```
+func conv2dBackpropInput(_ gradient: Tensor, weight: Tensor, inputShape: [Int], window: Window2D) -> Tensor {
+    let dtype = DType.promoted(gradient.dtype, weight.dtype).floatingPoint
+    guard gradient.rank == 4, weight.rank == 4, inputShape.count == 4, gradient.shape[0] == inputShape[0], gradient.shape[1] == weight.shape[0],
+          weight.shape[1] == inputShape[1], weight.shape[2] == window.kernel.0, weight.shape[3] == window.kernel.1,
+          let (outH, outW) = window.outputSize(height: inputShape[2], width: inputShape[3]), gradient.shape[2] == outH, gradient.shape[3] == outW else {
+        reportError(TensorError(op: "conv2dBackpropInput", message: "gradient \(gradient.shape) and weight \(weight.shape) do not fit an input of shape \(inputShape) under the window (kernel \(window.kernel), stride \(window.stride), dilation \(window.dilation), padding \(window.padding))"))
+        return Tensor.placeholder(dtype: dtype)
+    }
+    let gs = gradient.converted(to: dtype), ws = weight.converted(to: dtype)
+    let out = dtype == .float64
+        ? ConvolutionKernels.inputGradient(Double.self, g: gs, weight: ws, inputShape: inputShape, window: window)
+        : ConvolutionKernels.inputGradient(Float.self, g: gs, weight: ws, inputShape: inputShape, window: window)
+    guard gradient.isRecordedOnActiveTape || weight.isRecordedOnActiveTape else { return out }
+    let weightShape = weight.shape
+    return out.recorded(gradient, weight) { u, needed in
+        (needed[0] ? conv2d(u, weight: weight, window: window) : nil,
+         needed[1] ? conv2dBackpropFilter(u, gradient: gradient, weightShape: weightShape, window: window) : nil)
+    }
+}
+
+/// ∂L/∂W of ``conv2d(_:weight:window:)`` as an op of its own (MindSpore's `Conv2DBackpropFilter`):
+/// `dW = Σ_b G_b · im2col(x_b)ᵀ`, of shape `weightShape`.
+///
+/// Linear in both arguments: ∂L/∂x = conv2dBackpropInput(G, V) and ∂L/∂G = conv2d(x, V), for an upstream V
+/// shaped like the weight.
+///
+/// ```swift
+/// let dw = conv2dBackpropFilter(x, gradient: g, weightShape: w.shape, window: window)   // = ∂⟨conv2d(x, w), g⟩/∂w
+/// ```
+func conv2dBackpropFilter(_ x: Tensor, gradient: Tensor, weightShape: [Int], window: Window2D) -> Tensor {
+    let dtype = DType.promoted(x.dtype, gradient.dtype).floatingPoint
+    guard x.rank == 4, gradient.rank == 4, weightShape.count == 4, gradient.shape[0] == x.shape[0], gradient.shape[1] == weightShape[0],
+          weightShape[1] == x.shape[1], weightShape[2] == window.kernel.0, weightShape[3] == window.kernel.1,
+          let (outH, outW) = window.outputSize(height: x.shape[2], width: x.shape[3]), gradient.shape[2] == outH, gradient.shape[3] == outW else {
+        reportError(TensorError(op: "conv2dBackpropFilter", message: "input \(x.shape) and gradient \(gradient.shape) do not fit a weight of shape \(weightShape) under the window (kernel \(window.kernel), stride \(window.stride), dilation \(window.dilation), padding \(window.padding))"))
+        return Tensor.placeholder(dtype: dtype)
+    }
+    let xs = x.converted(to: dtype), gs = gradient.converted(to: dtype)
+    let out = dtype == .float64
+        ? ConvolutionKernels.weightGradient(Double.self, x: xs, g: gs, weightShape: weightShape, window: window)
+        : ConvolutionKernels.weightGradient(Float.self, x: xs, g: gs, weightShape: weightShape, window: window)
+    guard x.isRecordedOnActiveTape || gradient.isRecordedOnActiveTape else { return out }
+    let inputShape = x.shape
+    return out.recorded(x, gradient) { v, needed in
+        (needed[0] ? conv2dBackpropInput(gradient, weight: v, inputShape: inputShape, window: window) : nil,
+         needed[1] ? conv2d(x, weight: v, window: window) : nil)
     }
 }

@@ -1,4 +1,5 @@
-// Max and average pooling over (N, C, H, W), with their pullbacks.
+// Max and average pooling over (N, C, H, W), with their backward ops: each backward is linear in the
+// upstream gradient and recorded with its adjoint as pullback, so derivatives of any order flow through.
 
 enum PoolingKernels {
     /// Max pooling; also returns, for each output, the flat input index it came from (−1 if the window is empty).
@@ -70,6 +71,26 @@ enum PoolingKernels {
         return dx
     }
 
+    /// dx[argmax[k]] += g[k]: max pooling's backward, a scatter by the saved argmax (−1: no input).
+    static func maxBackward<T: FloatingElement>(_: T.Type, _ g: Tensor, _ argmax: [Int], _ inputShape: [Int]) -> Tensor {
+        let dx = Tensor.zeros(inputShape, dtype: g.dtype)
+        let pg = g.buffer.pointer(T.self), pd = dx.buffer.pointer(T.self)
+        argmax.withUnsafeBufferPointer { at in
+            for k in 0..<at.count where at[k] >= 0 { pd[at[k]] += pg[k] }
+        }
+        return dx
+    }
+
+    /// out[k] = u[argmax[k]] (0 where argmax is −1): the adjoint of ``maxBackward(_:_:_:_:)``.
+    static func maxGather<T: FloatingElement>(_: T.Type, _ u: Tensor, _ argmax: [Int], _ outputShape: [Int]) -> Tensor {
+        let out = Tensor.uninitialized(outputShape, dtype: u.dtype)
+        let pu = u.buffer.pointer(T.self), po = out.buffer.pointer(T.self)
+        argmax.withUnsafeBufferPointer { at in
+            for k in 0..<at.count { po[k] = at[k] >= 0 ? pu[at[k]] : 0 }
+        }
+        return out
+    }
+
     @inline(__always)
     static func forEachInside(_ window: Window2D, _ oy: Int, _ ox: Int, _ h: Int, _ w: Int, _ body: (Int) -> Void) {
         for i in 0..<window.kernel.0 {
@@ -91,7 +112,8 @@ private func poolingGeometry(_ x: Tensor, _ window: Window2D, op: String) -> (In
     return size
 }
 
-/// Max pooling over `(N, C, H, W)`. ∂L/∂x routes each output's gradient to the input that was the maximum.
+/// Max pooling over `(N, C, H, W)`. ∂L/∂x routes each output's gradient to the input that was the maximum
+/// (a scatter by the saved argmax, itself an op whose pullback gathers, so second derivatives flow through).
 ///
 /// ```swift
 /// maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2)))
@@ -104,17 +126,50 @@ public func maxPool2d(_ x: Tensor, window: Window2D) -> Tensor {
         ? PoolingKernels.maxForward(Double.self, xs, window, outH, outW) : PoolingKernels.maxForward(Float.self, xs, window, outH, outW)
     guard x.isRecorded else { return out }
     let inputShape = x.shape
-    return out.recorded(x) { g in
-        let flat = g.reshaped(to: [-1])
-        let valid = argmax.indices.filter { argmax[$0] >= 0 }
-        let picked = gather(flat, indices: Tensor(valid.map { Int32($0) }))
-        return scatterAdd(picked, indices: valid.map { argmax[$0] }, indexShape: [valid.count], into: [inputShape.reduce(1, *)], axis: 0)
-            .reshaped(to: inputShape)
+    return out.recorded(x) { g in maxPool2dBackprop(g, argmax: argmax, inputShape: inputShape) }
+}
+
+/// Max pooling's backward as an op: `dx[argmax[k]] += G[k]`, zeros elsewhere (`argmax` holds flat input indices,
+/// −1 for an empty window). Linear in G; its pullback gathers, ∂L/∂G[k] = U[argmax[k]].
+///
+/// ```swift
+/// let dx = maxPool2dBackprop(g, argmax: [3, 0], inputShape: [1, 1, 2, 2])   // g[0] at index 3, g[1] at 0
+/// ```
+func maxPool2dBackprop(_ g: Tensor, argmax: [Int], inputShape: [Int]) -> Tensor {
+    let dtype = g.dtype.floatingPoint
+    guard g.count == argmax.count else {   // the argmax indices were taken in an input of `inputShape`
+        reportError(TensorError(op: "maxPool2dBackprop", message: "gradient \(g.shape) does not fit \(argmax.count) argmax entries into an input of shape \(inputShape)"))
+        return Tensor.placeholder(dtype: dtype)
     }
+    let gs = g.converted(to: dtype)
+    let out = dtype == .float64 ? PoolingKernels.maxBackward(Double.self, gs, argmax, inputShape) : PoolingKernels.maxBackward(Float.self, gs, argmax, inputShape)
+    guard g.isRecordedOnActiveTape else { return out }
+    let outputShape = g.shape
+    return out.recorded(g) { u in maxPool2dGather(u, argmax: argmax, outputShape: outputShape) }
+}
+
+/// The adjoint of ``maxPool2dBackprop(_:argmax:inputShape:)``: `out[k] = U[argmax[k]]` (0 for −1), shaped
+/// `outputShape`. Its pullback is the scatter again.
+func maxPool2dGather(_ u: Tensor, argmax: [Int], outputShape: [Int]) -> Tensor {
+    let dtype = u.dtype.floatingPoint
+    guard outputShape.reduce(1, *) == argmax.count else {   // the indices point into an input shaped like `u`
+        reportError(TensorError(op: "maxPool2dGather", message: "\(argmax.count) argmax entries do not fit an input of shape \(u.shape) and an output of shape \(outputShape)"))
+        return Tensor.placeholder(dtype: dtype)
+    }
+    let us = u.converted(to: dtype)
+    let out = dtype == .float64 ? PoolingKernels.maxGather(Double.self, us, argmax, outputShape) : PoolingKernels.maxGather(Float.self, us, argmax, outputShape)
+    guard u.isRecordedOnActiveTape else { return out }
+    let inputShape = u.shape
+    return out.recorded(u) { g in maxPool2dBackprop(g, argmax: argmax, inputShape: inputShape) }
 }
 
 /// Average pooling over `(N, C, H, W)`; windows average only the positions inside the image (padding is not
-/// counted, as MindSpore's `pad_mode="same"`). ∂L/∂x spreads each output's gradient evenly over its window.
+/// counted, as MindSpore's `pad_mode="same"`). ∂L/∂x spreads each output's gradient evenly over its window:
+/// ∂L/∂x[i] = Σ_{windows w ∋ i} G[w] / |w|, a linear op whose own pullback is average pooling again.
+///
+/// ```swift
+/// avgPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2)))
+/// ```
 public func avgPool2d(_ x: Tensor, window: Window2D) -> Tensor {
     let dtype = x.dtype.floatingPoint
     guard let (outH, outW) = poolingGeometry(x, window, op: "avgPool2d") else { return Tensor.placeholder(dtype: dtype) }
@@ -123,9 +178,25 @@ public func avgPool2d(_ x: Tensor, window: Window2D) -> Tensor {
         ? PoolingKernels.averageForward(Double.self, xs, window, outH, outW) : PoolingKernels.averageForward(Float.self, xs, window, outH, outW)
     guard x.isRecorded else { return out }
     let inputShape = x.shape
-    return out.recorded(x) { g in
-        let gs = g.converted(to: dtype)
-        return dtype == .float64
-            ? PoolingKernels.averageBackward(Double.self, gs, inputShape, window) : PoolingKernels.averageBackward(Float.self, gs, inputShape, window)
+    return out.recorded(x) { g in avgPool2dBackprop(g, inputShape: inputShape, window: window) }
+}
+
+/// Average pooling's backward as an op (the adjoint of ``avgPool2d(_:window:)``): each G[w] / |w| added over
+/// window w of an input of shape `inputShape`. Linear in G; its pullback is `avgPool2d(U)`.
+///
+/// ```swift
+/// let dx = avgPool2dBackprop(g, inputShape: x.shape, window: window)   // = ∂⟨avgPool2d(x), g⟩/∂x
+/// ```
+func avgPool2dBackprop(_ g: Tensor, inputShape: [Int], window: Window2D) -> Tensor {
+    let dtype = g.dtype.floatingPoint
+    guard g.rank == 4, inputShape.count == 4, g.shape[0] == inputShape[0], g.shape[1] == inputShape[1],
+          let (outH, outW) = window.outputSize(height: inputShape[2], width: inputShape[3]), g.shape[2] == outH, g.shape[3] == outW else {
+        reportError(TensorError(op: "avgPool2dBackprop", message: "gradient \(g.shape) does not fit an input of shape \(inputShape) under the window (kernel \(window.kernel), stride \(window.stride), padding \(window.padding))"))
+        return Tensor.placeholder(dtype: dtype)
     }
+    let gs = g.converted(to: dtype)
+    let out = dtype == .float64
+        ? PoolingKernels.averageBackward(Double.self, gs, inputShape, window) : PoolingKernels.averageBackward(Float.self, gs, inputShape, window)
+    guard g.isRecordedOnActiveTape else { return out }
+    return out.recorded(g) { u in avgPool2d(u, window: window) }
 }

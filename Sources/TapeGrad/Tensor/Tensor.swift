@@ -57,6 +57,13 @@ public struct Tensor: @unchecked Sendable {
     /// Calls `body` with the elements as a mutable contiguous buffer, copying first if the buffer is shared.
     /// The tensor must already have dtype `T` (use ``astype(_:)`` first); otherwise it is converted.
     ///
+    /// A tensor that a running gradient computation records cannot be written this way: the write would
+    /// silently cut it from the gradient. Inside the gradient function this is reported as a
+    /// ``TensorError`` (op `withUnsafeMutableBufferPointer`) and thrown from it; `body` then runs on a
+    /// scratch copy and the tensor is left unchanged. Write into `stopGradient(x)` (a constant) or build the
+    /// value with tensor operations instead. A constant, or a tensor whose computation has ended, is
+    /// written in place.
+    ///
     /// ```swift
     /// var t = Tensor.zeros([3])
     /// t.withUnsafeMutableBufferPointer(as: Float.self) { $0[1] = 5 }   // [0, 5, 0]
@@ -64,6 +71,14 @@ public struct Tensor: @unchecked Sendable {
     public mutating func withUnsafeMutableBufferPointer<T: TensorScalar, R>(
         as type: T.Type, _ body: (inout UnsafeMutableBufferPointer<T>) throws -> R
     ) rethrows -> R {
+        if isRecordedOnActiveTape {
+            reportError(TensorError(op: "withUnsafeMutableBufferPointer", message: "cannot write into a tensor of shape \(shape) that "
+                + "a gradient computation records: the write would cut it from the gradient (write into stopGradient(x), a "
+                + "constant, or compute the new value with tensor operations)"))
+            let scratch = converted(to: T.dtype).buffer.copy()
+            var pointer = UnsafeMutableBufferPointer(start: scratch.pointer(T.self), count: scratch.count)
+            return try withExtendedLifetime(scratch) { try body(&pointer) }
+        }
         if dtype != T.dtype {
             buffer = converted(to: T.dtype).buffer
         } else if !isKnownUniquelyReferenced(&buffer) {

@@ -46,7 +46,9 @@ func softmaxCrossEntropy(logits: Tensor, labels: Tensor, denseLabels: Tensor) ->
     guard logits.isRecorded || labels.isRecorded else { return out }
     let probabilities = exp(logProbabilities)
     return out.recorded(inputs: [logits, labels]) { g, needed in
-        [needed[0] ? (probabilities - denseLabels) * g.expandingShape(at: 1) : nil,
+        // Recomputed from the logits when an enclosing computation differentiates this pullback.
+        let p = probabilities.saved(for: logits) { $0.softmax(alongAxis: 1) }
+        return [needed[0] ? (p - denseLabels) * g.expandingShape(at: 1) : nil,
          needed[1] ? Tensor.zeros(like: labels) : nil]
     }
 }
