@@ -191,6 +191,20 @@ extension Tensor {
         }
     }
 
+    /// Records `self` as the output of a one-input op whose pullback is a kernel rather than differentiable ops.
+    /// Differentiating that pullback again (an enclosing computation records its upstream gradient or its
+    /// input) reports a ``TensorError`` naming `op`, thrown from the gradient function, instead of a silent zero.
+    /// Every op of the library has a differentiable pullback today; this is the way to add one that does not.
+    func recordedFirstOrderOnly(_ input: Tensor, op: String, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+        recorded(input) { g in
+            if g.isRecordedOnActiveTape || input.isRecordedOnActiveTape {
+                reportError(TensorError(op: op, message: "has no second derivative: its pullback is not made of differentiable "
+                    + "operations, so differentiating it again would give zeros"))
+            }
+            return pullback(g.detached)
+        }
+    }
+
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
     func recorded(_ input: Tensor, backward: Tape.Backward) -> Tensor {
         if let t = input.tracking, t.outer == nil {

@@ -236,12 +236,13 @@ final class SecondOrderWalkTests: XCTestCase {
 
     func testEveryOpHasASecondDerivativeMatchingFiniteDifferencesOrThrows() throws {
         var worst = (error: 0.0, row: "")
-        var withoutSecondDerivative: [String] = []
+        var withoutSecondDerivative: [String] = [], relaxed: [String] = []
         for row in Self.table {
             switch (try SecondOrder.check(row), row.expectation) {
             case (.checked(let result), .matchesFiniteDifferences):
                 XCTAssertLessThan(result.worstRelativeError, row.tolerance, "\(result)")
-                if result.worstRelativeError > worst.error { worst = (result.worstRelativeError, row.name) }
+                if row.tolerance <= 1e-6, result.worstRelativeError > worst.error { worst = (result.worstRelativeError, row.name) }
+                if row.tolerance > 1e-6 { relaxed.append("\(row.name): \(result.worstRelativeError)") }
             case (.threw(let error), .matchesFiniteDifferences):
                 XCTFail("\(row.name): differentiating twice threw \(error)")
             case (.threw(let error), .throwsWhenDifferentiatedTwice):
@@ -253,7 +254,28 @@ final class SecondOrderWalkTests: XCTestCase {
         }
         let ops = Set(Self.table.map(\.op))
         print("second-order walk: \(Self.table.count) rows over \(ops.count) ops; worst relative error \(worst.error) (\(worst.row)); "
+              + "rows through float32 (tolerance 1e-3): \(relaxed.joined(separator: ", ")); "
               + "without a second derivative: \(withoutSecondDerivative.isEmpty ? "none" : withoutSecondDerivative.joined(separator: ", "))")
+    }
+
+    /// x³ with its pullback 3x²·G computed by a kernel: an op that has no second derivative.
+    static func cubeWithKernelPullback(_ x: Tensor) -> Tensor {
+        let out = Tensor(x.scalars.map { $0 * $0 * $0 }, shape: x.shape)
+        guard x.isRecorded else { return out }
+        return out.recordedFirstOrderOnly(x, op: "cubeWithKernelPullback") { g in
+            Tensor(zip(g.scalars, x.scalars).map { $0 * 3 * $1 * $1 }, shape: x.shape)
+        }
+    }
+
+    func testAnOpWithoutASecondDerivativeThrowsWhenDifferentiatedTwiceAndWorksOnce() throws {
+        let x = Self.u([2, 3], 200)
+        let once = try checkGradients("cubeWithKernelPullback", at: [x]) { Self.cubeWithKernelPullback($0[0]) }
+        XCTAssertLessThan(once.worstRelativeError, 1e-6, "\(once)")
+        let row = Row("cubeWithKernelPullback", inputs: [x], expectation: .throwsWhenDifferentiatedTwice) { Self.cubeWithKernelPullback($0[0]) }
+        guard case .threw(let error) = try SecondOrder.check(row) else { return XCTFail("differentiating twice did not throw") }
+        guard case GradError.tensor(let e) = error else { return XCTFail("unexpected error \(error)") }
+        XCTAssertEqual(e.op, "cubeWithKernelPullback")
+        XCTAssertTrue(e.message.contains("second derivative"), e.message)
     }
 
     /// Every public op declared in `Sources/TapeGrad/Ops` has a row (or is listed in `notOps` with a reason).
