@@ -215,6 +215,11 @@ final class SecondOrderWalkTests: XCTestCase {
             Row("GELU", inputs: [x]) { GELU()($0[0]) },
             Row("Softmax", inputs: [x]) { Softmax()($0[0]) },
             Row("LogSoftmax", inputs: [x]) { LogSoftmax()($0[0]) },
+            Row("Dropout", "training, a fixed mask", inputs: [x]) { x in
+                let dropout = Dropout(p: 0.3, seed: 7)
+                _ = dropout.setTrain(true)
+                return square(dropout(x[0]))
+            },
             Row("LayerNorm", inputs: [x]) { LayerNorm(normalizedShape: [4])($0[0]) },
             Row("BatchNorm1d", "training statistics", inputs: [x]) { BatchNorm1d(numFeatures: 4)($0[0]) },
             Row("MSELoss", inputs: [x, u([3, 4], 164)]) { MSELoss()($0[0], $0[1]) },
