@@ -61,6 +61,26 @@ final class GradientPenaltyTests: XCTestCase {
         XCTAssertLessThan(error, 1e-6)
     }
 
+    func testFloat32GradientPenaltyAgreesWithFloat64() throws {
+        func critic(_ dtype: DType) -> Cell {
+            SequentialCell([
+                Conv2d(inChannels: 1, outChannels: 2, kernelSize: 3, stride: 2, padMode: .same, hasBias: true,
+                       weightInit: u([2, 1, 3, 3], 21).astype(dtype), biasInit: u([2], 22).astype(dtype)),
+                Tanh(), MaxPool2d(kernelSize: 2, stride: 1), AvgPool2d(kernelSize: 2, stride: 2, padMode: .same), Flatten(),
+                Dense(inChannels: 2, outChannels: 1, weightInit: u([1, 2], 23).astype(dtype), biasInit: u([1], 24).astype(dtype)),
+            ])
+        }
+        let x = u([2, 1, 6, 6], 25)
+        func gradients(_ dtype: DType) throws -> [Double] {
+            let net = critic(dtype)
+            let (_, g) = try valueAndGrad({ (x: Tensor) in self.penalty(net, x) }, gradPosition: nil, weights: net.trainableParams())(x.astype(dtype))
+            return g.tensors.flatMap(\.scalars)
+        }
+        let (single, double) = (try gradients(.float32), try gradients(.float64))
+        XCTAssertGreaterThan(double.map(Swift.abs).max() ?? 0, 0.01)
+        XCTAssertLessThan(worstRelativeError(single, double), 1e-4)
+    }
+
     func testGradientPenaltyThroughStridedConv2dAndMaxPool2dMatchesFiniteDifferences() throws {
         let critic = SequentialCell([
             Conv2d(inChannels: 2, outChannels: 3, kernelSize: 3, stride: 1, padMode: .pad(1), hasBias: true,
