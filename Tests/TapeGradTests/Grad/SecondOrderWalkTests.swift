@@ -44,6 +44,7 @@ final class SecondOrderWalkTests: XCTestCase {
             Row("/=", inputs: [u([2, 3], 24), pos([2, 3], 25)]) { var a = $0[0]; a /= $0[1]; return a },
             Row("pow", "tensor exponent, both differentiated", inputs: [pos([2, 3], 26), u([3], 27)]) { pow($0[0], $0[1]) },
             Row("pow", "scalar exponent", inputs: [pos([2, 3], 28)]) { pow($0[0], 2.5) },
+            Row("pow", "constant base, exponent differentiated", inputs: [u([3], 29)]) { pow(pos([2, 3], 31), $0[0]) },
         ]
     }
 
