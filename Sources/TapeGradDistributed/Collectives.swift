@@ -155,7 +155,6 @@ extension Tensor {
         case .float32: return tg_mpi_float()
         case .float64: return tg_mpi_double()
         case .int32: return tg_mpi_int()
-        default: return nil
         }
     }
 
