@@ -6,8 +6,10 @@ let package = Package(
     // MARK: - Public products
     products: [
         .library(name: "TapeGrad", targets: ["TapeGrad"]),
+        .library(name: "TapeGradDistributed", targets: ["TapeGradDistributed"]),
         .executable(name: "seed-examples", targets: ["SeedExamples"]),
         .executable(name: "tapegrad-demo", targets: ["Demo"]),
+        .executable(name: "tapegrad-demo-distributed", targets: ["DistributedDemo"]),
     ],
     targets: [
         // MARK: - Implementation details
@@ -24,6 +26,19 @@ let package = Package(
             dependencies: ["COpenBLAS"]
         ),
 
+        /// Open MPI (Debian: libopenmpi-dev, openmpi-bin), with accessors for the handles that are macros.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+        ),
+
+        // MARK: - Data-parallel training (its own target, so TapeGrad needs only OpenBLAS)
+        .target(
+            name: "TapeGradDistributed",
+            dependencies: ["TapeGrad", "CMPI"]
+        ),
+
         // MARK: - Examples and the demo
         .executableTarget(name: "SeedExamples", dependencies: ["TapeGrad"], path: "Examples/SeedExamples"),
         .executableTarget(
@@ -33,11 +48,27 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
 
+        .executableTarget(
+            name: "DistributedDemo",
+            dependencies: ["TapeGrad", "TapeGradDistributed"],
+            path: "Examples/DistributedDemo"
+        ),
+
         // MARK: - Tests
         .testTarget(
             name: "TapeGradTests",
             dependencies: ["TapeGrad"],
             resources: [.copy("Fixtures")]
+        ),
+        /// Run by TapeGradDistributedTests under `mpirun -np 2`: each mode checks one promise and exits 0 or not.
+        .executableTarget(
+            name: "DistributedSelfTest",
+            dependencies: ["TapeGrad", "TapeGradDistributed"],
+            path: "Tests/DistributedSelfTest"
+        ),
+        .testTarget(
+            name: "TapeGradDistributedTests",
+            dependencies: []
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -16,6 +16,11 @@ let package = Package(
             name: "tapegrad-bench",
             dependencies: [.product(name: "TapeGrad", package: library), "CBLASFloor"]
         ),
+        // Needs Open MPI; built only by `make bench-distributed`.
+        .executableTarget(
+            name: "tapegrad-bench-distributed",
+            dependencies: [.product(name: "TapeGrad", package: library), .product(name: "TapeGradDistributed", package: library)]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
