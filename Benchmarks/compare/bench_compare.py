@@ -96,11 +96,48 @@ def worker_env(threads, coretype):
     env["TF_CPP_MIN_LOG_LEVEL"] = env.get("TF_CPP_MIN_LOG_LEVEL", "2")
     env["GLOG_v"] = env.get("GLOG_v", "3")          # MindSpore: errors only on stderr
     if coretype == "unset":
+        # the two are set together on machines where older OpenBLAS builds misdetect the CPU: unset them together
         env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
     if threads == "1":
         for k, v in ONE_THREAD_ENV.items():
             env[k] = (env[k] + " " + v) if (k == "XLA_FLAGS" and env.get(k)) else v
     return env
+
+
+def cpu_busy_fraction(seconds=1.0):
+    """The fraction of all CPUs' time spent busy over `seconds` (from /proc/stat; our own process sleeps)."""
+    def sample():
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+        return sum(fields), idle
+    t0, i0 = sample()
+    time.sleep(seconds)
+    t1, i1 = sample()
+    return 1.0 - (i1 - i0) / max(t1 - t0, 1)
+
+
+def wait_until_idle(args):
+    """Refuses to time while other work keeps the CPUs busy: waits up to --busy-wait seconds for the machine to
+    fall below --busy-threshold, then stops (or, with --force, goes on and says so in the notes)."""
+    if args.busy_threshold >= 1:
+        return
+    deadline = time.time() + args.busy_wait
+    while True:
+        busy = cpu_busy_fraction()
+        if busy <= args.busy_threshold:
+            return
+        if time.time() > deadline:
+            msg = "the CPUs are %.0f %% busy with other work (threshold %.0f %%, waited %d s)" % (
+                100 * busy, 100 * args.busy_threshold, args.busy_wait)
+            if args.force:
+                print("   warning: timing anyway (--force): " + msg, flush=True)
+                args.forced_notes.append("timed while busy: " + msg)
+                return
+            raise SystemExit("refusing to time: %s; stop the other work, or pass --force" % msg)
+        print("   waiting: CPUs %.0f %% busy with other work …" % (100 * busy), flush=True)
+        time.sleep(4)
 
 
 class Runner:
@@ -111,6 +148,7 @@ class Runner:
         os.makedirs(os.path.join(VENVS, "logs"), exist_ok=True)
 
     def run(self, python, framework, threads, coretype, extra, label):
+        wait_until_idle(self.args)
         args = [python, SELF, "--worker", framework, "--threads", threads, "--reps", str(self.args.reps),
                 "--only", ",".join(self.args.only)] + (["--quick"] if self.args.quick else []) \
             + (["--no-pin"] if self.args.no_pin else []) + extra
@@ -127,6 +165,7 @@ class Runner:
                     if line.startswith("@@ "):
                         r = json.loads(line[3:])
                         r["coretype"] = coretype
+                        r["openblas_coretype"] = worker_env(threads, coretype).get("OPENBLAS_CORETYPE")
                         self.records.append(r)
                         print("   %-3s %-10s %-40s %s%s" % (
                             r["workload"], r["framework"], r["variant"][:40], fmt_cell(r),
@@ -175,17 +214,26 @@ def main():
     ap.add_argument("--tapegrad", default="bench-results.json", help="TapeGrad's results for the ratio table")
     ap.add_argument("--worker-timeout", type=float, default=3600.0, help="seconds before a worker is killed")
     ap.add_argument("--table-only", action="store_true", help="only print the tables from --output")
+    ap.add_argument("--busy-threshold", type=float, default=0.15,
+                    help="refuse to time while more than this fraction of the CPUs is busy with other work (1 = never)")
+    ap.add_argument("--busy-wait", type=int, default=120, help="seconds to wait for the machine to become idle")
+    ap.add_argument("--force", action="store_true", help="time even when the machine is busy (noted in the output)")
+    ap.add_argument("--chart", help="the SVG bar chart of TapeGrad ÷ peer ratios (default: --output with .svg)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--w4", help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.only = [w.strip().upper() for w in args.only.split(",") if w.strip()]
+    args.forced_notes = []
+    if not args.chart:
+        args.chart = os.path.splitext(args.output)[0] + ".svg"
     if not args.reps:
         args.reps = 5 if args.quick else 20
     if args.worker:
         return worker(args)
     if args.table_only:
         with open(args.output) as fh:
-            print_tables(json.load(fh), args.tapegrad)
+            rows = print_tables(json.load(fh), args.tapegrad)
+        write_chart(rows, args.chart)
         return
 
     frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
@@ -226,7 +274,9 @@ def main():
     except KeyboardInterrupt:
         print("\ninterrupted; tables of what ran so far:")
     runner.save()
-    print_tables(runner.records, args.tapegrad)
+    rows = print_tables(runner.records, args.tapegrad)
+    write_chart(rows, args.chart)
+    runner.notes += args.forced_notes
     if runner.notes:
         print("\nnotes:")
         for n in runner.notes:
@@ -288,13 +338,22 @@ def print_tables(records, tapegrad_path):
 
     if not tapegrad_path or not os.path.exists(tapegrad_path):
         print("\n(no %s here: run `make bench` first for the TapeGrad ÷ peer table)" % tapegrad_path)
-        return
+        return []
     with open(tapegrad_path) as fh:
         ours = json.load(fh)
-    print("\nTapeGrad (%s) vs peers — TapeGrad ÷ peer; 'better' says who wins (ms/µs/MB: lower, "
-          "GFLOP/s/efficiency: higher)" % tapegrad_path)
-    print("%-3s %-3s %-10s %-34s %9s %-48s %9s %8s %s" % ("WL", "thr", "metric", "TapeGrad variant", "TapeGrad",
-                                                       "peer", "peer", "TG÷peer", "better"))
+    # A ratio is only taken between figures measured with the same OPENBLAS_CORETYPE (a forced kernel can be
+    # twice as slow as the auto-detected one): TapeGrad's records say which kernel setting they ran with.
+    ours_ct = {r.get("coretype", "?") for r in ours}
+    if "?" in ours_ct:
+        print("\n%s has no coretype field (written by an older make bench): run `make bench` again for the ratio "
+              "table" % tapegrad_path)
+        return []
+    print("\nTapeGrad (%s) vs peers — TapeGrad ÷ peer, same OPENBLAS_CORETYPE only; 'better' says who wins "
+          "(ms/µs/MB: lower, GFLOP/s/efficiency: higher)" % tapegrad_path)
+    print("%-3s %-3s %-9s %-10s %-34s %9s %-44s %9s %8s %s" % ("WL", "thr", "coretype", "metric", "TapeGrad variant",
+                                                            "TapeGrad", "peer", "peer", "TG÷peer", "better"))
+    rows = []
+    skipped = 0
     for wl in WORKLOADS:
         for thr in ("all", "1"):
             peers = [r for r in records if r["workload"] == wl and r["threads"] == thr]
@@ -302,20 +361,67 @@ def print_tables(records, tapegrad_path):
                 for n in sorted({size_key(r) for r in peers if r["metric"] == metric}, key=lambda s: int(s or 0)):
                     mine = [r for r in ours if r.get("workload") == wl and r.get("threads") == thr
                             and r.get("metric") == metric and size_key(r) == n]
-                    if not mine:
-                        continue
-                    tg = mine[0]          # the first (primary) TapeGrad variant of this figure
                     for r in [r for r in peers if r["metric"] == metric and size_key(r) == n]:
+                        same = [m for m in mine if m.get("coretype") == r.get("openblas_coretype")]
+                        if not same:
+                            skipped += 1 if mine else 0
+                            continue
+                        tg = same[0]          # the first (primary) TapeGrad variant of this figure
                         ratio = tg["value"] / r["value"] if r["value"] else None
                         better = "" if ratio is None else \
                             ("TapeGrad" if (ratio > 1) == (metric in HIGHER_IS_BETTER) else "peer")
                         if ratio is not None and abs(ratio - 1) < 0.03:
                             better = "≈"
-                        peer = "%s %s%s" % (r["framework"], r["variant"],
-                                            " [ct unset]" if r.get("coretype", "env") != "env" else "")
-                        print("%-3s %-3s %-10s %-34s %9s %-48s %9s %8s %s" % (
-                            wl, thr, metric, tg["variant"][:34], fmt(tg["value"]), peer[:48], fmt(r["value"]),
+                        ct = r.get("openblas_coretype") or "unset"
+                        peer = "%s %s" % (r["framework"], r["variant"])
+                        print("%-3s %-3s %-9s %-10s %-34s %9s %-44s %9s %8s %s" % (
+                            wl, thr, ct[:9], metric, tg["variant"][:34], fmt(tg["value"]), peer[:44], fmt(r["value"]),
                             "—" if ratio is None else "%.2f" % ratio, better))
+                        if ratio is not None:
+                            rows.append({"workload": wl, "threads": thr, "coretype": ct, "metric": metric,
+                                         "peer": peer, "ratio": ratio, "tapegrad_better": better == "TapeGrad",
+                                         "higher_is_better": metric in HIGHER_IS_BETTER})
+    if skipped:
+        print("(%d peer figures have no TapeGrad figure with the same OPENBLAS_CORETYPE: run `make bench` with that "
+              "setting too, e.g. `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE make bench`)" % skipped)
+    return rows
+
+
+def write_chart(rows, path):
+    """A horizontal bar chart of 'how many times faster TapeGrad is' per peer figure (> 1: TapeGrad ahead),
+    on a log scale, grouped by workload; written beside the JSON."""
+    if not rows or not path:
+        return
+    import math
+    speedups = [(r, (r["ratio"] if r["higher_is_better"] else 1 / r["ratio"])) for r in rows if r["ratio"] > 0]
+    lo = min(0.25, min(v for _, v in speedups) / 1.2)
+    hi = max(4.0, max(v for _, v in speedups) * 1.2)
+    left, width, bar, top = 380, 520, 16, 60
+    height = top + len(speedups) * (bar + 4) + 60
+    x = lambda v: left + width * (math.log(v) - math.log(lo)) / (math.log(hi) - math.log(lo))
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">'
+           % (left + width + 40, height), '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="24" font-size="15">TapeGrad vs peers: how many times faster TapeGrad is '
+           '(same machine, same run; log scale)</text>' % 10,
+           '<text x="%d" y="42" fill="#555">bars right of 1× favour TapeGrad; ms, µs/op and MB inverted so that '
+           'right is always better</text>' % 10]
+    for tick in [t for t in (0.1, 0.25, 0.5, 1, 2, 4, 10, 100, 1000) if lo <= t <= hi]:
+        out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s"/>' % (
+            x(tick), top - 6, x(tick), height - 40, "#333" if tick == 1 else "#ddd"))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%g×</text>' % (x(tick), height - 24, tick))
+    for k, (r, v) in enumerate(speedups):
+        y = top + k * (bar + 4)
+        label = "%s %s thr %s %s · %s" % (r["workload"], r["metric"], r["threads"], r["coretype"], r["peer"])
+        out.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (
+            left - 6, y + bar - 4, label[:64].replace("&", "&amp;").replace("<", "&lt;")))
+        x0, x1 = sorted((x(1), x(v)))
+        out.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>' % (
+            x0, y, max(x1 - x0, 1), bar, "#27ae60" if v >= 1 else "#c0392b"))
+        out.append('<text x="%.1f" y="%d" fill="#333">%.2f×</text>' % (max(x(v), x(1)) + 4, y + bar - 4, v))
+    out.append("</svg>")
+    with open(path, "w") as fh:
+        fh.write("\n".join(out) + "\n")
+    print("wrote %s (%d bars)" % (path, len(speedups)))
 
 
 # ==================================================================================================

@@ -86,6 +86,8 @@ struct Record: Codable {
     var max: Double?
     var floor: Double?
     var ratio: Double?
+    /// OPENBLAS_CORETYPE as this process saw it (nil: unset), so that ratios pair like with like.
+    var coretype: String? = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
 
     // Written out with explicit nulls (the synthesized encoder would drop nil keys).
     func encode(to encoder: any Encoder) throws {
@@ -99,6 +101,7 @@ struct Record: Codable {
         try c.encode(max, forKey: .max)
         try c.encode(floor, forKey: .floor)
         try c.encode(ratio, forKey: .ratio)
+        try c.encode(coretype, forKey: .coretype)
     }
 }
 
@@ -395,12 +398,14 @@ if let index = options.w4Child {
     exit(0)
 }
 
+if CommandLine.arguments.contains("--sgemm-probe") { sgemmProbe(); exit(0) }
 let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
 let openblasCore = String(cString: openblas_get_corename()), openblasThreads = openblas_get_num_threads()
 if options.childJSON == nil {
     print("TapeGrad benchmarks — OPENBLAS_CORETYPE is \(coretype.map { "set to \($0)" } ?? "not set"); OpenBLAS core \(openblasCore), "
           + "\(openblasThreads) threads; \(ProcessInfo.processInfo.activeProcessorCount) cores; \(options.quick ? "quick, " : "")\(reps) reps")
     print("OpenBLAS config: \(String(cString: openblas_get_config()))")
+    printCoretypeHint()
     print("WL   figure                                             thr  metric          median        min        max      floor  ratio")
 }
 
