@@ -1,0 +1,73 @@
+import Foundation
+
+/// LAMB (layer-wise adaptive moments), MindSpore's `nn.Lamb`: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²,
+/// r = m̂ / (√v̂ + ε) + λp with m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), then per parameter
+/// p ← p − lr · (‖p‖ / ‖r‖) · r (the trust ratio is 1 when either norm is 0). λ is `weightDecay`, applied
+/// inside r (decoupled, not added to g) to parameters whose names contain neither "beta" nor "gamma".
+///
+/// MindSpore 2.10's CPU backend has no Lamb kernel; the update follows its documented formula and is
+/// checked against a float64 re-derivation (`Oracle/optim_oracle.py`).
+///
+/// ```swift
+/// let opt = Lamb(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
+/// ```
+public final class Lamb: Optimizer {
+    /// β₁.
+    public let beta1: Double
+    /// β₂.
+    public let beta2: Double
+    /// ε.
+    public let eps: Double
+    private var moments = OptimizerSlots(), velocities = OptimizerSlots()
+    private var step = 0
+
+    /// MindSpore's defaults: `beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0`.
+    public init(params: [Parameter], learningRate: LearningRateSchedule, beta1: Double = 0.9, beta2: Double = 0.999,
+                eps: Double = 1e-6, weightDecay: Double = 0) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    /// False: the decay enters the ratio r, not the gradient.
+    public override var decaysInGradient: Bool { false }
+
+    /// Counts the step for the bias corrections.
+    public override func prepareStep() { step += 1 }
+
+    /// Applies this optimizer's update rule (above) to one parameter.
+    public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
+        let decay = decays(parameter) ? weightDecay : 0
+        if parameter.dtype == .float64 {
+            apply(Double.self, parameter, gradient, lr, decay, slot)
+        } else {
+            apply(Float.self, parameter, gradient, lr, decay, slot)
+        }
+    }
+
+    private func apply<T: FloatingElement>(_: T.Type, _ p: Parameter, _ gradient: Tensor, _ lr: Double, _ decay: Double, _ slot: Int) {
+        let (b1, b2, e, lambda) = (T(beta1), T(beta2), T(eps), T(decay))
+        let correction1 = T(1 - Foundation.pow(beta1, Double(step))), correction2 = T(1 - Foundation.pow(beta2, Double(step)))
+        gradient.withUnsafeBufferPointer(as: T.self) { g in
+            moments.withBuffer(slot, like: p, as: T.self) { m, _ in
+                velocities.withBuffer(slot, like: p, as: T.self) { v, _ in
+                    p.mutateInPlace(as: T.self) { w in
+                        var ratio = [T](repeating: 0, count: w.count)
+                        var weightNorm = 0.0, ratioNorm = 0.0
+                        for i in 0..<w.count {
+                            m[i] = b1 * m[i] + (1 - b1) * g[i]
+                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                            ratio[i] = (m[i] / correction1) / ((v[i] / correction2).squareRoot() + e) + lambda * w[i]
+                            weightNorm += Double(w[i]) * Double(w[i])
+                            ratioNorm += Double(ratio[i]) * Double(ratio[i])
+                        }
+                        let trust = weightNorm > 0 && ratioNorm > 0 ? (weightNorm / ratioNorm).squareRoot() : 1
+                        let rate = T(lr * trust)
+                        for i in 0..<w.count { w[i] -= rate * ratio[i] }
+                    }
+                }
+            }
+        }
+    }
+}
