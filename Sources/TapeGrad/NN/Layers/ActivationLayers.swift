@@ -92,26 +92,3 @@ public final class SequentialCell: Cell {
     /// Each cell applied to the previous one's output.
     public override func construct(_ x: Tensor) -> Tensor { cells.reduce(x) { $1($0) } }
 }
-
-/// `nn.Dropout(p=0.5)`: in training, zeroes each element with probability `p` and scales the rest by
-/// 1/(1 − p); in evaluation (``Cell/setTrain(_:)`` false) the identity. Masks come from a seeded generator.
-public final class Dropout: Cell {
-    /// The drop probability.
-    public let p: Double
-    private var _generator: RandomGenerator
-
-    /// A dropout layer; `seed` fixes its masks (else the ``setSeed(_:)`` stream).
-    public init(p: Double = 0.5, seed: UInt64? = nil) {
-        self.p = Swift.min(Swift.max(p, 0), 1)
-        _generator = RandomGenerator(seed: seed ?? nextInitializerSeed())
-        super.init()
-    }
-
-    /// The masked, rescaled input in training; the input otherwise. ∂L/∂x = G ⊙ mask / (1 − p).
-    public override func construct(_ x: Tensor) -> Tensor {
-        guard isTraining, p > 0 else { return x }
-        guard p < 1 else { return x * 0 }
-        let mask = Tensor.randomUniform(x.shape, dtype: x.dtype.floatingPoint, using: &_generator)
-        return x * (greaterEqual(mask, Tensor(p).astype(mask.dtype)) / (1 - p))
-    }
-}

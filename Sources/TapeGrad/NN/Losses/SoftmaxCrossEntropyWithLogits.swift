@@ -9,7 +9,7 @@
 /// let sce = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
 /// let loss = sce(logits, Tensor([3, 0] as [Int32]))
 /// ```
-public final class SoftmaxCrossEntropyWithLogits: Cell, @unchecked Sendable {
+public final class SoftmaxCrossEntropyWithLogits: Cell {
     /// Whether labels are class indices.
     public let sparse: Bool
     /// The reduction over the batch.

@@ -25,6 +25,12 @@ public final class SGD: Optimizer {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Momentum and dampening must be finite and ≥ 0 (MindSpore: ValueError).
+    public override func validateArguments() throws {
+        try requireNonNegative("momentum", momentum)
+        try requireNonNegative("dampening", dampening)
+    }
+
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
@@ -72,6 +78,9 @@ public final class Momentum: Optimizer {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Momentum must be finite and ≥ 0 (MindSpore: ValueError).
+    public override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
+
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
@@ -97,6 +106,16 @@ public final class Momentum: Optimizer {
                     }
                 }
             }
+        }
+    }
+}
+
+extension Optimizer {
+    /// Throws ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)`` unless `value` is finite and ≥ 0.
+    func requireNonNegative(_ argument: String, _ value: Double) throws {
+        guard value.isFinite, value >= 0 else {
+            throw OptimizerError.invalidArgument(optimizer: String(describing: type(of: self)), argument: argument,
+                                                 value: "\(value)", expected: "a finite number ≥ 0")
         }
     }
 }
