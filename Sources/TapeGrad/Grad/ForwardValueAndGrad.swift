@@ -10,7 +10,7 @@
 /// let (loss, grads) = try train.valueAndGradients(x, label)
 /// print(train([x, label]))   // (loss, ((dx, dlabel), (dweight,)))
 /// ```
-public final class ForwardValueAndGrad: Cell {
+public final class ForwardValueAndGrad: Cell, @unchecked Sendable {
     /// The wrapped network.
     public let network: Cell
     private let _spec: GradSpec

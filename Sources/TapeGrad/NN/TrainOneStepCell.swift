@@ -7,7 +7,7 @@
 ///                                 optimizer: Adam(params: net.trainableParams(), learningRate: 1e-3))
 /// let loss = try step.step(x, labels)
 /// ```
-public final class TrainOneStepCell: Cell {
+public final class TrainOneStepCell: Cell, @unchecked Sendable {
     /// The network with its loss.
     public let network: Cell
     /// The optimizer that owns the parameters being trained.

@@ -5,7 +5,7 @@
 /// let netWithLoss = WithLossCell(net, MSELoss())
 /// let loss = netWithLoss(x, y).asTensor
 /// ```
-public final class WithLossCell: Cell {
+public final class WithLossCell: Cell, @unchecked Sendable {
     /// The network.
     public let backbone: Cell
     /// The loss, a two-input cell (prediction, label).

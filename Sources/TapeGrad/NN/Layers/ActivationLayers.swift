@@ -5,7 +5,7 @@
 /// ```swift
 /// let y = ReLU()(Tensor([-1, 2]))   // [0, 2]
 /// ```
-public final class ReLU: Cell {
+public final class ReLU: Cell, @unchecked Sendable {
     /// A ReLU layer.
     public override init() { super.init() }
     /// max(x, 0).
@@ -13,7 +13,7 @@ public final class ReLU: Cell {
 }
 
 /// `nn.Sigmoid`: 1 / (1 + e⁻ˣ).
-public final class Sigmoid: Cell {
+public final class Sigmoid: Cell, @unchecked Sendable {
     /// A sigmoid layer.
     public override init() { super.init() }
     /// σ(x).
@@ -21,7 +21,7 @@ public final class Sigmoid: Cell {
 }
 
 /// `nn.Tanh`.
-public final class Tanh: Cell {
+public final class Tanh: Cell, @unchecked Sendable {
     /// A tanh layer.
     public override init() { super.init() }
     /// tanh x.
@@ -29,7 +29,7 @@ public final class Tanh: Cell {
 }
 
 /// `nn.GELU(approximate=True)`: the tanh approximation by default, the erf form otherwise.
-public final class GELU: Cell {
+public final class GELU: Cell, @unchecked Sendable {
     /// Whether the tanh approximation is used.
     public let approximate: Bool
     /// A GELU layer.
@@ -39,7 +39,7 @@ public final class GELU: Cell {
 }
 
 /// `nn.Softmax(axis=-1)`.
-public final class Softmax: Cell {
+public final class Softmax: Cell, @unchecked Sendable {
     /// The axis normalised over.
     public let axis: Int
     /// A softmax layer.
@@ -49,7 +49,7 @@ public final class Softmax: Cell {
 }
 
 /// `nn.LogSoftmax(axis=-1)`.
-public final class LogSoftmax: Cell {
+public final class LogSoftmax: Cell, @unchecked Sendable {
     /// The axis normalised over.
     public let axis: Int
     /// A log-softmax layer.
@@ -63,7 +63,7 @@ public final class LogSoftmax: Cell {
 /// ```swift
 /// Flatten()(Tensor.zeros([2, 3, 4])).shape   // [2, 12]
 /// ```
-public final class Flatten: Cell {
+public final class Flatten: Cell, @unchecked Sendable {
     /// A flatten layer.
     public override init() { super.init() }
     /// x reshaped to `[N, -1]`.
@@ -82,7 +82,7 @@ public final class Flatten: Cell {
 /// ```swift
 /// let mlp = SequentialCell([Dense(inChannels: 4, outChannels: 8), ReLU(), Dense(inChannels: 8, outChannels: 2)])
 /// ```
-public final class SequentialCell: Cell {
+public final class SequentialCell: Cell, @unchecked Sendable {
     /// The cells, in order.
     public let cells: [Cell]
     /// A sequence of one-input cells.

@@ -7,7 +7,7 @@
 /// let fc = Dense(inChannels: 10, outChannels: 1)
 /// let y = fc(Tensor.randomNormal([16, 10], seed: 0))   // shape [16, 1]
 /// ```
-public final class Dense: Cell {
+public final class Dense: Cell, @unchecked Sendable {
     /// The weight, `[outChannels, inChannels]`.
     public let weight: Parameter
     /// The bias, `[outChannels]`, or nil without bias.

@@ -13,7 +13,7 @@
 /// drop.setTrain()
 /// let y = drop(Tensor.ones([4, 8]))   // about 10% zeros, the rest 1/0.9
 /// ```
-public final class Dropout: Cell {
+public final class Dropout: Cell, @unchecked Sendable {
     /// The drop probability.
     public let p: Double
     private let _seed: UInt64

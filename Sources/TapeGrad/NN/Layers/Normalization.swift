@@ -5,7 +5,7 @@
 /// ```swift
 /// let ln = LayerNorm(normalizedShape: [16])
 /// ```
-public final class LayerNorm: Cell {
+public final class LayerNorm: Cell, @unchecked Sendable {
     /// γ.
     public let gamma: Parameter
     /// β.
@@ -51,7 +51,7 @@ public final class LayerNorm: Cell {
 /// let bn = BatchNorm1d(numFeatures: 64)
 /// bn.setTrain(false)   // use the running statistics
 /// ```
-public final class BatchNorm1d: Cell {
+public final class BatchNorm1d: Cell, @unchecked Sendable {
     /// γ.
     public let gamma: Parameter
     /// β.

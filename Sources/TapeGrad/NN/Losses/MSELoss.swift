@@ -4,7 +4,7 @@
 /// ```swift
 /// let loss = MSELoss()(Tensor([1, 2]), Tensor([1, 4]))   // 2
 /// ```
-public final class MSELoss: Cell {
+public final class MSELoss: Cell, @unchecked Sendable {
     /// The reduction.
     public let reduction: Reduction
 

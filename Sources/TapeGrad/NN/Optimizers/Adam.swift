@@ -8,7 +8,7 @@ import Foundation
 /// ```swift
 /// let opt = Adam(params: net.trainableParams(), learningRate: 1e-3)
 /// ```
-public final class Adam: Optimizer {
+public final class Adam: Optimizer, @unchecked Sendable {
     /// β₁.
     public let beta1: Double
     /// β₂.
@@ -75,7 +75,7 @@ public final class Adam: Optimizer {
 /// ```swift
 /// let opt = AdamWeightDecay(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
 /// ```
-public final class AdamWeightDecay: Optimizer {
+public final class AdamWeightDecay: Optimizer, @unchecked Sendable {
     /// β₁.
     public let beta1: Double
     /// β₂.

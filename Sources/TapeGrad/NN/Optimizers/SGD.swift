@@ -7,7 +7,7 @@
 /// ```swift
 /// let opt = SGD(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9, nesterov: true)
 /// ```
-public final class SGD: Optimizer {
+public final class SGD: Optimizer, @unchecked Sendable {
     /// μ.
     public let momentum: Double
     /// The dampening of the momentum update.
@@ -64,7 +64,7 @@ public final class SGD: Optimizer {
 /// ```swift
 /// let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
 /// ```
-public final class Momentum: Optimizer {
+public final class Momentum: Optimizer, @unchecked Sendable {
     /// μ.
     public let momentum: Double
     /// Whether to use Nesterov momentum.
