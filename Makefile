@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test demo demo-cnn demo-distributed examples bench bench-compare bench-distributed openblas mpi
+.PHONY: test tsan asan demo demo-cnn demo-distributed examples bench bench-compare bench-distributed openblas mpi
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -29,6 +29,16 @@ mpi:
 test: openblas mpi
 	swift build --build-tests
 	swift test --skip-build $(SWIFT_TEST_FLAGS)
+
+## tsan: the whole suite under ThreadSanitizer (own scratch path; any report fails the run, no suppressions).
+tsan: openblas
+	swift build --build-tests --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" swift test --skip-build --sanitize=thread --scratch-path .build-tsan $(SWIFT_TEST_FLAGS)
+
+## asan: the whole suite under AddressSanitizer (own scratch path; any report fails the run).
+asan: openblas
+	swift build --build-tests --sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS="detect_leaks=0" swift test --skip-build --sanitize=address --scratch-path .build-asan $(SWIFT_TEST_FLAGS)
 
 ## demo: the main example (trains an MLP on the bundled digits data).
 demo: openblas

@@ -27,7 +27,18 @@ enum GradientEngine {
     /// differentiated outputs (all of them, or the first with `hasAux`) with ones or with `sens`.
     ///
     /// Errors of tensor operations inside the forward or the backward are thrown as ``GradError/tensor(_:)``.
+    /// The computation is a ``Transaction``: when it throws, the state the forward staged (BatchNorm's running
+    /// statistics, Dropout's draws) is rolled back; when it succeeds, it is committed.
     static func run(
+        inputs: [Tensor], positions: [Int], parameters: ParameterTracking,
+        hasAux: Bool, sens: TensorTree?, forward: ([Tensor]) -> TensorTree
+    ) throws -> Result {
+        try Transaction.run {
+            try runOnTape(inputs: inputs, positions: positions, parameters: parameters, hasAux: hasAux, sens: sens, forward: forward)
+        }
+    }
+
+    private static func runOnTape(
         inputs: [Tensor], positions: [Int], parameters: ParameterTracking,
         hasAux: Bool, sens: TensorTree?, forward: ([Tensor]) -> TensorTree
     ) throws -> Result {
@@ -39,8 +50,7 @@ enum GradientEngine {
         var args = inputs
         var leafOfPosition: [Int: Int] = [:]
         for p in positions where p < args.count && leafOfPosition[p] == nil {
-            args[p] = tape.leaf(args[p])
-            leafOfPosition[p] = tape.nodes.count - 1
+            (args[p], leafOfPosition[p]) = tape.leaf(args[p])
         }
 
         let output = ErrorChecking.$sink.withValue(sink) {
@@ -128,7 +138,8 @@ extension Tensor {
 
 /// The parameter side of one gradient computation: which Parameters it tracks, and their tracked values.
 /// Reached through a task-local, so that a `Parameter` read inside the forward returns its tracked value
-/// without any global state.
+/// without any global state. Sendable: child tasks of the forward inherit the task-local, so the tracked
+/// table sits behind a lock.
 final class GradScope: @unchecked Sendable {
     @TaskLocal static var current: GradScope?
 
@@ -142,8 +153,14 @@ final class GradScope: @unchecked Sendable {
     let parent: GradScope?
     private let mode: GradientEngine.ParameterTracking
     private let wanted: Set<ObjectIdentifier>
+    private let lock = Lock()
+    /// Guarded by `lock`.
     private var tracked: [ObjectIdentifier: Int] = [:]
-    private(set) var trackedInOrder: [Tracked] = []
+    /// Guarded by `lock`.
+    private var trackedList: [Tracked] = []
+
+    /// The parameters tracked so far, in order of first use.
+    var trackedInOrder: [Tracked] { lock.withLock { trackedList } }
 
     init(tape: Tape, parameters: GradientEngine.ParameterTracking, parent: GradScope?) {
         self.tape = tape
@@ -164,18 +181,21 @@ final class GradScope: @unchecked Sendable {
     /// differentiates it, and on the enclosing computations' tapes if they do.
     func value(of parameter: Parameter) -> Tensor {
         let id = ObjectIdentifier(parameter)
-        if let index = tracked[id] { return trackedInOrder[index].value }
-        let base = parent?.value(of: parameter) ?? parameter.storedValue
-        let wants: Bool
-        switch mode {
-        case .none: wants = false
-        case .explicit: wants = wanted.contains(id)
-        case .usedTrainable: wants = parameter.requiresGrad
+        // Lock order: this scope, then its parent's, then the tapes — never the reverse.
+        return lock.withLock {
+            if let index = tracked[id] { return trackedList[index].value }
+            let base = parent?.value(of: parameter) ?? parameter.storedValue
+            let wants: Bool
+            switch mode {
+            case .none: wants = false
+            case .explicit: wants = wanted.contains(id)
+            case .usedTrainable: wants = parameter.requiresGrad
+            }
+            guard wants else { return base }
+            let (leafValue, leaf) = tape.leaf(base)
+            tracked[id] = trackedList.count
+            trackedList.append(Tracked(parameter: parameter, value: leafValue, leaf: leaf))
+            return leafValue
         }
-        guard wants else { return base }
-        let leafValue = tape.leaf(base)
-        tracked[id] = trackedInOrder.count
-        trackedInOrder.append(Tracked(parameter: parameter, value: leafValue, leaf: tape.nodes.count - 1))
-        return leafValue
     }
 }

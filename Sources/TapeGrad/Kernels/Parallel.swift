@@ -31,6 +31,8 @@ enum Parallel {
 }
 
 /// A value handed to worker threads that only read it (raw pointers, a non-escaping body).
+/// Unchecked, and scoped to `Parallel.chunks`: the wrapped body is called on disjoint index ranges, each
+/// worker writes only its own range, and `concurrentPerform` returns only when every worker is done.
 struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

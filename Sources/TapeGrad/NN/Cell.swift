@@ -14,11 +14,20 @@
 /// let out = net(x, y)                    // a Tensor; net([x, y]) gives the TensorTree
 /// net.trainableParams().map(\.name)   // ["z"]
 /// ```
-open class Cell: CustomStringConvertible {
-    private var _isTraining = false
+///
+/// Threading: a `Cell` is `Sendable` — one network may be run and differentiated from many tasks at
+/// once. A forward pass mutates nothing but through locks: ``Parameter`` values are locked, BatchNorm's
+/// running statistics are updated atomically when the step commits (see ``BatchNorm1d``), Dropout draws
+/// its masks from a locked counter (see ``Dropout``), and listing parameters computes names without
+/// writing them. A subclass inherits the conformance unchecked, so it must keep the same rule: stored
+/// properties are `let`s of `Sendable` types, and any mutable state sits behind a lock.
+open class Cell: @unchecked Sendable, CustomStringConvertible {
+    // Sendable: the only mutable state of the base class is the training flag, behind its lock.
+    private let _training = Locked(false)
 
-    /// A cell with no parameters yet.
-    public init() {}
+    /// A cell with no parameters yet. It names the parameters it holds after their attribute paths
+    /// (`fc.weight`), as MindSpore names them when a cell is built; listing them later renames nothing.
+    public init() { bindParameterNames() }
 
     /// Whether sub-cells' parameter names get this cell's attribute names as prefixes
     /// (MindSpore's `auto_prefix`; ``WithLossCell`` turns it off).
@@ -70,7 +79,7 @@ open class Cell: CustomStringConvertible {
     // MARK: Training mode
 
     /// Whether the cell is in training mode (Dropout drops, BatchNorm uses batch statistics).
-    public var isTraining: Bool { _isTraining }
+    public var isTraining: Bool { _training.value }
 
     /// Sets training mode on this cell and every sub-cell; returns `self`.
     ///
@@ -80,7 +89,7 @@ open class Cell: CustomStringConvertible {
     /// ```
     @discardableResult
     public func setTrain(_ mode: Bool = true) -> Self {
-        _isTraining = mode
+        _training.withLock { $0 = mode }
         for (_, cell) in subCells() { cell.setTrain(mode) }
         return self
     }
@@ -88,8 +97,9 @@ open class Cell: CustomStringConvertible {
     // MARK: Parameters
 
     /// Every parameter with its full name: this cell's own first (in declaration order), then each
-    /// sub-cell's, recursively; a parameter reachable twice is listed once. Names are set on the
-    /// parameters as MindSpore sets them (`fc.weight`).
+    /// sub-cell's, recursively; a parameter reachable twice is listed once. Names are the attribute paths
+    /// from this cell (`fc.weight`); listing writes nothing, so it is safe from any number of tasks, and
+    /// listing a sub-cell does not rename the parameters its parent sees.
     public func parametersAndNames() -> [(name: String, parameter: Parameter)] {
         var seen = Set<ObjectIdentifier>()
         var out: [(name: String, parameter: Parameter)] = []
@@ -116,12 +126,17 @@ open class Cell: CustomStringConvertible {
         return out
     }
 
+    /// Gives every parameter reachable from this cell its path name; called once, when the cell is built
+    /// (an enclosing cell built later renames them again with its prefix, as MindSpore does).
+    private func bindParameterNames() {
+        for (name, p) in parametersAndNames() where p.name != name { p.name = name }
+    }
+
     private func collect(prefix: String, into out: inout [(name: String, parameter: Parameter)], seen: inout Set<ObjectIdentifier>) {
         let properties = storedProperties()
         for (label, value) in properties {
             for (suffix, p) in Cell.parameters(in: value, label: label) where seen.insert(ObjectIdentifier(p)).inserted {
-                p.name = prefix + (p.hasExplicitName ? p.localName : suffix)
-                out.append((p.name, p))
+                out.append((prefix + (p.hasExplicitName ? p.initialName : suffix), p))
             }
         }
         for (label, cell) in subCells() {
@@ -167,9 +182,4 @@ open class Cell: CustomStringConvertible {
         return "\(typeName)<\n" + children.map { "  (\($0.name)): \($0.cell)".replacingOccurrences(of: "\n", with: "\n  ") }
             .joined(separator: "\n") + "\n  >"
     }
-}
-
-extension Parameter {
-    /// The name given at creation (used as the last component of the full name).
-    var localName: String { hasExplicitName ? initialName : name }
 }

@@ -3,53 +3,98 @@
 ///
 /// Read its ``value`` inside a forward pass; a gradient computation that differentiates this parameter
 /// sees it tracked on its tape. Its ``name`` is the one MindSpore gives: the `name:` passed here, or the
-/// attribute it is stored in, prefixed with the path of the sub-cells that hold it (`fc.weight`).
+/// attribute it is stored in, prefixed with the path of the sub-cells that hold it (`fc.weight`) — set
+/// once, when the cells holding it are created, never by listing them.
+///
+/// Threading: a `Parameter` is `Sendable`. Its value, name and `requiresGrad` sit behind one lock, so any
+/// number of tasks may read it (forward passes, gradients, checkpoints) while an optimizer updates it;
+/// each read sees a whole value, before or after an update.
 ///
 /// ```swift
 /// let w = Parameter(Tensor([[1, 2], [3, 4]]), name: "w")
 /// let (_, g) = try valueAndGrad({ x in matmul(x, w.value).sum() }, gradPosition: nil, weights: w)(x)
 /// ```
-public final class Parameter: @unchecked Sendable, CustomStringConvertible {
-    /// The full name (`"fc.weight"`), set from the attribute path when a cell discovers it.
-    public var name: String
-    /// Whether gradients are computed for it (MindSpore's `requires_grad`); optimizers skip frozen ones.
-    public var requiresGrad: Bool
+public final class Parameter: Sendable, CustomStringConvertible {
+    private struct State {
+        var name: String
+        var requiresGrad: Bool
+        var value: Tensor
+    }
+    private let state: Locked<State>
     /// Whether `name` was given explicitly (otherwise discovery names it after its attribute).
     let hasExplicitName: Bool
     /// The name passed at creation.
     let initialName: String
-    private var stored: Tensor
 
     /// A parameter holding `value`.
     public init(_ value: Tensor, name: String? = nil, requiresGrad: Bool = true) {
-        self.stored = value.detached
-        self.name = name ?? "Parameter"
+        state = Locked(State(name: name ?? "Parameter", requiresGrad: requiresGrad, value: value.detached))
         self.initialName = name ?? "Parameter"
         self.hasExplicitName = name != nil
-        self.requiresGrad = requiresGrad
+    }
+
+    /// The full name (`"fc.weight"`), set from the attribute path when the cells holding it are created.
+    ///
+    /// ```swift
+    /// Dense(inChannels: 2, outChannels: 1).weight.name   // "weight"
+    /// ```
+    public var name: String {
+        get { state.withLock { $0.name } }
+        set { state.withLock { $0.name = newValue } }
+    }
+
+    /// Whether gradients are computed for it (MindSpore's `requires_grad`); optimizers skip frozen ones.
+    ///
+    /// ```swift
+    /// bn.movingMean.requiresGrad   // false
+    /// ```
+    public var requiresGrad: Bool {
+        get { state.withLock { $0.requiresGrad } }
+        set { state.withLock { $0.requiresGrad = newValue } }
     }
 
     /// The current value. Inside a gradient computation that differentiates this parameter, the tracked
     /// value; setting it stores a constant (and is skipped after an error inside a checking scope, so a
     /// failed step changes nothing).
+    ///
+    /// ```swift
+    /// w.value = Tensor([[0, 0], [0, 0]])
+    /// ```
     public var value: Tensor {
-        get { GradScope.current?.value(of: self) ?? stored }
+        get { GradScope.current?.value(of: self) ?? storedValue }
         set {
             guard !ErrorChecking.hasFailed else { return }
-            stored = newValue.detached
+            replaceStoredValue(with: newValue)
         }
     }
 
     /// The stored value, never tracked.
-    var storedValue: Tensor { stored }
+    var storedValue: Tensor { state.withLock { $0.value } }
 
     /// Replaces the stored value without the checking-scope guard (optimizers, checkpoints).
-    func replaceStoredValue(with value: Tensor) { stored = value.detached }
+    func replaceStoredValue(with value: Tensor) {
+        let detached = value.detached
+        state.withLock { $0.value = detached }
+    }
+
+    /// Replaces the stored value by `transform(old)`, atomically: concurrent updates never lose one another.
+    /// A transform that returns nil leaves the value as it is.
+    func updateStoredValue(_ transform: (Tensor) -> Tensor?) {
+        state.withLock { s in
+            if let new = transform(s.value) { s.value = new.detached }
+        }
+    }
+
+    /// Runs `body` on the stored elements in place, holding the lock (copying first only if a reader
+    /// still shares the storage).
+    func mutateInPlace<T: TensorScalar>(as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) -> Void) {
+        state.withLock { s in s.value.withUnsafeMutableBufferPointer(as: T.self) { body($0) } }
+    }
 
     /// The shape of the value.
-    public var shape: [Int] { stored.shape }
+    public var shape: [Int] { storedValue.shape }
     /// The dtype of the value.
-    public var dtype: DType { stored.dtype }
+    public var dtype: DType { storedValue.dtype }
 
     /// `Parameter (name=w, shape=[2, 2], dtype=Float32, requires_grad=True)`, as MindSpore prints it.
     public var description: String {

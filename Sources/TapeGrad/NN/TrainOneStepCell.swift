@@ -7,7 +7,7 @@
 ///                                 optimizer: Adam(params: net.trainableParams(), learningRate: 1e-3))
 /// let loss = try step.step(x, labels)
 /// ```
-public final class TrainOneStepCell: Cell {
+public final class TrainOneStepCell: Cell, @unchecked Sendable {
     /// The network with its loss.
     public let network: Cell
     /// The optimizer that owns the parameters being trained.
@@ -16,8 +16,14 @@ public final class TrainOneStepCell: Cell {
     public let sens: Double
     private let _grad: ForwardValueAndGrad
 
-    /// Wraps `network` (a cell whose output is the loss) and `optimizer`.
+    /// Wraps `network` (a cell whose output is the loss) and `optimizer`. Throws
+    /// ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)`` for a non-finite `sens`, and
+    /// whatever ``Optimizer/validate()`` finds wrong with the optimizer's arguments.
     public init(_ network: Cell, optimizer: Optimizer, sens: Double = 1) throws {
+        guard sens.isFinite else {
+            throw OptimizerError.invalidArgument(optimizer: "TrainOneStepCell", argument: "sens", value: "\(sens)", expected: "a finite number")
+        }
+        try optimizer.validate()
         self.network = network
         self.optimizer = optimizer
         self.sens = sens
@@ -28,12 +34,16 @@ public final class TrainOneStepCell: Cell {
     /// MindSpore's `auto_prefix=False`.
     public override var autoPrefix: Bool { false }
 
-    /// Forward, backward and update; returns the loss. Throws (and changes nothing) on a bad call.
+    /// Forward, backward and update; returns the loss. A call that throws changes nothing: the step is a
+    /// transaction, so running statistics and random draws staged by the forward are rolled back, and the
+    /// optimizer checks everything before it updates a parameter.
     public func step(_ inputs: [Tensor]) throws -> Tensor {
-        let (loss, gradients) = try _grad.valueAndGradients(inputs)
-        let grads = sens == 1 ? gradients.tensors : gradients.tensors.map { $0 * sens }
-        try optimizer.step(gradients: grads)
-        return loss.asTensor
+        try Transaction.run {
+            let (loss, gradients) = try _grad.valueAndGradients(inputs)
+            let grads = sens == 1 ? gradients.tensors : gradients.tensors.map { $0 * sens }
+            try optimizer.step(gradients: grads)
+            return loss.asTensor
+        }
     }
 
     /// `try trainStep.step(x, labels)`.

@@ -90,8 +90,10 @@ extension Tensor {
     // MARK: Tensor ∘ scalar
 
     /// `tensor ∘ scalar` (or `scalar ∘ tensor` when `scalarOnLeft`) with the scalar kept out of any buffer.
+    /// Division is true division: an int32 tensor is divided (or divides) in float32, as MindSpore does.
     static func scalarKernel(_ op: BinaryOp, _ x: Tensor, _ value: Double, scalarOnLeft: Bool) -> Tensor {
-        let source = scalarDType(value, like: x) == x.dtype ? x : x.converted(to: .float32)
+        let keepsDType = scalarDType(value, like: x) == x.dtype && !(op == .div && x.dtype == .int32)
+        let source = keepsDType ? x : x.converted(to: .float32)
         let out = uninitialized(source.shape, dtype: source.dtype)
         let n = out.count
         func run<T: FloatingElement>(_: T.Type) {
@@ -149,14 +151,15 @@ extension Tensor {
     /// `2 * x`. ∂L/∂x = 2 G.
     public static func * (lhs: Double, rhs: Tensor) -> Tensor { rhs * lhs }
 
-    /// `x / 2`. ∂L/∂x = G / 2.
+    /// `x / 2`: true division, so an int32 `x` gives float32 (`[4, 6] / 4 = [1, 1.5]`; `/ 0` gives ±inf).
+    /// ∂L/∂x = G / 2 (cast back to int32, truncating, for an int32 `x`: decision 5).
     public static func / (lhs: Tensor, rhs: Double) -> Tensor {
         let out = scalarKernel(.div, lhs, rhs, scalarOnLeft: false)
         guard lhs.isRecorded else { return out }
         return out.recorded(lhs, backward: .divide(rhs))
     }
 
-    /// `1 / x`. ∂L/∂x = −G ⊙ (1/x) / x.
+    /// `1 / x`: true division (float32 for an int32 `x`). ∂L/∂x = −G ⊙ (1/x) / x.
     public static func / (lhs: Double, rhs: Tensor) -> Tensor {
         let out = scalarKernel(.div, rhs, lhs, scalarOnLeft: true)
         guard rhs.isRecorded else { return out }

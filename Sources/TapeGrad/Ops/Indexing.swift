@@ -2,7 +2,7 @@
 
 /// One-hot rows for int32 `indices`: shape `indices.shape + [depth]`, `onValue` at each index and
 /// `offValue` elsewhere; an index outside `0..<depth` gives a row of `offValue` (as MindSpore). Not
-/// differentiable (indices are integers).
+/// differentiable (indices are integers). Float indices are an error (MindSpore: TypeError), not truncated.
 ///
 /// ```swift
 /// oneHot(Tensor([2, 0] as [Int32]), depth: 3)   // [[0, 0, 1], [1, 0, 0]]
@@ -10,6 +10,10 @@
 public func oneHot(_ indices: Tensor, depth: Int, onValue: Double = 1, offValue: Double = 0, dtype: DType = .float32) -> Tensor {
     guard depth >= 0 else {
         reportError(TensorError(op: "oneHot", message: "depth must be ≥ 0, got \(depth)"))
+        return Tensor.placeholder(dtype: dtype)
+    }
+    guard indices.dtype == .int32 else {
+        reportError(TensorError(op: "oneHot", message: "indices must be int32, got \(indices.dtype) (TypeError)"))
         return Tensor.placeholder(dtype: dtype)
     }
     let idx = indices.asArray(Int32.self)
@@ -21,6 +25,7 @@ public func oneHot(_ indices: Tensor, depth: Int, onValue: Double = 1, offValue:
 /// Picks slices of `params` along `axis` at int32 `indices` (an embedding lookup for `axis: 0`).
 /// The result has shape `params.shape[..<axis] + indices.shape + params.shape[(axis+1)...]`.
 /// ∂L/∂params = G scatter-added back into zeros of params's shape (repeated indices accumulate).
+/// Float indices are an error (MindSpore: TypeError), not truncated.
 ///
 /// ```swift
 /// gather(Tensor([[1, 2], [3, 4], [5, 6]]), indices: Tensor([2, 0] as [Int32]))   // [[5, 6], [1, 2]]
@@ -28,6 +33,10 @@ public func oneHot(_ indices: Tensor, depth: Int, onValue: Double = 1, offValue:
 public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
     guard let a = params.normalizedAxis(axis, op: "gather"), params.rank > 0 else {
         if params.rank == 0 { reportError(TensorError(op: "gather", message: "cannot gather from a rank-0 tensor")) }
+        return Tensor.placeholder(dtype: params.dtype)
+    }
+    guard indices.dtype == .int32 else {
+        reportError(TensorError(op: "gather", message: "indices must be int32, got \(indices.dtype) (TypeError)"))
         return Tensor.placeholder(dtype: params.dtype)
     }
     let idx = indices.asArray(Int32.self).map(Int.init)

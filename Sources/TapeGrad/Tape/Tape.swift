@@ -12,7 +12,7 @@ struct InputMask {
 }
 
 /// Where a tensor sits on one tape, and (for nested computations) on the enclosing tapes.
-final class Tracking: @unchecked Sendable {
+final class Tracking: Sendable {
     let tape: Tape
     let id: Int
     let outer: Tracking?
@@ -40,6 +40,9 @@ final class Tracking: @unchecked Sendable {
 /// A tape belongs to one computation. Tapes are never global: a tensor carries the tapes that record it,
 /// so computations on other threads or tasks never see each other's records, and computations nest
 /// (an inner tape has a higher level than the tapes of the tensors it was started from).
+///
+/// Sendable: a tracked tensor may cross threads (a forward pass that fans out), so the nodes and the
+/// recording flag sit behind the tape's lock.
 final class Tape: @unchecked Sendable {
     private static let counter = Atomic<Int>(0)
 
@@ -85,40 +88,56 @@ final class Tape: @unchecked Sendable {
 
     /// Newer tapes have higher levels; nested computations are therefore ordered innermost-first.
     let level: Int
-    private(set) var nodes: [Node] = []
+    private let lock = Lock()
+    /// Guarded by `lock`.
+    private var nodes: [Node] = []
     /// False while the tape replays its pullbacks, and after it is closed: ops are then not recorded on it.
-    private(set) var isRecording = true
+    /// Guarded by `lock`.
+    private var recording = true
 
     init() {
         level = Tape.counter.add(1, ordering: .relaxed).newValue
         nodes.reserveCapacity(256)
     }
 
-    /// Starts tracking `value` as a differentiation variable (a leaf) of this tape.
-    func leaf(_ value: Tensor) -> Tensor {
-        nodes.append(Node(first: -1, second: -1, others: [], backward: .leaf, dtype: value.dtype))
+    /// Whether ops on tensors it tracks are recorded now.
+    var isRecording: Bool { lock.withLock { recording } }
+
+    /// Starts tracking `value` as a differentiation variable (a leaf) of this tape; returns the tracked
+    /// value and its node id.
+    func leaf(_ value: Tensor) -> (value: Tensor, id: Int) {
+        let id = lock.withLock {
+            nodes.append(Node(first: -1, second: -1, others: [], backward: .leaf, dtype: value.dtype))
+            return nodes.count - 1
+        }
         var tracked = value
-        tracked.tracking = Tracking(tape: self, id: nodes.count - 1, outer: value.tracking)
-        return tracked
+        tracked.tracking = Tracking(tape: self, id: id, outer: value.tracking)
+        return (tracked, id)
     }
 
-    func append(_ node: Node) -> Int {
-        nodes.append(node)
-        return nodes.count - 1
+    /// Appends `node` and returns its id, or nil when the tape is not recording.
+    func append(_ node: Node) -> Int? {
+        lock.withLock {
+            guard recording else { return nil }
+            nodes.append(node)
+            return nodes.count - 1
+        }
     }
 
     /// Stops recording and drops the nodes (their pullbacks capture tensors that point back here).
     func close() {
-        isRecording = false
-        nodes = []
+        lock.withLock {
+            recording = false
+            nodes = []
+        }
     }
 
     /// Replays the tape backwards from `seeds` (output id, ∂L/∂output) and returns ∂L/∂leaf for each of
     /// `leaves`, or nil for a leaf the seeds do not reach. Gradients accumulate over fan-out and are cast to
     /// the dtype of the value they belong to.
     func gradients(seeds: [(id: Int, gradient: Tensor)], leaves: [Int]) -> [Tensor?] {
-        isRecording = false
-        defer { isRecording = true }
+        let nodes = lock.withLock { recording = false; return self.nodes }
+        defer { lock.withLock { recording = true } }
         var slots = [Tensor?](repeating: nil, count: nodes.count)
         func accumulate(_ id: Int, _ g: Tensor) {
             let g = g.dtype == nodes[id].dtype ? g : g.astype(nodes[id].dtype)
@@ -180,10 +199,10 @@ extension Tensor {
     /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
     func recorded(_ input: Tensor, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
         if let t = input.tracking, t.outer == nil {
-            guard t.tape.isRecording else { return self }
-            var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            guard let id = t.tape.append(node) else { return self }
+            var out = self
+            out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
             return out
         }
         return recordedOnEveryTape(inputs: [input]) { ids in
@@ -208,10 +227,10 @@ extension Tensor {
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
     func recorded(_ input: Tensor, backward: Tape.Backward) -> Tensor {
         if let t = input.tracking, t.outer == nil {
-            guard t.tape.isRecording else { return self }
-            var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            guard let id = t.tape.append(node) else { return self }
+            var out = self
+            out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
             return out
         }
         return recordedOnEveryTape(inputs: [input]) { ids in
@@ -224,10 +243,10 @@ extension Tensor {
     func recorded(_ a: Tensor, _ b: Tensor, pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
         let ta = a.tracking, tb = b.tracking
         if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
-            guard tape.isRecording else { return self }
-            var out = self
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: tape, id: tape.append(node), outer: nil)
+            guard let id = tape.append(node) else { return self }
+            var out = self
+            out.tracking = Tracking(tape: tape, id: id, outer: nil)
             return out
         }
         return recordedOnEveryTape(inputs: [a, b]) { ids in
@@ -257,8 +276,10 @@ extension Tensor {
         var chain: Tracking?
         for tape in tapes {
             let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
-            chain = Tracking(tape: tape, id: tape.append(node(ids)), outer: chain)
+            guard let id = tape.append(node(ids)) else { continue }
+            chain = Tracking(tape: tape, id: id, outer: chain)
         }
+        guard chain != nil else { return self }
         var out = self
         out.tracking = chain
         return out

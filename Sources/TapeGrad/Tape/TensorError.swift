@@ -29,7 +29,7 @@ public struct TensorError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { "\(op): \(message)" }
 }
 
-/// Collects the first error reported inside one checking scope.
+/// Collects the first error reported inside one checking scope. Sendable: its one field is behind the lock.
 final class ErrorSink: @unchecked Sendable {
     private let lock = NSLock()
     private var error: TensorError?
@@ -65,22 +65,27 @@ func reportError(_ error: TensorError) {
 
 /// Runs `body`, turning the first shape, dtype or argument error of any tensor operation inside it into a
 /// thrown ``TensorError``. After the first error the rest of `body` runs on inert placeholder tensors and
-/// changes no parameter.
+/// changes no parameter; the scope is a transaction, so state staged before the error (BatchNorm's running
+/// statistics, Dropout's draws) is rolled back too.
 ///
 /// ```swift
 /// let result = try? withErrorChecking { Tensor.zeros([2, 3]).reshaped(to: [4]) }   // nil: 6 ≠ 4 elements
 /// ```
 public func withErrorChecking<R>(_ body: () throws -> R) throws -> R {
-    let sink = ErrorSink()
-    let result = try ErrorChecking.$sink.withValue(sink) { try body() }
-    if let error = sink.firstError { throw error }
-    return result
+    try Transaction.run {
+        let sink = ErrorSink()
+        let result = try ErrorChecking.$sink.withValue(sink) { try body() }
+        if let error = sink.firstError { throw error }
+        return result
+    }
 }
 
 /// The `async` form of ``withErrorChecking(_:)``.
 public func withErrorChecking<R>(_ body: () async throws -> R) async throws -> R {
-    let sink = ErrorSink()
-    let result = try await ErrorChecking.$sink.withValue(sink) { try await body() }
-    if let error = sink.firstError { throw error }
-    return result
+    try await Transaction.run {
+        let sink = ErrorSink()
+        let result = try await ErrorChecking.$sink.withValue(sink) { try await body() }
+        if let error = sink.firstError { throw error }
+        return result
+    }
 }

@@ -10,7 +10,7 @@
 /// let (value, dx) = valueWithGradient(at: x) { x in (x * x).sum() }
 /// // value = 30, dx = [[2, 4], [6, 8]]
 /// ```
-public struct Tensor: @unchecked Sendable {
+public struct Tensor: Sendable {
     @usableFromInline var buffer: TensorBuffer
     /// The size of each dimension; `[]` for a scalar (rank-0) tensor.
     public private(set) var shape: [Int]

@@ -1,11 +1,13 @@
 import Foundation
-import Synchronization
 
 /// The storage behind a ``Tensor``: one contiguous, row-major block of elements.
 ///
 /// A buffer is immutable once a tensor shares it; writers copy first (copy-on-write in ``Tensor``).
 /// Large blocks come from ``BufferPool`` and go back to it, so a training step that makes tensors of the
 /// same sizes every iteration does not return to the kernel for fresh, page-faulting memory.
+///
+/// Sendable: every field is a `let`; the elements are written only before the buffer is shared or while
+/// it is uniquely referenced (``Tensor``'s copy-on-write), so no two threads ever write or read-and-write them.
 @usableFromInline
 final class TensorBuffer: @unchecked Sendable {
     let dtype: DType
@@ -46,22 +48,21 @@ enum BufferPool {
     static let minimumPooledBytes = 16 * 1024
     static let maximumCachedBytes = 96 * 1024 * 1024
 
-    private struct Block: @unchecked Sendable { let pointer: UnsafeMutableRawPointer }
-
     private struct State {
-        var free: [Int: [Block]] = [:]
+        var free: [Int: [UnsafeMutableRawPointer]] = [:]
         var cachedBytes = 0
     }
-    private static let state = Mutex(State())
+    /// A pthread-based lock (not `Mutex`), so ThreadSanitizer sees the hand-over of a block between threads.
+    private static let state = Locked(State())
 
     static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
         if bytes >= minimumPooledBytes {
-            let reused: Block? = state.withLock { s in
+            let reused: UnsafeMutableRawPointer? = state.withLock { s in
                 guard let block = s.free[bytes]?.popLast() else { return nil }
                 s.cachedBytes -= bytes
                 return block
             }
-            if let reused { return reused.pointer }
+            if let reused { return reused }
             var p: UnsafeMutableRawPointer?
             if posix_memalign(&p, 64, bytes) == 0, let p { return p }
         }
@@ -71,10 +72,9 @@ enum BufferPool {
 
     static func release(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
         if bytes >= minimumPooledBytes {
-            let block = Block(pointer: p)
             let kept = state.withLock { s -> Bool in
                 guard s.cachedBytes + bytes <= maximumCachedBytes else { return false }
-                s.free[bytes, default: []].append(block)
+                s.free[bytes, default: []].append(p)
                 s.cachedBytes += bytes
                 return true
             }

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Parameter initialisers with MindSpore's names and formulas, drawing from TapeGrad's own generator so
 /// that a seed gives the same network on every machine.
@@ -52,7 +51,7 @@ public enum Initializer: Sendable {
     }
 }
 
-private let initializerSeed = Mutex<(base: UInt64, counter: UInt64)>((0x5EED, 0))
+private let initializerSeed = Locked<(base: UInt64, counter: UInt64)>((0x5EED, 0))
 
 /// Sets the seed from which layers draw their initial parameters when they are not given one
 /// (MindSpore's `set_seed`): networks built after the same `setSeed` are identical.

@@ -5,7 +5,7 @@
 /// ```swift
 /// let y = ReLU()(Tensor([-1, 2]))   // [0, 2]
 /// ```
-public final class ReLU: Cell {
+public final class ReLU: Cell, @unchecked Sendable {
     /// A ReLU layer.
     public override init() { super.init() }
     /// max(x, 0).
@@ -13,7 +13,7 @@ public final class ReLU: Cell {
 }
 
 /// `nn.Sigmoid`: 1 / (1 + e⁻ˣ).
-public final class Sigmoid: Cell {
+public final class Sigmoid: Cell, @unchecked Sendable {
     /// A sigmoid layer.
     public override init() { super.init() }
     /// σ(x).
@@ -21,7 +21,7 @@ public final class Sigmoid: Cell {
 }
 
 /// `nn.Tanh`.
-public final class Tanh: Cell {
+public final class Tanh: Cell, @unchecked Sendable {
     /// A tanh layer.
     public override init() { super.init() }
     /// tanh x.
@@ -29,7 +29,7 @@ public final class Tanh: Cell {
 }
 
 /// `nn.GELU(approximate=True)`: the tanh approximation by default, the erf form otherwise.
-public final class GELU: Cell {
+public final class GELU: Cell, @unchecked Sendable {
     /// Whether the tanh approximation is used.
     public let approximate: Bool
     /// A GELU layer.
@@ -39,7 +39,7 @@ public final class GELU: Cell {
 }
 
 /// `nn.Softmax(axis=-1)`.
-public final class Softmax: Cell {
+public final class Softmax: Cell, @unchecked Sendable {
     /// The axis normalised over.
     public let axis: Int
     /// A softmax layer.
@@ -49,7 +49,7 @@ public final class Softmax: Cell {
 }
 
 /// `nn.LogSoftmax(axis=-1)`.
-public final class LogSoftmax: Cell {
+public final class LogSoftmax: Cell, @unchecked Sendable {
     /// The axis normalised over.
     public let axis: Int
     /// A log-softmax layer.
@@ -63,7 +63,7 @@ public final class LogSoftmax: Cell {
 /// ```swift
 /// Flatten()(Tensor.zeros([2, 3, 4])).shape   // [2, 12]
 /// ```
-public final class Flatten: Cell {
+public final class Flatten: Cell, @unchecked Sendable {
     /// A flatten layer.
     public override init() { super.init() }
     /// x reshaped to `[N, -1]`.
@@ -82,7 +82,7 @@ public final class Flatten: Cell {
 /// ```swift
 /// let mlp = SequentialCell([Dense(inChannels: 4, outChannels: 8), ReLU(), Dense(inChannels: 8, outChannels: 2)])
 /// ```
-public final class SequentialCell: Cell {
+public final class SequentialCell: Cell, @unchecked Sendable {
     /// The cells, in order.
     public let cells: [Cell]
     /// A sequence of one-input cells.
@@ -91,27 +91,4 @@ public final class SequentialCell: Cell {
     public override func subCells() -> [(name: String, cell: Cell)] { cells.enumerated().map { (String($0.offset), $0.element) } }
     /// Each cell applied to the previous one's output.
     public override func construct(_ x: Tensor) -> Tensor { cells.reduce(x) { $1($0) } }
-}
-
-/// `nn.Dropout(p=0.5)`: in training, zeroes each element with probability `p` and scales the rest by
-/// 1/(1 − p); in evaluation (``Cell/setTrain(_:)`` false) the identity. Masks come from a seeded generator.
-public final class Dropout: Cell {
-    /// The drop probability.
-    public let p: Double
-    private var _generator: RandomGenerator
-
-    /// A dropout layer; `seed` fixes its masks (else the ``setSeed(_:)`` stream).
-    public init(p: Double = 0.5, seed: UInt64? = nil) {
-        self.p = Swift.min(Swift.max(p, 0), 1)
-        _generator = RandomGenerator(seed: seed ?? nextInitializerSeed())
-        super.init()
-    }
-
-    /// The masked, rescaled input in training; the input otherwise. ∂L/∂x = G ⊙ mask / (1 − p).
-    public override func construct(_ x: Tensor) -> Tensor {
-        guard isTraining, p > 0 else { return x }
-        guard p < 1 else { return x * 0 }
-        let mask = Tensor.randomUniform(x.shape, dtype: x.dtype.floatingPoint, using: &_generator)
-        return x * (greaterEqual(mask, Tensor(p).astype(mask.dtype)) / (1 - p))
-    }
 }

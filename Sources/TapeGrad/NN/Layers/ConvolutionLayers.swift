@@ -29,7 +29,7 @@ public enum PadMode: Sendable, Equatable {
 /// let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
 /// conv(Tensor.zeros([4, 1, 8, 8])).shape   // [4, 8, 8, 8]
 /// ```
-public final class Conv2d: Cell {
+public final class Conv2d: Cell, @unchecked Sendable {
     /// The kernels.
     public let weight: Parameter
     /// The bias, if any.
@@ -72,7 +72,7 @@ public final class Conv2d: Cell {
 }
 
 /// The shared shape of the pooling layers: a square window with a stride and a padding mode.
-public class Pool2dCell: Cell {
+public class Pool2dCell: Cell, @unchecked Sendable {
     /// Kernel size, stride and padding mode.
     public let kernelSize: (Int, Int), stride: (Int, Int), padMode: PadMode
     private let _name: String
@@ -102,7 +102,7 @@ public class Pool2dCell: Cell {
 /// ```swift
 /// MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape   // [1, 1, 2, 2]
 /// ```
-public final class MaxPool2d: Pool2dCell {
+public final class MaxPool2d: Pool2dCell, @unchecked Sendable {
     /// A max-pooling layer.
     public init(kernelSize: Int = 1, stride: Int = 1, padMode: PadMode = .valid) {
         super.init(kernelSize: kernelSize, stride: stride, padMode: padMode, name: "MaxPool2d") { maxPool2d($0, window: $1) }
@@ -111,7 +111,7 @@ public final class MaxPool2d: Pool2dCell {
 
 /// `nn.AvgPool2d(kernel_size, stride, pad_mode="valid")` on NCHW input: the mean over each window,
 /// padding not counted.
-public final class AvgPool2d: Pool2dCell {
+public final class AvgPool2d: Pool2dCell, @unchecked Sendable {
     /// An average-pooling layer.
     public init(kernelSize: Int = 1, stride: Int = 1, padMode: PadMode = .valid) {
         super.init(kernelSize: kernelSize, stride: stride, padMode: padMode, name: "AvgPool2d") { avgPool2d($0, window: $1) }

@@ -5,7 +5,7 @@
 /// let e = Embedding(vocabSize: 100, embeddingSize: 8)
 /// e(Tensor([[1, 5]] as [[Int32]])).shape   // [1, 2, 8]
 /// ```
-public final class Embedding: Cell {
+public final class Embedding: Cell, @unchecked Sendable {
     /// The table.
     public let embeddingTable: Parameter
 

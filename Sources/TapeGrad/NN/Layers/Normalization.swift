@@ -5,7 +5,7 @@
 /// ```swift
 /// let ln = LayerNorm(normalizedShape: [16])
 /// ```
-public final class LayerNorm: Cell {
+public final class LayerNorm: Cell, @unchecked Sendable {
     /// γ.
     public let gamma: Parameter
     /// β.
@@ -40,11 +40,18 @@ public final class LayerNorm: Cell {
 /// running ← momentum·running + (1 − momentum)·batch, with the unbiased variance; evaluation uses the running
 /// statistics. Parameters: `gamma`, `beta` (trainable) and `mean`, `variance` (not trainable).
 ///
+/// Failed steps and threading: the running-statistics update is staged and applied only when the step
+/// (gradient computation, ``TrainOneStepCell`` step or ``withErrorChecking(_:)`` scope) succeeds, so a step
+/// that throws leaves them unchanged. Each update is applied atomically under the parameter's lock, so
+/// concurrent steps on one shared layer never lose an update; they apply in the order the steps finish
+/// (with momentum the result depends on that order unless the batches are equal). Outputs and
+/// gradients use the batch statistics only and are deterministic.
+///
 /// ```swift
 /// let bn = BatchNorm1d(numFeatures: 64)
 /// bn.setTrain(false)   // use the running statistics
 /// ```
-public final class BatchNorm1d: Cell {
+public final class BatchNorm1d: Cell, @unchecked Sendable {
     /// γ.
     public let gamma: Parameter
     /// β.
@@ -83,8 +90,18 @@ public final class BatchNorm1d: Cell {
         let centered = x - mean
         let variance = (centered * centered).mean(alongAxes: [0])
         let unbiased = stopGradient(variance) * (n / Swift.max(n - 1, 1))
-        movingMean.value = movingMean.value * momentum + stopGradient(mean) * (1 - momentum)
-        movingVariance.value = movingVariance.value * momentum + unbiased * (1 - momentum)
+        if !ErrorChecking.hasFailed {
+            let (runningMean, runningVariance, m) = (movingMean, movingVariance, momentum)
+            let batchMean = stopGradient(mean)
+            Transaction.stage {
+                runningMean.updateStoredValue { old in
+                    old.shape == batchMean.shape ? old * m + batchMean.astype(old.dtype) * (1 - m) : nil
+                }
+                runningVariance.updateStoredValue { old in
+                    old.shape == unbiased.shape ? old * m + unbiased.astype(old.dtype) * (1 - m) : nil
+                }
+            }
+        }
         return centered * rsqrt(variance + eps) * gamma.value + beta.value
     }
 }

@@ -4,7 +4,7 @@
 /// ```swift
 /// let loss = BCEWithLogitsLoss()(logits, targets)
 /// ```
-public final class BCEWithLogitsLoss: Cell {
+public final class BCEWithLogitsLoss: Cell, @unchecked Sendable {
     /// The reduction.
     public let reduction: Reduction
     /// Element weights, or nil.

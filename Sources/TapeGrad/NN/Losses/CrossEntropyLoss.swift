@@ -3,12 +3,14 @@
 ///
 /// With indices: ℓᵢ = (1 − ε)·(−w[tᵢ] log pᵢ,tᵢ) + (ε/C)·(−Σ_c w_c log pᵢ,c), `mean` dividing by Σᵢ w[tᵢ];
 /// with probabilities q: ℓᵢ = −Σ_c w_c q̃ᵢ,c log pᵢ,c with q̃ = (1 − ε)q + ε/C, `mean` dividing by N.
-/// Here p = softmax(logits) and ε the label smoothing.
+/// Here p = softmax(logits) and ε the label smoothing. Class indices outside `[0, C)` (other than
+/// `ignoreIndex`) are an error; masked logits (−∞) where the target has no mass add 0 to the loss and get a
+/// zero gradient.
 ///
 /// ```swift
 /// let loss = CrossEntropyLoss()(logits, Tensor([3, 1] as [Int32]))
 /// ```
-public final class CrossEntropyLoss: Cell {
+public final class CrossEntropyLoss: Cell, @unchecked Sendable {
     /// Per-class weights `(C,)`, or nil for ones.
     public let weight: Tensor?
     /// A target class that is ignored (indices only).
@@ -41,8 +43,11 @@ public final class CrossEntropyLoss: Cell {
                 reportError(TensorError(op: "CrossEntropyLoss", message: "class-index target \(target.shape) does not fit logits \(logits.shape)"))
                 return Tensor.placeholder(dtype: logits.dtype)
             }
+            guard checkClassIndices(target, classes: classes, ignoreIndex: ignoreIndex, op: "CrossEntropyLoss", argument: "target") else {
+                return Tensor.placeholder(dtype: logits.dtype)
+            }
             let w = targetWeights(target, classes: classes, weight: weight, ignoreIndex: ignoreIndex, dtype: logp.dtype)
-            var perSample = -(w * logp).sum(alongAxes: [1])
+            var perSample = negativeWeightedRowSum(w, logp)
             if labelSmoothing != 0 {
                 let keep = Tensor(target.asArray(Int32.self).map { Int($0) == ignoreIndex ? 0.0 : 1.0 }, shape: [target.count, 1])
                     .converted(to: logp.dtype)
@@ -61,7 +66,7 @@ public final class CrossEntropyLoss: Cell {
         }
         var q = target.astype(logp.dtype)
         if labelSmoothing != 0 { q = q * (1 - labelSmoothing) + labelSmoothing / Double(classes) }
-        let perSample = -(logp * q * classWeights).sum(alongAxes: [1])
+        let perSample = negativeWeightedRowSum(q * classWeights, logp)
         return reduction(perSample)
     }
 }

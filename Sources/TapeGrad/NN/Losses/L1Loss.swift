@@ -3,7 +3,7 @@
 /// ```swift
 /// L1Loss()(Tensor([1, 2]), Tensor([2, 4]))   // 1.5
 /// ```
-public final class L1Loss: Cell {
+public final class L1Loss: Cell, @unchecked Sendable {
     /// The reduction.
     public let reduction: Reduction
     /// `L1Loss(reduction: .mean)`.

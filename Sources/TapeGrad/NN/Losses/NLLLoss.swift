@@ -10,13 +10,36 @@ func targetWeights(_ target: Tensor, classes: Int, weight: Tensor?, ignoreIndex:
     return Tensor(rows, shape: [t.count, classes]).converted(to: dtype)
 }
 
+/// Checks that `target` holds int32 class indices in `[0, classes)` (or equal to `ignoreIndex`), and reports
+/// the first that does not, naming the loss, the argument, the value and the range (decision 10: MindSpore
+/// accepts them silently and returns garbage).
+func checkClassIndices(_ target: Tensor, classes: Int, ignoreIndex: Int?, op: String, argument: String) -> Bool {
+    guard target.dtype == .int32 else {
+        reportError(TensorError(op: op, message: "\(argument) must be int32 class indices, got \(target.dtype) (TypeError)"))
+        return false
+    }
+    for (i, c) in target.asArray(Int32.self).enumerated() where (c < 0 || Int(c) >= classes) && Int(c) != ignoreIndex {
+        let also = ignoreIndex.map { " or equal ignoreIndex (\($0))" } ?? ""
+        reportError(TensorError(op: op, message: "\(argument)[\(i)] = \(c) is out of range: a class index must be in [0, \(classes))\(also)"))
+        return false
+    }
+    return true
+}
+
+/// −Σ_c wᵢ,c · xᵢ,c per row, counting 0 (not 0 · (−∞) = NaN) where the weight is 0: a masked logit (−∞)
+/// outside the target adds nothing, and its gradient is 0.
+func negativeWeightedRowSum(_ w: Tensor, _ x: Tensor) -> Tensor {
+    -`where`(w.detached, w * x, Tensor.zeros([], dtype: x.dtype)).sum(alongAxes: [1])
+}
+
 /// Negative log-likelihood, MindSpore's `nn.NLLLoss`, for log-probabilities `(N, C)` and int32 classes `(N,)`:
-/// ℓᵢ = −w[tᵢ] · xᵢ,tᵢ; `mean` divides the sum by Σᵢ w[tᵢ]. Targets equal to `ignoreIndex` contribute nothing.
+/// ℓᵢ = −w[tᵢ] · xᵢ,tᵢ; `mean` divides the sum by Σᵢ w[tᵢ]. Targets equal to `ignoreIndex` contribute nothing;
+/// other targets outside `[0, C)` are an error; masked (−∞) log-probabilities off the target add 0.
 ///
 /// ```swift
 /// let loss = NLLLoss()(logits.logSoftmax(alongAxis: 1), labels)
 /// ```
-public final class NLLLoss: Cell {
+public final class NLLLoss: Cell, @unchecked Sendable {
     /// Per-class weights `(C,)`, or nil for ones.
     public let weight: Tensor?
     /// A target value that is ignored.
@@ -38,8 +61,11 @@ public final class NLLLoss: Cell {
             reportError(TensorError(op: "NLLLoss", message: "expects (N, C) input and (N,) target, got \(logProbabilities.shape) and \(target.shape)"))
             return Tensor.placeholder(dtype: logProbabilities.dtype)
         }
+        guard checkClassIndices(target, classes: logProbabilities.shape[1], ignoreIndex: ignoreIndex, op: "NLLLoss", argument: "target") else {
+            return Tensor.placeholder(dtype: logProbabilities.dtype)
+        }
         let w = targetWeights(target, classes: logProbabilities.shape[1], weight: weight, ignoreIndex: ignoreIndex, dtype: logProbabilities.dtype)
-        let perSample = -(w * logProbabilities).sum(alongAxes: [1])
+        let perSample = negativeWeightedRowSum(w, logProbabilities)
         switch reduction {
         case .none: return perSample
         case .sum: return perSample.sum()

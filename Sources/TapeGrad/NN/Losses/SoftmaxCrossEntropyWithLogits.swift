@@ -3,7 +3,8 @@
 ///
 /// With `sparse`, labels are int32 class indices `(N,)`. Gradients keep MindSpore's convention
 /// (decision 7): ∂ℓ/∂logits = (softmax(logits) − label) ⊙ ∂ℓᵢ — the true derivative only when each label row
-/// sums to 1 — and ∂ℓ/∂label = 0.
+/// sums to 1 — and ∂ℓ/∂label = 0. Sparse labels outside `[0, C)` are an error (decision 10; MindSpore returns
+/// `-0`); masked logits (−∞) where the label is 0 add 0 to the loss (not NaN) and get a zero gradient.
 ///
 /// ```swift
 /// let sce = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
@@ -29,6 +30,15 @@ public final class SoftmaxCrossEntropyWithLogits: Cell, @unchecked Sendable {
                                     message: "For primitive[SoftmaxCrossEntropyWithLogits], the dimension of logits must be equal to 2, but got \(logits.rank)."))
             return Tensor.placeholder(dtype: logits.dtype)
         }
+        if sparse {
+            guard labels.shape == [logits.shape[0]] else {
+                reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits", message: "sparse labels of shape \(labels.shape) do not fit logits of shape \(logits.shape): expected [\(logits.shape[0])]"))
+                return Tensor.placeholder(dtype: logits.dtype)
+            }
+            guard checkClassIndices(labels, classes: logits.shape[1], ignoreIndex: nil, op: "SoftmaxCrossEntropyWithLogits", argument: "labels") else {
+                return Tensor.placeholder(dtype: logits.dtype)
+            }
+        }
         let dense = sparse ? oneHot(labels, depth: logits.shape[1], dtype: logits.dtype) : labels
         guard dense.shape == logits.shape else {
             reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits", message: "labels of shape \(labels.shape) do not fit logits of shape \(logits.shape)"))
@@ -42,7 +52,7 @@ public final class SoftmaxCrossEntropyWithLogits: Cell, @unchecked Sendable {
 /// ℓᵢ = −Σⱼ yᵢⱼ log softmax(xᵢ)ⱼ with MindSpore's pullback (softmax − y) ⊙ G and a zero label gradient.
 func softmaxCrossEntropy(logits: Tensor, labels: Tensor, denseLabels: Tensor) -> Tensor {
     let logProbabilities = logits.detached.logSoftmax(alongAxis: 1)
-    let out = -(denseLabels.detached * logProbabilities).sum(alongAxes: [1])
+    let out = negativeWeightedRowSum(denseLabels.detached, logProbabilities)
     guard logits.isRecorded || labels.isRecorded else { return out }
     let probabilities = exp(logProbabilities)
     return out.recorded(inputs: [logits, labels]) { g, needed in

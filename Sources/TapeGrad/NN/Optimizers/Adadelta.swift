@@ -5,7 +5,7 @@
 /// ```swift
 /// let opt = Adadelta(params: net.trainableParams())   // lr 1, ρ 0.9, ε 1e-6
 /// ```
-public final class Adadelta: Optimizer {
+public final class Adadelta: Optimizer, @unchecked Sendable {  // slots touched only from prepareStep/update, under the optimizer's lock
     /// ρ, the decay of both running averages.
     public let rho: Double
     /// ε.

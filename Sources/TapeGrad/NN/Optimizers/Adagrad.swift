@@ -8,7 +8,7 @@
 /// ```swift
 /// let opt = Adagrad(params: net.trainableParams(), learningRate: 0.1)
 /// ```
-public final class Adagrad: Optimizer {
+public final class Adagrad: Optimizer, @unchecked Sendable {  // slots touched only from prepareStep/update, under the optimizer's lock
     /// The accumulator's initial value.
     public let accum: Double
     /// Whether the accumulator is updated (MindSpore's `update_slots`).

@@ -8,7 +8,7 @@ import Foundation
 /// ```swift
 /// let opt = Adam(params: net.trainableParams(), learningRate: 1e-3)
 /// ```
-public final class Adam: Optimizer {
+public final class Adam: Optimizer, @unchecked Sendable {
     /// β₁.
     public let beta1: Double
     /// β₂.
@@ -36,6 +36,9 @@ public final class Adam: Optimizer {
         powers32 = (powers32.0 * Float(beta1), powers32.1 * Float(beta2))
         powers64 = (powers64.0 * beta1, powers64.1 * beta2)
     }
+
+    /// β₁ and β₂ must lie in [0, 1) and ε be finite and > 0 (MindSpore: ValueError).
+    public override func validateArguments() throws { try validateAdamArguments(beta1: beta1, beta2: beta2, eps: eps) }
 
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
@@ -72,7 +75,7 @@ public final class Adam: Optimizer {
 /// ```swift
 /// let opt = AdamWeightDecay(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
 /// ```
-public final class AdamWeightDecay: Optimizer {
+public final class AdamWeightDecay: Optimizer, @unchecked Sendable {
     /// β₁.
     public let beta1: Double
     /// β₂.
@@ -92,6 +95,9 @@ public final class AdamWeightDecay: Optimizer {
 
     /// False: AdamWeightDecay adds the decay to the update, not to the gradient.
     public override var decaysInGradient: Bool { false }
+
+    /// β₁ and β₂ must lie in [0, 1) and ε be finite and > 0 (MindSpore: ValueError).
+    public override func validateArguments() throws { try validateAdamArguments(beta1: beta1, beta2: beta2, eps: eps) }
 
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
@@ -117,6 +123,18 @@ public final class AdamWeightDecay: Optimizer {
                     }
                 }
             }
+        }
+    }
+}
+
+extension Optimizer {
+    func validateAdamArguments(beta1: Double, beta2: Double, eps: Double) throws {
+        let name = String(describing: type(of: self))
+        for (argument, beta) in [("beta1", beta1), ("beta2", beta2)] where !(beta >= 0 && beta < 1) {
+            throw OptimizerError.invalidArgument(optimizer: name, argument: argument, value: "\(beta)", expected: "in [0, 1)")
+        }
+        guard eps.isFinite, eps > 0 else {
+            throw OptimizerError.invalidArgument(optimizer: name, argument: "eps", value: "\(eps)", expected: "a finite number > 0")
         }
     }
 }

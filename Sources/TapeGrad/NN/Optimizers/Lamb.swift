@@ -11,7 +11,7 @@ import Foundation
 /// ```swift
 /// let opt = Lamb(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
 /// ```
-public final class Lamb: Optimizer {
+public final class Lamb: Optimizer, @unchecked Sendable {  // slots touched only from prepareStep/update, under the optimizer's lock
     /// β₁.
     public let beta1: Double
     /// β₂.

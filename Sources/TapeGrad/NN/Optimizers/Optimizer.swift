@@ -9,20 +9,36 @@
 /// let (_, grads) = try ForwardValueAndGrad(netWithLoss, weights: opt.parameters, getByList: true).valueAndGradients(x, y)
 /// try opt.step(gradients: grads.tensors)
 /// ```
-open class Optimizer {
+///
+/// Threading and failed steps: an optimizer is `Sendable`. ``step(gradients:)`` holds the optimizer's lock
+/// for the whole update (concurrent steps run one after another), and checks everything — gradient
+/// count, shapes and finiteness of the learning rate, arguments — before it changes anything, so a step
+/// that throws leaves every parameter and every slot of optimizer state exactly as it was.
+open class Optimizer: @unchecked Sendable {
+    // Sendable: the mutable state (learning rate, step count, and a subclass's slots, which it touches
+    // only from `prepareStep` and `update`) is read and written only while holding `_lock`.
+    private let _lock = Lock()
+    private var _learningRate: LearningRateSchedule
+    private var _stepCount = 0
+
     /// The parameters, in the order gradients are given.
     public let parameters: [Parameter]
-    /// The learning rate, as a function of the step.
-    public var learningRate: LearningRateSchedule
     /// L2 weight decay (added to the gradient, except by ``AdamWeightDecay``, which decouples it).
     public let weightDecay: Double
-    /// The number of updates made so far (MindSpore's `global_step`).
-    public private(set) var stepCount = 0
 
-    /// An optimizer over `params`.
+    /// The learning rate, as a function of the step.
+    public var learningRate: LearningRateSchedule {
+        get { _lock.withLock { _learningRate } }
+        set { _lock.withLock { _learningRate = newValue } }
+    }
+
+    /// The number of updates made so far (MindSpore's `global_step`).
+    public var stepCount: Int { _lock.withLock { _stepCount } }
+
+    /// An optimizer over `params`. The arguments are checked by ``validate()`` (and before every step).
     public init(params: [Parameter], learningRate: LearningRateSchedule, weightDecay: Double = 0) {
         self.parameters = params
-        self.learningRate = learningRate
+        self._learningRate = learningRate
         self.weightDecay = weightDecay
     }
 
@@ -31,23 +47,57 @@ open class Optimizer {
         !parameter.name.contains("beta") && !parameter.name.contains("gamma")
     }
 
+    /// The checks of the optimizer's own arguments, beyond the base's (override to add, e.g. momentum ≥ 0).
+    /// Each failure is an ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)``.
+    open func validateArguments() throws {}
+
+    /// Checks the arguments as MindSpore does when it builds an optimizer: a non-empty parameter list
+    /// (ValueError), float parameters only (TypeError), a finite, non-negative learning rate and weight decay.
+    ///
+    /// ```swift
+    /// try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
+    /// ```
+    public func validate() throws {
+        try _lock.withLock { try validateLocked(learningRate: _learningRate.rate(at: _stepCount)) }
+    }
+
+    private func validateLocked(learningRate lr: Double) throws {
+        let name = String(describing: type(of: self))
+        guard !parameters.isEmpty else { throw OptimizerError.emptyParameters(optimizer: name) }
+        for p in parameters where p.requiresGrad && !p.dtype.isFloatingPoint {
+            throw OptimizerError.nonFloatParameter(optimizer: name, parameter: p.name, dtype: p.dtype)
+        }
+        guard lr.isFinite, lr >= 0 else {
+            throw OptimizerError.invalidArgument(optimizer: name, argument: "learningRate", value: "\(lr)",
+                                                 expected: "a finite number ≥ 0")
+        }
+        guard weightDecay.isFinite, weightDecay >= 0 else {
+            throw OptimizerError.invalidArgument(optimizer: name, argument: "weightDecay", value: "\(weightDecay)",
+                                                 expected: "a finite number ≥ 0")
+        }
+        try validateArguments()
+    }
+
     /// Updates every trainable parameter from `gradients` (one per parameter, same shapes). Throws
-    /// ``OptimizerError`` without changing anything when the gradients do not fit.
+    /// ``OptimizerError`` without changing anything when the gradients or the arguments do not fit.
     public func step(gradients: [Tensor]) throws {
-        guard gradients.count == parameters.count else {
-            throw OptimizerError.gradientCount(expected: parameters.count, got: gradients.count)
+        try _lock.withLock {
+            guard gradients.count == parameters.count else {
+                throw OptimizerError.gradientCount(expected: parameters.count, got: gradients.count)
+            }
+            for (p, g) in zip(parameters, gradients) where g.shape != p.shape {
+                throw OptimizerError.gradientShape(parameter: p.name, expected: p.shape, got: g.shape)
+            }
+            let lr = _learningRate.rate(at: _stepCount)
+            try validateLocked(learningRate: lr)
+            prepareStep()
+            for (i, (p, g)) in zip(parameters, gradients).enumerated() where p.requiresGrad {
+                var gradient = g.astype(p.dtype).detached
+                if weightDecay != 0 && decaysInGradient && decays(p) { gradient = gradient + p.storedValue * weightDecay }
+                update(p, gradient: gradient, learningRate: lr, slot: i)
+            }
+            _stepCount += 1
         }
-        for (p, g) in zip(parameters, gradients) where g.shape != p.shape {
-            throw OptimizerError.gradientShape(parameter: p.name, expected: p.shape, got: g.shape)
-        }
-        let lr = learningRate.rate(at: stepCount)
-        prepareStep()
-        for (i, (p, g)) in zip(parameters, gradients).enumerated() where p.requiresGrad {
-            var gradient = g.astype(p.dtype).detached
-            if weightDecay != 0 && decaysInGradient && decays(p) { gradient = gradient + p.storedValue * weightDecay }
-            update(p, gradient: gradient, learningRate: lr, slot: i)
-        }
-        stepCount += 1
     }
 
     /// `step(gradients:)` from a ``TensorTree`` of gradients (a tuple of tensors).
@@ -63,29 +113,41 @@ open class Optimizer {
     open func update(_ parameter: Parameter, gradient: Tensor, learningRate: Double, slot: Int) {}
 }
 
-/// A mismatch between an optimizer's parameters and the gradients given to it.
+/// A mismatch between an optimizer's parameters and the gradients given to it, or an invalid argument.
+///
+/// ```swift
+/// do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
+/// ```
 public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     /// A different number of gradients than parameters.
     case gradientCount(expected: Int, got: Int)
     /// A gradient whose shape differs from its parameter's.
     case gradientShape(parameter: String, expected: [Int], got: [Int])
+    /// An optimizer over no parameters (MindSpore: ValueError).
+    case emptyParameters(optimizer: String)
+    /// A trainable parameter whose dtype is not floating point (MindSpore: TypeError).
+    case nonFloatParameter(optimizer: String, parameter: String, dtype: DType)
+    /// An argument out of its domain: NaN, infinite or negative learning rate, negative momentum, NaN sens.
+    case invalidArgument(optimizer: String, argument: String, value: String, expected: String)
 
     /// What went wrong.
     public var description: String {
         switch self {
         case .gradientCount(let e, let g): return "expected \(e) gradients (one per parameter), got \(g)"
         case .gradientShape(let name, let e, let g): return "gradient for '\(name)' has shape \(g), the parameter has \(e)"
+        case .emptyParameters(let o): return "For '\(o)', the argument 'params' must contain at least one Parameter, but got an empty list."
+        case .nonFloatParameter(let o, let p, let d):
+            return "For '\(o)', the trainable parameter '\(p)' must be float32 or float64, but got \(d) (it could never be updated)."
+        case .invalidArgument(let o, let a, let v, let e): return "For '\(o)', the argument '\(a)' must be \(e), but got \(v)."
         }
     }
-}
 
-extension Parameter {
-    /// Runs `body` on the stored elements in place (copying first only if the storage is shared).
-    func mutateInPlace<T: TensorScalar>(as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) -> Void) {
-        var value = storedValue
-        replaceStoredValue(with: Tensor.placeholder())    // drop our reference so `value` is unique
-        value.withUnsafeMutableBufferPointer(as: T.self) { body($0) }
-        replaceStoredValue(with: value)
+    /// The class of error MindSpore raises for the same mistake.
+    public var mindSporeErrorType: String {
+        switch self {
+        case .nonFloatParameter: return "TypeError"
+        case .gradientCount, .gradientShape, .emptyParameters, .invalidArgument: return "ValueError"
+        }
     }
 }
 

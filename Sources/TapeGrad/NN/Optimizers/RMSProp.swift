@@ -6,7 +6,7 @@
 /// ```swift
 /// let opt = RMSProp(params: net.trainableParams(), learningRate: 0.01, momentum: 0.9)
 /// ```
-public final class RMSProp: Optimizer {
+public final class RMSProp: Optimizer, @unchecked Sendable {  // slots touched only from prepareStep/update, under the optimizer's lock
     /// ρ, the decay of the moving averages (MindSpore's `decay`).
     public let decay: Double
     /// β, the momentum of the update.

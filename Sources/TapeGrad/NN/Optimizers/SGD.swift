@@ -7,7 +7,7 @@
 /// ```swift
 /// let opt = SGD(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9, nesterov: true)
 /// ```
-public final class SGD: Optimizer {
+public final class SGD: Optimizer, @unchecked Sendable {
     /// μ.
     public let momentum: Double
     /// The dampening of the momentum update.
@@ -23,6 +23,12 @@ public final class SGD: Optimizer {
         self.dampening = dampening
         self.nesterov = nesterov
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    /// Momentum and dampening must be finite and ≥ 0 (MindSpore: ValueError).
+    public override func validateArguments() throws {
+        try requireNonNegative("momentum", momentum)
+        try requireNonNegative("dampening", dampening)
     }
 
     /// Applies this optimizer's update rule (above) to one parameter.
@@ -58,7 +64,7 @@ public final class SGD: Optimizer {
 /// ```swift
 /// let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
 /// ```
-public final class Momentum: Optimizer {
+public final class Momentum: Optimizer, @unchecked Sendable {
     /// μ.
     public let momentum: Double
     /// Whether to use Nesterov momentum.
@@ -71,6 +77,9 @@ public final class Momentum: Optimizer {
         self.useNesterov = useNesterov
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
+
+    /// Momentum must be finite and ≥ 0 (MindSpore: ValueError).
+    public override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
 
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
@@ -97,6 +106,16 @@ public final class Momentum: Optimizer {
                     }
                 }
             }
+        }
+    }
+}
+
+extension Optimizer {
+    /// Throws ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)`` unless `value` is finite and ≥ 0.
+    func requireNonNegative(_ argument: String, _ value: Double) throws {
+        guard value.isFinite, value >= 0 else {
+            throw OptimizerError.invalidArgument(optimizer: String(describing: type(of: self)), argument: argument,
+                                                 value: "\(value)", expected: "a finite number ≥ 0")
         }
     }
 }

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A POSIX mutex. TapeGrad guards its shared mutable state with this rather than `Synchronization.Mutex`:
+/// ThreadSanitizer intercepts `pthread_mutex_lock`, so `make tsan` sees the happens-before edges
+/// (it cannot see the futex inside the standard library's `Mutex`, which is not instrumented).
+///
+/// ```swift
+/// let lock = Lock()
+/// lock.withLock { counter += 1 }
+/// ```
+final class Lock: @unchecked Sendable {
+    // Sendable: the mutex is only touched through pthread calls, which are thread-safe by definition.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Runs `body` holding the lock.
+    @inline(__always)
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
+/// A value reachable only while holding its own ``Lock``: the one way TapeGrad's reference types keep
+/// mutable state and stay `Sendable`.
+///
+/// ```swift
+/// let count = Locked(0)
+/// count.withLock { $0 += 1 }
+/// let now = count.value
+/// ```
+final class Locked<Value>: @unchecked Sendable {
+    // Sendable: `stored` is read and written only inside `lock.withLock`.
+    private let lock = Lock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    /// Runs `body` with exclusive access to the value.
+    @inline(__always)
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        try lock.withLock { try body(&stored) }
+    }
+
+    /// A copy of the value, read under the lock.
+    var value: Value { withLock { $0 } }
+}
