@@ -66,6 +66,7 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         reportError(TensorError(op: "where", message: "shapes \(condition.shape), \(a.shape) and \(b.shape) do not broadcast"))
         return Tensor.placeholder(dtype: dtype)
     }
+    guard Tensor.canAllocate(shape, dtype: .float64, op: "where") else { return Tensor.placeholder(dtype: dtype) }
     // keep is 1 where the condition holds, in the result dtype, so it can scale gradients.
     let keep = Tensor.elementwise(.equal, condition.detached.converted(to: .float64), Tensor.zeros([], dtype: .float64))
         .converted(to: dtype)

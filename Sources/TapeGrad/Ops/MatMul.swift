@@ -28,9 +28,10 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         return Tensor.placeholder(dtype: DType.promoted(a.dtype, b.dtype))
     }
     let dtype = DType.promoted(a.dtype, b.dtype)
+    guard Tensor.canAllocate(batch + [m, n], dtype: dtype, op: "matmul") else { return Tensor.placeholder(dtype: dtype) }
     let lhs = a.converted(to: dtype), rhs = b.converted(to: dtype)
     let out = Tensor.uninitialized(batch + [m, n], dtype: dtype)
-    let batchCount = batch.reduce(1, *)
+    let batchCount = SizeArithmetic.count(of: batch)
     let strideA = Broadcasting.strides(of: batchA, in: batch), strideB = Broadcasting.strides(of: batchB, in: batch)
     var offsetsA = [Int](repeating: 0, count: batchCount), offsetsB = [Int](repeating: 0, count: batchCount)
     if !batch.isEmpty {

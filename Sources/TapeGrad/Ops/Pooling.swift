@@ -85,9 +85,12 @@ enum PoolingKernels {
 
 private func poolingGeometry(_ x: Tensor, _ window: Window2D, op: String) -> (Int, Int)? {
     guard x.rank == 4, let size = window.outputSize(height: x.shape[2], width: x.shape[3]) else {
-        reportError(TensorError(op: op, message: "input \(x.shape) does not fit the window (kernel \(window.kernel), stride \(window.stride), padding \(window.padding))"))
+        reportError(TensorError(op: op, message: "input \(x.shape) does not fit the window (kernel \(window.kernel), stride \(window.stride), "
+            + "dilation \(window.dilation), padding \(window.padding)); expected a rank-4 (N, C, H, W) input no smaller than the window, "
+            + "positive kernel, stride and dilation, and padding ≥ 0"))
         return nil
     }
+    guard Tensor.canAllocate([x.shape[0], x.shape[1], size.0, size.1], dtype: .float64, op: op) else { return nil }
     return size
 }
 
@@ -108,7 +111,7 @@ public func maxPool2d(_ x: Tensor, window: Window2D) -> Tensor {
         let flat = g.reshaped(to: [-1])
         let valid = argmax.indices.filter { argmax[$0] >= 0 }
         let picked = gather(flat, indices: Tensor(valid.map { Int32($0) }))
-        return scatterAdd(picked, indices: valid.map { argmax[$0] }, indexShape: [valid.count], into: [inputShape.reduce(1, *)], axis: 0)
+        return scatterAdd(picked, indices: valid.map { argmax[$0] }, indexShape: [valid.count], into: [SizeArithmetic.count(of: inputShape)], axis: 0)
             .reshaped(to: inputShape)
     }
 }

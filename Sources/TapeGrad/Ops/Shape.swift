@@ -10,10 +10,11 @@ extension Tensor {
     public func reshaped(to newShape: [Int]) -> Tensor {
         var target = newShape
         let inferred = target.indices.filter { target[$0] == -1 }
-        let known = target.filter { $0 != -1 }.reduce(1, *)
-        if inferred.count == 1, known > 0, count % known == 0 { target[inferred[0]] = count / known }
-        guard inferred.count <= 1, target.allSatisfy({ $0 >= 0 }), target.reduce(1, *) == count else {
-            reportError(TensorError(op: "reshape", message: "cannot reshape a tensor of shape \(shape) (\(count) elements) to \(newShape)"))
+        let known = SizeArithmetic.elementCount(target.filter { $0 != -1 })
+        if inferred.count == 1, let known, known > 0, count % known == 0 { target[inferred[0]] = count / known }
+        guard inferred.count <= 1, target.allSatisfy({ $0 >= 0 }), SizeArithmetic.elementCount(target) == count else {
+            reportError(TensorError(op: "reshape", message: "cannot reshape a tensor of shape \(shape) (\(count) elements) to \(newShape): "
+                + "the new shape must have the same number of elements, with at most one -1 and no other negative size"))
             return Tensor.placeholder(dtype: dtype)
         }
         if target == shape { return self }
@@ -128,6 +129,7 @@ extension Tensor {
             reportError(TensorError(op: "broadcastTo", message: "shape \(shape) does not broadcast to \(target)"))
             return Tensor.placeholder(dtype: dtype)
         }
+        guard Tensor.canAllocate(target, dtype: dtype, op: "broadcastTo") else { return Tensor.placeholder(dtype: dtype) }
         if target == shape { return self }
         let out = broadcastKernel(to: target)
         guard isRecorded else { return out }

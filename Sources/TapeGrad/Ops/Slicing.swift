@@ -4,7 +4,7 @@ extension Tensor {
     /// Copies the block `[outer, length, inner]` view of `self` — elements `start..<start+count` along the
     /// axis — into a new tensor (not recorded).
     func sliceKernel(axis: Int, start: Int, count: Int) -> Tensor {
-        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = SizeArithmetic.count(of: shape[..<axis]), inner = SizeArithmetic.count(of: shape[(axis + 1)...])
         var outShape = shape
         outShape[axis] = count
         let out = Tensor.uninitialized(outShape, dtype: dtype)
@@ -42,7 +42,7 @@ extension Tensor {
         var outShape = shape
         outShape[axis] += before + after
         let out = Tensor.zeros(outShape, dtype: dtype)
-        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = SizeArithmetic.count(of: shape[..<axis]), inner = SizeArithmetic.count(of: shape[(axis + 1)...])
         let width = dtype.byteSize
         let srcRow = shape[axis] * inner * width, dstRow = outShape[axis] * inner * width
         for o in 0..<outer where srcRow > 0 {
@@ -84,9 +84,15 @@ public func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
     }
     let lengths = tensors.map { $0.shape[a] }
     var outShape = first.shape
-    outShape[a] = lengths.reduce(0, +)
+    var total: Int? = 0
+    for length in lengths { total = total.flatMap { SizeArithmetic.sum($0, length) } }
+    outShape[a] = total ?? -1
+    guard total != nil, Tensor.canAllocate(outShape, dtype: dtype, op: "concat") else {
+        if total == nil { reportError(TensorError(op: "concat", message: "the lengths \(lengths) along axis \(axis) overflow")) }
+        return Tensor.placeholder(dtype: dtype)
+    }
     let out = Tensor.uninitialized(outShape, dtype: dtype)
-    let outer = outShape[..<a].reduce(1, *), inner = outShape[(a + 1)...].reduce(1, *), width = dtype.byteSize
+    let outer = SizeArithmetic.count(of: outShape[..<a]), inner = SizeArithmetic.count(of: outShape[(a + 1)...]), width = dtype.byteSize
     let dstRow = outShape[a] * inner * width
     var offset = 0
     for (t, length) in zip(tensors, lengths) {
