@@ -88,21 +88,29 @@ final class Tape: @unchecked Sendable {
     private(set) var nodes: [Node] = []
     /// False while the tape replays its pullbacks, and after it is closed: ops are then not recorded on it.
     private(set) var isRecording = true
+    /// Whether this tape checks every recorded output and every pullback result for NaN and ±∞
+    /// (set when the tape is made inside ``withAnomalyDetection(_:)``).
+    let detectsAnomalies: Bool
+    /// The op that recorded each node, kept only when detecting anomalies (for the error message).
+    private(set) var opNames: [StaticString] = []
 
     init() {
         level = Tape.counter.add(1, ordering: .relaxed).newValue
+        detectsAnomalies = AnomalyDetection.isEnabled
         nodes.reserveCapacity(256)
     }
 
     /// Starts tracking `value` as a differentiation variable (a leaf) of this tape.
     func leaf(_ value: Tensor) -> Tensor {
+        if detectsAnomalies { opNames.append("input") }
         nodes.append(Node(first: -1, second: -1, others: [], backward: .leaf, dtype: value.dtype))
         var tracked = value
         tracked.tracking = Tracking(tape: self, id: nodes.count - 1, outer: value.tracking)
         return tracked
     }
 
-    func append(_ node: Node) -> Int {
+    func append(_ node: Node, op: StaticString) -> Int {
+        if detectsAnomalies { opNames.append(op) }
         nodes.append(node)
         return nodes.count - 1
     }
@@ -111,6 +119,7 @@ final class Tape: @unchecked Sendable {
     func close() {
         isRecording = false
         nodes = []
+        opNames = []
     }
 
     /// Replays the tape backwards from `seeds` (output id, ∂L/∂output) and returns ∂L/∂leaf for each of
@@ -120,7 +129,14 @@ final class Tape: @unchecked Sendable {
         isRecording = false
         defer { isRecording = true }
         var slots = [Tensor?](repeating: nil, count: nodes.count)
+        var current = -1, upstreamShape: [Int] = []
+        var anomaly = false
         func accumulate(_ id: Int, _ g: Tensor) {
+            if detectsAnomalies && current >= 0 && !anomaly && g.containsNonFinite {
+                anomaly = true
+                AnomalyDetection.report(op: opNames[current], phase: "backward", value: g,
+                                        detail: "the gradient for an input of shape \(g.shape), from an upstream gradient of shape \(upstreamShape)")
+            }
             let g = g.dtype == nodes[id].dtype ? g : g.astype(nodes[id].dtype)
             guard var existing = slots[id] else { slots[id] = g; return }
             slots[id] = nil
@@ -142,6 +158,11 @@ final class Tape: @unchecked Sendable {
             // Move the gradient out of its slot, so the data-stored pullbacks below can usually update it in place.
             if !isLeaf[index] { slots[index] = nil }
             let node = nodes[index]
+            if detectsAnomalies {
+                if anomaly { break }
+                current = index
+                upstreamShape = g.shape
+            }
             switch node.backward {
             case .leaf:
                 continue
@@ -178,58 +199,61 @@ final class Tape: @unchecked Sendable {
 extension Tensor {
     /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
     /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
-    func recorded(_ input: Tensor, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+    func recorded(_ input: Tensor, op: StaticString = #function, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
         if let t = input.tracking, t.outer == nil {
             guard t.tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node, op: op), outer: nil)
+            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [input]) { ids in
+        return recordedOnEveryTape(inputs: [input], op: op) { ids in
             Tape.Node(first: ids[0], second: -1, others: [], backward: .unary(pullback), dtype: dtype)
         }
     }
 
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
-    func recorded(_ input: Tensor, backward: Tape.Backward) -> Tensor {
+    func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function) -> Tensor {
         if let t = input.tracking, t.outer == nil {
             guard t.tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node, op: op), outer: nil)
+            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [input]) { ids in
+        return recordedOnEveryTape(inputs: [input], op: op) { ids in
             Tape.Node(first: ids[0], second: -1, others: [], backward: backward, dtype: dtype)
         }
     }
 
     /// Records `self` as the output of a two-input op. `pullback` returns (∂L/∂a, ∂L/∂b), nil where
     /// the mask says the gradient is not needed.
-    func recorded(_ a: Tensor, _ b: Tensor, pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
+    func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
         let ta = a.tracking, tb = b.tracking
         if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
             guard tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: tape, id: tape.append(node), outer: nil)
+            out.tracking = Tracking(tape: tape, id: tape.append(node, op: op), outer: nil)
+            if tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [a, b]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [a, b]) { ids in
+        return recordedOnEveryTape(inputs: [a, b], op: op) { ids in
             Tape.Node(first: ids[0], second: ids[1], others: [], backward: .binary(pullback), dtype: dtype)
         }
     }
 
     /// Records `self` as the output of an op on any number of `inputs`; `pullback` returns one entry per input.
-    func recorded(inputs: [Tensor], pullback: @escaping Pullback) -> Tensor {
-        recordedOnEveryTape(inputs: inputs) { ids in
+    func recorded(inputs: [Tensor], op: StaticString = #function, pullback: @escaping Pullback) -> Tensor {
+        recordedOnEveryTape(inputs: inputs, op: op) { ids in
             Tape.Node(first: -1, second: -1, others: ids, backward: .general(pullback), dtype: dtype)
         }
     }
 
     /// Records on each recording tape that tracks an input, innermost first in the output's chain.
-    private func recordedOnEveryTape(inputs: [Tensor], node: ([Int]) -> Tape.Node) -> Tensor {
+    private func recordedOnEveryTape(inputs: [Tensor], op: StaticString, node: ([Int]) -> Tape.Node) -> Tensor {
         var tapes: [Tape] = []
         for input in inputs {
             var link = input.tracking
@@ -243,10 +267,11 @@ extension Tensor {
         var chain: Tracking?
         for tape in tapes {
             let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
-            chain = Tracking(tape: tape, id: tape.append(node(ids)), outer: chain)
+            chain = Tracking(tape: tape, id: tape.append(node(ids), op: op), outer: chain)
         }
         var out = self
         out.tracking = chain
+        if tapes.contains(where: \.detectsAnomalies) { AnomalyDetection.checkForward(out, op: op, inputs: inputs) }
         return out
     }
 }
