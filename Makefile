@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test demo demo-cnn examples bench bench-compare openblas
+.PHONY: test demo demo-cnn examples bench bench-compare openblas fuzz
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -39,3 +39,10 @@ bench: openblas
 ## bench-compare: the same workloads on JAX / MindSpore / numpy (creates venvs on demand).
 bench-compare: bench
 	python3 Benchmarks/compare/bench_compare.py $(ARGS)
+
+## fuzz: N random differentiable programs (default 100000) checked against finite differences; SEED picks the first.
+N ?= 100000
+SEED ?= 1
+fuzz: openblas
+	swift build --build-tests
+	TAPEGRAD_FUZZ_N=$(N) TAPEGRAD_FUZZ_SEED=$(SEED) swift test --skip-build $(SWIFT_TEST_FLAGS) --filter GradientFuzzTests/testRandomProgramsMatchFiniteDifferences
