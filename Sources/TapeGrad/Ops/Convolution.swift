@@ -164,10 +164,18 @@ enum ConvolutionKernels {
 /// ```
 public func conv2d(_ x: Tensor, weight: Tensor, window: Window2D) -> Tensor {
     let dtype = DType.promoted(x.dtype, weight.dtype).floatingPoint
-    guard x.rank == 4, weight.rank == 4, x.shape[1] == weight.shape[1], weight.shape[2] == window.kernel.0, weight.shape[3] == window.kernel.1,
-          let (outH, outW) = window.outputSize(height: x.shape[2], width: x.shape[3]) else {
-        reportError(TensorError(op: "conv2d", message: "input \(x.shape) and weight \(weight.shape) do not fit the window (kernel \(window.kernel), stride \(window.stride), dilation \(window.dilation), padding \(window.padding))"))
+    func fail(_ expected: String) -> Tensor {
+        reportError(TensorError(op: "conv2d", message: "input \(x.shape) and weight \(weight.shape) with kernel \(window.kernel), stride "
+            + "\(window.stride), dilation \(window.dilation), padding \(window.padding): expected \(expected)"))
         return Tensor.placeholder(dtype: dtype)
+    }
+    guard x.rank == 4, weight.rank == 4 else { return fail("a rank-4 (N, C, H, W) input and a rank-4 (O, C, kh, kw) weight") }
+    guard x.shape[1] == weight.shape[1] else { return fail("the input's \(x.shape[1]) channels to equal the weight's C = \(weight.shape[1])") }
+    guard weight.shape[2] == window.kernel.0, weight.shape[3] == window.kernel.1 else {
+        return fail("the weight's kernel \(weight.shape[2])×\(weight.shape[3]) to equal the window's")
+    }
+    guard let (outH, outW) = window.outputSize(height: x.shape[2], width: x.shape[3]) else {
+        return fail("positive kernel, stride and dilation, padding ≥ 0, and a padded input at least as large as the dilated kernel")
     }
     // The output and the im2col matrix [C·kh·kw, outH·outW] are new sizes: check both.
     guard Tensor.canAllocate([x.shape[0], weight.shape[0], outH, outW], dtype: dtype, op: "conv2d"),

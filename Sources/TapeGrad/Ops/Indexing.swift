@@ -34,7 +34,7 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
     let idx = indices.asArray(Int32.self).map(Int.init)
     let length = params.shape[a]
     if let bad = idx.first(where: { $0 < 0 || $0 >= length }) {
-        reportError(TensorError(op: "gather", message: "index \(bad) is out of range for axis \(axis) of shape \(params.shape)"))
+        reportError(TensorError(op: "gather", message: "index \(bad) is out of range for axis \(axis) of shape \(params.shape) (expected 0 ≤ index < \(length))"))
         return Tensor.placeholder(dtype: params.dtype)
     }
     let outer = SizeArithmetic.count(of: params.shape[..<a]), inner = SizeArithmetic.count(of: params.shape[(a + 1)...]), width = params.dtype.byteSize

@@ -23,7 +23,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
     let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
     guard k == kb, let batch = Broadcasting.shape(batchA, batchB) else {
-        reportError(TensorError(op: "matmul", message: "shapes \(a.shape) and \(b.shape) are incompatible"
+        reportError(TensorError(op: "matmul", message: "shapes \(a.shape) and \(b.shape) are incompatible: expected the contracted dimensions to match (\(k) vs \(kb)) and the batch dimensions to broadcast"
             + " (transposeA: \(transposeA), transposeB: \(transposeB))"))
         return Tensor.placeholder(dtype: DType.promoted(a.dtype, b.dtype))
     }

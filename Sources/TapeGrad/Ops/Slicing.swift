@@ -28,7 +28,7 @@ extension Tensor {
             return Tensor.placeholder(dtype: dtype)
         }
         guard start >= 0, end <= shape[a], start <= end else {
-            reportError(TensorError(op: "slice", message: "range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape)"))
+            reportError(TensorError(op: "slice", message: "range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape) (expected 0 ≤ start ≤ end ≤ \(shape[a]))"))
             return Tensor.placeholder(dtype: dtype)
         }
         let out = sliceKernel(axis: a, start: start, count: end - start)
@@ -62,7 +62,7 @@ extension Tensor {
 /// ```
 public func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
     guard let first = tensors.first else {
-        reportError(TensorError(op: "concat", message: "needs at least one tensor"))
+        reportError(TensorError(op: "concat", message: "needs at least one tensor, got an empty array"))
         return Tensor.placeholder()
     }
     guard let a = first.normalizedAxis(axis, op: "concat"), first.rank > 0 else {
@@ -73,12 +73,12 @@ public func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
     for t in tensors {
         var s = t.shape, f = first.shape
         guard s.count == f.count else {
-            reportError(TensorError(op: "concat", message: "shapes \(tensors.map(\.shape)) differ in rank"))
+            reportError(TensorError(op: "concat", message: "shapes \(tensors.map(\.shape)) differ in rank (expected every tensor to have the first one's rank)"))
             return Tensor.placeholder(dtype: dtype)
         }
         s[a] = 0; f[a] = 0
         guard s == f else {
-            reportError(TensorError(op: "concat", message: "shapes \(tensors.map(\.shape)) differ outside axis \(axis)"))
+            reportError(TensorError(op: "concat", message: "shapes \(tensors.map(\.shape)) differ outside axis \(axis) (expected equal sizes in every other dimension)"))
             return Tensor.placeholder(dtype: dtype)
         }
     }
@@ -120,11 +120,11 @@ public func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
 /// ```
 public func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
     guard let first = tensors.first else {
-        reportError(TensorError(op: "stack", message: "needs at least one tensor"))
+        reportError(TensorError(op: "stack", message: "needs at least one tensor, got an empty array"))
         return Tensor.placeholder()
     }
     guard tensors.allSatisfy({ $0.shape == first.shape }) else {
-        reportError(TensorError(op: "stack", message: "shapes \(tensors.map(\.shape)) differ"))
+        reportError(TensorError(op: "stack", message: "shapes \(tensors.map(\.shape)) differ (expected every tensor to have the same shape)"))
         return Tensor.placeholder(dtype: first.dtype)
     }
     guard let a = first.normalizedAxis(axis, rank: first.rank + 1, op: "stack") else { return Tensor.placeholder(dtype: first.dtype) }

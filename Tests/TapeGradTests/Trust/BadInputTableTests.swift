@@ -10,4 +10,5 @@ enum BadInputRows {}
 final class BadInputTableTests: XCTestCase {
     func testOversizedShapesThrowInsteadOfTrapping() { runTable(BadInputRows.sizes) }
     func testEveryCheckpointFailureIsACheckpointError() { runTable(BadInputRows.checkpoint) }
+    func testEveryOpFamilyReportsTheOpAndWhatItExpected() { runTable(BadInputRows.ops) }
 }
