@@ -7,7 +7,7 @@ extension Tensor {
         var dtype = DType.promoted(lhs.dtype, rhs.dtype)
         if dtype == .int32 && (op == .div || op == .pow) { dtype = .float32 }
         guard let shape = Broadcasting.shape(lhs.shape, rhs.shape) else {
-            reportError(TensorError(op: name ?? op.rawValue, message: "shapes \(lhs.shape) and \(rhs.shape) do not broadcast (expected each pair of dimensions, aligned at the end, to be equal or contain a 1)"))
+            reportError(TensorError(op: name ?? op.rawValue, message: "shapes \(lhs.shape) and \(rhs.shape) do not broadcast"))
             return placeholder(dtype: dtype)
         }
         // A result larger than both operands (each stretches the other) is a new shape: check its size.

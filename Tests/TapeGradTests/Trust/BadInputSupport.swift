@@ -51,9 +51,13 @@ struct BadInput {
 @discardableResult
 func runTable(_ rows: [BadInput], file: StaticString = #filePath, line: UInt = #line) -> [String: Int] {
     var counts: [String: Int] = [:]
+    var failures = 0
     for row in rows {
         counts[row.family, default: 0] += 1
-        if let failure = row.check() { XCTFail(failure, file: file, line: line) }
+        if let failure = row.check() { XCTFail(failure, file: file, line: line); failures += 1 }
+    }
+    for (family, n) in counts.sorted(by: { $0.key < $1.key }) {
+        print("bad-input table: \(family): \(n) rows, \(n - failures) typed errors naming the op or argument, \(failures) failing")
     }
     return counts
 }

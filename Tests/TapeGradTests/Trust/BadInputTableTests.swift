@@ -11,4 +11,6 @@ final class BadInputTableTests: XCTestCase {
     func testOversizedShapesThrowInsteadOfTrapping() { runTable(BadInputRows.sizes) }
     func testEveryCheckpointFailureIsACheckpointError() { runTable(BadInputRows.checkpoint) }
     func testEveryOpFamilyReportsTheOpAndWhatItExpected() { runTable(BadInputRows.ops) }
+    func testEveryGradAPIFlagFailsWithItsOwnError() { runTable(BadInputRows.grad) }
+    func testEveryLayerLossAndOptimizerStepNamesItself() { runTable(BadInputRows.nn) }
 }
