@@ -32,8 +32,12 @@ public struct Window2D: Sendable, Equatable {
     public static func samePadding(height h: Int, width w: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int) = (1, 1))
         -> (top: Int, bottom: Int, left: Int, right: Int) {
         func split(_ size: Int, _ k: Int, _ s: Int, _ d: Int) -> (Int, Int) {
-            let out = (size + s - 1) / Swift.max(s, 1)
-            let total = Swift.max((out - 1) * s + (k - 1) * d + 1 - size, 0)
+            // Checked: absurd sizes give an impossible padding (Int.max), which the op then reports.
+            let s = Swift.max(s, 1)
+            guard size >= 0, k >= 0, d >= 0, let padded = SizeArithmetic.sum(size, s - 1),
+                  let covered = SizeArithmetic.product(padded / s - 1, s),
+                  let span = SizeArithmetic.product(k - 1, d).flatMap({ SizeArithmetic.sum(covered, $0) }) else { return (Int.max, Int.max) }
+            let total = Swift.max(span - size + 1, 0)
             return (total / 2, total - total / 2)
         }
         let (t, b) = split(h, kernel.0, stride.0, dilation.0), (l, r) = split(w, kernel.1, stride.1, dilation.1)

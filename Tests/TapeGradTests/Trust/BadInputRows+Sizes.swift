@@ -65,6 +65,11 @@ extension BadInputRows {
                 _ = conv2d(Tensor.zeros([1, 1, 3, 3]), weight: Tensor.zeros([1, 1, 2, 2]),
                            window: Window2D(kernel: (2, 2), dilation: (Int.max, 1)))
             },
+            row("same padding for a stride near Int.max", "conv2d", ["conv2d", "padding ≥ 0"]) {
+                let padding = Window2D.samePadding(height: 4, width: 4, kernel: (2, 2), stride: (Int.max, 1))
+                _ = conv2d(Tensor.zeros([1, 1, 4, 4]), weight: Tensor.zeros([1, 1, 2, 2]),
+                           window: Window2D(kernel: (2, 2), stride: (Int.max, 1), padding: padding))
+            },
             row("maxPool2d padding Int.max", "maxPool2d", ["maxPool2d", "padding"]) {
                 _ = maxPool2d(Tensor.zeros([1, 1, 3, 3]), window: Window2D(kernel: (2, 2), padding: (Int.max, Int.max, 0, 0)))
             },
