@@ -109,11 +109,16 @@ final class Tape: @unchecked Sendable {
         return tracked
     }
 
-    func append(_ node: Node, op: StaticString) -> Int {
-        if detectsAnomalies { opNames.append(op) }
+    @inline(__always)
+    func append(_ node: __owned Node, op: StaticString) -> Int {
+        if detectsAnomalies { noteOpName(op) }
         nodes.append(node)
         return nodes.count - 1
     }
+
+    /// Kept out of line so that `append` stays as small as it was before anomaly detection.
+    @inline(never)
+    private func noteOpName(_ op: StaticString) { opNames.append(op) }
 
     /// Stops recording and drops the nodes (their pullbacks capture tensors that point back here).
     func close() {
