@@ -51,6 +51,19 @@ extension BadInputRows {
             row("Flatten of a scalar", "Flatten", ["at least one dimension"]) { _ = Flatten()(Tensor(1)) },
             row("Softmax layer axis", "softmax", ["axis 2"]) { _ = Softmax(axis: 2)(x23) },
             row("LogSoftmax layer axis", "logSoftmax", ["axis -3"]) { _ = LogSoftmax(axis: -3)(x23) },
+            row("Dense negative channels", "initializer", ["negative dimension", "-2"]) { _ = Dense(inChannels: -2, outChannels: 3) },
+            row("Embedding negative vocabulary", "initializer", ["negative dimension", "-5"]) { _ = Embedding(vocabSize: -5, embeddingSize: 2) },
+            row("LayerNorm negative shape", "full", ["negative dimension", "-4"]) { _ = LayerNorm(normalizedShape: [-4]) },
+            row("BatchNorm1d negative features", "full", ["negative dimension", "-3"]) { _ = BatchNorm1d(numFeatures: -3) },
+            row("Conv2d huge kernel", "initializer", ["too many elements"]) {
+                _ = Conv2d(inChannels: 2, outChannels: 1, kernelSize: (1 << 40, 1 << 40))
+            },
+            row("Conv2d weightInit shape", "Conv2d", ["weightInit", "expected [1, 2, 3, 3]"]) {
+                _ = Conv2d(inChannels: 2, outChannels: 1, kernelSize: 3, weightInit: Tensor.zeros([1, 2, 2, 2]))
+            },
+            row("Conv2d biasInit shape", "Conv2d", ["biasInit", "expected [1]"]) {
+                _ = Conv2d(inChannels: 2, outChannels: 1, kernelSize: 3, hasBias: true, biasInit: Tensor.zeros([3]))
+            },
             // Losses.
             row("SoftmaxCrossEntropyWithLogits rank", "SoftmaxCrossEntropyWithLogits", ["dimension of logits must be equal to 2"]) {
                 _ = SoftmaxCrossEntropyWithLogits(sparse: true)(Tensor.zeros([3]), labels)
