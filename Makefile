@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test tsan asan demo demo-cnn demo-distributed examples bench bench-compare bench-distributed openblas mpi
+.PHONY: test tsan asan fuzz demo demo-cnn demo-distributed examples bench bench-compare bench-distributed openblas mpi
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -71,3 +71,10 @@ bench-distributed: openblas mpi
 ## bench-compare: the same workloads on JAX / MindSpore / numpy (creates venvs on demand).
 bench-compare: bench
 	python3 Benchmarks/compare/bench_compare.py $(ARGS)
+
+## fuzz: N random differentiable programs (default 100000) checked against finite differences; SEED picks the first.
+N ?= 100000
+SEED ?= 1
+fuzz: openblas
+	swift build --build-tests
+	TAPEGRAD_FUZZ_N=$(N) TAPEGRAD_FUZZ_SEED=$(SEED) swift test --skip-build $(SWIFT_TEST_FLAGS) --filter GradientFuzzTests/testRandomProgramsMatchFiniteDifferences

@@ -33,9 +33,18 @@ struct GradSpec {
         var args = given
         var sens: TensorTree?
         if sensParam {
-            if let keywordSens { sens = keywordSens } else if let last = args.popLast() { sens = .tensor(last) } else { throw GradError.missingSens }
+            if let keywordSens {
+                sens = keywordSens
+            } else if let arity, args.count == arity {
+                // Exactly the function's inputs and nothing after them: the sens was forgotten.
+                throw GradError.missingSens
+            } else if let last = args.popLast() {
+                sens = .tensor(last)
+            } else {
+                throw GradError.missingSens
+            }
         } else if keywordSens != nil {
-            throw GradError.wrongInputCount(expected: arity ?? args.count, got: args.count + 1)
+            throw GradError.sensWithoutSensParam
         }
         if let arity, args.count != arity {
             throw GradError.wrongInputCount(expected: arity, got: args.count)

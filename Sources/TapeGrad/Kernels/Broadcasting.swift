@@ -36,7 +36,7 @@ enum Broadcasting {
         let rank = outShape.count
         if rank == 0 { row(0, 0, 0, 1, 0, 0); return }
         let n = outShape[rank - 1]
-        let total = outShape.reduce(1, *)
+        let total = SizeArithmetic.count(of: outShape)
         guard n > 0, total > 0 else { return }
         let sa = aStrides[rank - 1], sb = bStrides[rank - 1]
         var index = [Int](repeating: 0, count: rank)

@@ -7,8 +7,8 @@ enum ReductionKernels {
     static func reduce(_ op: ReductionOp, _ x: Tensor, axis: Int) -> Tensor {
         let shape = x.shape
         let length = shape[axis]
-        let outer = shape[..<axis].reduce(1, *)
-        let inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = SizeArithmetic.count(of: shape[..<axis])
+        let inner = SizeArithmetic.count(of: shape[(axis + 1)...])
         var outShape = shape
         outShape[axis] = 1
         let out = Tensor.uninitialized(outShape, dtype: x.dtype)

@@ -10,6 +10,10 @@ extension Tensor {
             reportError(TensorError(op: name ?? op.rawValue, message: "shapes \(lhs.shape) and \(rhs.shape) do not broadcast"))
             return placeholder(dtype: dtype)
         }
+        // A result larger than both operands (each stretches the other) is a new shape: check its size.
+        if shape != lhs.shape, shape != rhs.shape, !canAllocate(shape, dtype: dtype, op: name ?? op.rawValue) {
+            return placeholder(dtype: dtype)
+        }
         return ElementwiseKernels.binary(op, lhs.converted(to: dtype), rhs.converted(to: dtype), outShape: shape)
     }
 

@@ -63,9 +63,10 @@ public func clip(_ x: Tensor, min lower: Double, max upper: Double) -> Tensor {
 public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let dtype = DType.promoted(a.dtype, b.dtype)
     guard let s1 = Broadcasting.shape(a.shape, b.shape), let shape = Broadcasting.shape(s1, condition.shape) else {
-        reportError(TensorError(op: "where", message: "shapes \(condition.shape), \(a.shape) and \(b.shape) do not broadcast"))
+        reportError(TensorError(op: "where", message: "shapes \(condition.shape), \(a.shape) and \(b.shape) do not broadcast (expected each set of dimensions, aligned at the end, to be equal or 1)"))
         return Tensor.placeholder(dtype: dtype)
     }
+    guard Tensor.canAllocate(shape, dtype: .float64, op: "where") else { return Tensor.placeholder(dtype: dtype) }
     // keep is 1 where the condition holds, in the result dtype, so it can scale gradients.
     let keep = Tensor.elementwise(.equal, condition.detached.converted(to: .float64), Tensor.zeros([], dtype: .float64))
         .converted(to: dtype)

@@ -33,8 +33,12 @@ public struct Window2D: Sendable, Equatable {
     public static func samePadding(height h: Int, width w: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int) = (1, 1))
         -> (top: Int, bottom: Int, left: Int, right: Int) {
         func split(_ size: Int, _ k: Int, _ s: Int, _ d: Int) -> (Int, Int) {
-            let out = (size + s - 1) / Swift.max(s, 1)
-            let total = Swift.max((out - 1) * s + (k - 1) * d + 1 - size, 0)
+            // Checked: absurd sizes give an impossible padding (Int.max), which the op then reports.
+            let s = Swift.max(s, 1)
+            guard size >= 0, k >= 0, d >= 0, let padded = SizeArithmetic.sum(size, s - 1),
+                  let covered = SizeArithmetic.product(padded / s - 1, s),
+                  let span = SizeArithmetic.product(k - 1, d).flatMap({ SizeArithmetic.sum(covered, $0) }) else { return (Int.max, Int.max) }
+            let total = Swift.max(span - size + 1, 0)
             return (total / 2, total - total / 2)
         }
         let (t, b) = split(h, kernel.0, stride.0, dilation.0), (l, r) = split(w, kernel.1, stride.1, dilation.1)
@@ -43,10 +47,17 @@ public struct Window2D: Sendable, Equatable {
 
     /// The output height and width for an `h × w` input, or nil if the window does not fit.
     func outputSize(height h: Int, width w: Int) -> (Int, Int)? {
-        let effH = (kernel.0 - 1) * dilation.0 + 1, effW = (kernel.1 - 1) * dilation.1 + 1
-        let ph = h + padding.top + padding.bottom, pw = w + padding.left + padding.right
-        guard kernel.0 > 0, kernel.1 > 0, stride.0 > 0, stride.1 > 0, dilation.0 > 0, dilation.1 > 0, ph >= effH, pw >= effW else { return nil }
-        return ((ph - effH) / stride.0 + 1, (pw - effW) / stride.1 + 1)
+        guard kernel.0 > 0, kernel.1 > 0, stride.0 > 0, stride.1 > 0, dilation.0 > 0, dilation.1 > 0,
+              padding.top >= 0, padding.bottom >= 0, padding.left >= 0, padding.right >= 0 else { return nil }
+        // Checked: a kernel, dilation or padding near Int.max is an error, not an overflow.
+        func extent(_ size: Int, _ before: Int, _ after: Int, _ k: Int, _ d: Int, _ s: Int) -> Int? {
+            guard let span = SizeArithmetic.product(k - 1, d), let padded = SizeArithmetic.sum(size, before).flatMap({ SizeArithmetic.sum($0, after) }),
+                  padded > span else { return nil }
+            return (padded - span - 1) / s + 1
+        }
+        guard let oh = extent(h, padding.top, padding.bottom, kernel.0, dilation.0, stride.0),
+              let ow = extent(w, padding.left, padding.right, kernel.1, dilation.1, stride.1) else { return nil }
+        return (oh, ow)
     }
 }
 
@@ -168,9 +179,22 @@ enum ConvolutionKernels {
 /// ```
 public func conv2d(_ x: Tensor, weight: Tensor, window: Window2D) -> Tensor {
     let dtype = DType.promoted(x.dtype, weight.dtype).floatingPoint
-    guard x.rank == 4, weight.rank == 4, x.shape[1] == weight.shape[1], weight.shape[2] == window.kernel.0, weight.shape[3] == window.kernel.1,
-          let (outH, outW) = window.outputSize(height: x.shape[2], width: x.shape[3]) else {
-        reportError(TensorError(op: "conv2d", message: "input \(x.shape) and weight \(weight.shape) do not fit the window (kernel \(window.kernel), stride \(window.stride), dilation \(window.dilation), padding \(window.padding))"))
+    func fail(_ expected: String) -> Tensor {
+        reportError(TensorError(op: "conv2d", message: "input \(x.shape) and weight \(weight.shape) with kernel \(window.kernel), stride "
+            + "\(window.stride), dilation \(window.dilation), padding \(window.padding): expected \(expected)"))
+        return Tensor.placeholder(dtype: dtype)
+    }
+    guard x.rank == 4, weight.rank == 4 else { return fail("a rank-4 (N, C, H, W) input and a rank-4 (O, C, kh, kw) weight") }
+    guard x.shape[1] == weight.shape[1] else { return fail("the input's \(x.shape[1]) channels to equal the weight's C = \(weight.shape[1])") }
+    guard weight.shape[2] == window.kernel.0, weight.shape[3] == window.kernel.1 else {
+        return fail("the weight's kernel \(weight.shape[2])×\(weight.shape[3]) to equal the window's")
+    }
+    guard let (outH, outW) = window.outputSize(height: x.shape[2], width: x.shape[3]) else {
+        return fail("positive kernel, stride and dilation, padding ≥ 0, and a padded input at least as large as the dilated kernel")
+    }
+    // The output and the im2col matrix [C·kh·kw, outH·outW] are new sizes: check both.
+    guard Tensor.canAllocate([x.shape[0], weight.shape[0], outH, outW], dtype: dtype, op: "conv2d"),
+          Tensor.canAllocate([SizeArithmetic.count(of: weight.shape.dropFirst()), outH, outW], dtype: dtype, op: "conv2d") else {
         return Tensor.placeholder(dtype: dtype)
     }
     let xs = x.converted(to: dtype), ws = weight.converted(to: dtype)

@@ -16,6 +16,7 @@ public func oneHot(_ indices: Tensor, depth: Int, onValue: Double = 1, offValue:
         reportError(TensorError(op: "oneHot", message: "indices must be int32, got \(indices.dtype) (TypeError)"))
         return Tensor.placeholder(dtype: dtype)
     }
+    guard Tensor.canAllocate(indices.shape + [depth], dtype: .float64, op: "oneHot") else { return Tensor.placeholder(dtype: dtype) }
     let idx = indices.asArray(Int32.self)
     var values = [Double](repeating: offValue, count: idx.count * depth)
     for (i, c) in idx.enumerated() where c >= 0 && Int(c) < depth { values[i * depth + Int(c)] = onValue }
@@ -42,11 +43,12 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
     let idx = indices.asArray(Int32.self).map(Int.init)
     let length = params.shape[a]
     if let bad = idx.first(where: { $0 < 0 || $0 >= length }) {
-        reportError(TensorError(op: "gather", message: "index \(bad) is out of range for axis \(axis) of shape \(params.shape)"))
+        reportError(TensorError(op: "gather", message: "index \(bad) is out of range for axis \(axis) of shape \(params.shape) (expected 0 ≤ index < \(length))"))
         return Tensor.placeholder(dtype: params.dtype)
     }
-    let outer = params.shape[..<a].reduce(1, *), inner = params.shape[(a + 1)...].reduce(1, *), width = params.dtype.byteSize
+    let outer = SizeArithmetic.count(of: params.shape[..<a]), inner = SizeArithmetic.count(of: params.shape[(a + 1)...]), width = params.dtype.byteSize
     let outShape = Array(params.shape[..<a]) + indices.shape + Array(params.shape[(a + 1)...])
+    guard Tensor.canAllocate(outShape, dtype: params.dtype, op: "gather") else { return Tensor.placeholder(dtype: params.dtype) }
     let out = Tensor.uninitialized(outShape, dtype: params.dtype)
     let row = inner * width
     for o in 0..<outer where row > 0 {
@@ -64,7 +66,7 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
 func scatterAdd(_ g: Tensor, indices: [Int], indexShape: [Int], into shape: [Int], axis: Int) -> Tensor {
     let dtype = g.dtype
     var out = Tensor.zeros(shape, dtype: dtype)
-    let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *), length = shape[axis]
+    let outer = SizeArithmetic.count(of: shape[..<axis]), inner = SizeArithmetic.count(of: shape[(axis + 1)...]), length = shape[axis]
     func run<T: TensorScalar>(_: T.Type) {
         let src = g.buffer.pointer(T.self)
         out.withUnsafeMutableBufferPointer(as: T.self) { dst in

@@ -20,6 +20,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, relu applyRelu: B
         return applyRelu ? relu(y) : y
     }
     let (m, k, n) = (x.shape[0], x.shape[1], weight.shape[0])
+    guard Tensor.canAllocate([m, n], dtype: dtype, op: "linear") else { return Tensor.placeholder(dtype: dtype) }
     let out = Tensor.uninitialized([m, n], dtype: dtype)
     func run<T: FloatingElement>(_: T.Type, gemm: (UnsafePointer<T>, UnsafePointer<T>, T, UnsafeMutablePointer<T>) -> Void) {
         let po = out.buffer.pointer(T.self)

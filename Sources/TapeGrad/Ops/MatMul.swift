@@ -23,14 +23,15 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
     let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
     guard k == kb, let batch = Broadcasting.shape(batchA, batchB) else {
-        reportError(TensorError(op: "matmul", message: "shapes \(a.shape) and \(b.shape) are incompatible"
+        reportError(TensorError(op: "matmul", message: "shapes \(a.shape) and \(b.shape) are incompatible: expected the contracted dimensions to match (\(k) vs \(kb)) and the batch dimensions to broadcast"
             + " (transposeA: \(transposeA), transposeB: \(transposeB))"))
         return Tensor.placeholder(dtype: DType.promoted(a.dtype, b.dtype))
     }
     let dtype = DType.promoted(a.dtype, b.dtype)
+    guard Tensor.canAllocate(batch + [m, n], dtype: dtype, op: "matmul") else { return Tensor.placeholder(dtype: dtype) }
     let lhs = a.converted(to: dtype), rhs = b.converted(to: dtype)
     let out = Tensor.uninitialized(batch + [m, n], dtype: dtype)
-    let batchCount = batch.reduce(1, *)
+    let batchCount = SizeArithmetic.count(of: batch)
     let strideA = Broadcasting.strides(of: batchA, in: batch), strideB = Broadcasting.strides(of: batchB, in: batch)
     var offsetsA = [Int](repeating: 0, count: batchCount), offsetsB = [Int](repeating: 0, count: batchCount)
     if !batch.isEmpty {

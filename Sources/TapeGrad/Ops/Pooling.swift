@@ -106,9 +106,12 @@ enum PoolingKernels {
 
 private func poolingGeometry(_ x: Tensor, _ window: Window2D, op: String) -> (Int, Int)? {
     guard x.rank == 4, let size = window.outputSize(height: x.shape[2], width: x.shape[3]) else {
-        reportError(TensorError(op: op, message: "input \(x.shape) does not fit the window (kernel \(window.kernel), stride \(window.stride), padding \(window.padding))"))
+        reportError(TensorError(op: op, message: "input \(x.shape) does not fit the window (kernel \(window.kernel), stride \(window.stride), "
+            + "dilation \(window.dilation), padding \(window.padding)); expected a rank-4 (N, C, H, W) input no smaller than the window, "
+            + "positive kernel, stride and dilation, and padding ≥ 0"))
         return nil
     }
+    guard Tensor.canAllocate([x.shape[0], x.shape[1], size.0, size.1], dtype: .float64, op: op) else { return nil }
     return size
 }
 
@@ -152,7 +155,7 @@ func maxPool2dBackprop(_ g: Tensor, argmax: [Int], inputShape: [Int]) -> Tensor 
 /// `outputShape`. Its pullback is the scatter again.
 func maxPool2dGather(_ u: Tensor, argmax: [Int], outputShape: [Int]) -> Tensor {
     let dtype = u.dtype.floatingPoint
-    guard outputShape.reduce(1, *) == argmax.count else {   // the indices point into an input shaped like `u`
+    guard SizeArithmetic.count(of: outputShape) == argmax.count else {   // the indices point into an input shaped like `u`
         reportError(TensorError(op: "maxPool2dGather", message: "\(argmax.count) argmax entries do not fit an input of shape \(u.shape) and an output of shape \(outputShape)"))
         return Tensor.placeholder(dtype: dtype)
     }

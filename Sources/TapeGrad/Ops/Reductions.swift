@@ -92,7 +92,7 @@ extension Tensor {
     private func extremum(_ kind: ReductionOp, axes: [Int]?, keepDims: Bool, op: String) -> Tensor {
         guard let axes = reductionAxes(axes, op: op) else { return Tensor.placeholder(dtype: dtype) }
         guard !axes.contains(where: { shape[$0] == 0 }) else {
-            reportError(TensorError(op: op, message: "cannot reduce an empty dimension of shape \(shape)"))
+            reportError(TensorError(op: op, message: "cannot reduce an empty dimension of shape \(shape) (expected at least one element along each reduced axis)"))
             return Tensor.placeholder(dtype: dtype)
         }
         let kept = reduceKernel(kind, axes: axes)

@@ -10,10 +10,11 @@ extension Tensor {
     public func reshaped(to newShape: [Int]) -> Tensor {
         var target = newShape
         let inferred = target.indices.filter { target[$0] == -1 }
-        let known = target.filter { $0 != -1 }.reduce(1, *)
-        if inferred.count == 1, known > 0, count % known == 0 { target[inferred[0]] = count / known }
-        guard inferred.count <= 1, target.allSatisfy({ $0 >= 0 }), target.reduce(1, *) == count else {
-            reportError(TensorError(op: "reshape", message: "cannot reshape a tensor of shape \(shape) (\(count) elements) to \(newShape)"))
+        let known = SizeArithmetic.elementCount(target.filter { $0 != -1 })
+        if inferred.count == 1, let known, known > 0, count % known == 0 { target[inferred[0]] = count / known }
+        guard inferred.count <= 1, target.allSatisfy({ $0 >= 0 }), SizeArithmetic.elementCount(target) == count else {
+            reportError(TensorError(op: "reshape", message: "cannot reshape a tensor of shape \(shape) (\(count) elements) to \(newShape): "
+                + "the new shape must have the same number of elements, with at most one -1 and no other negative size"))
             return Tensor.placeholder(dtype: dtype)
         }
         if target == shape { return self }
@@ -28,7 +29,7 @@ extension Tensor {
         let r = r ?? rank
         let a = axis < 0 ? axis + r : axis
         guard a >= 0 && a < Swift.max(r, 1) || (r == 0 && a == 0) else {
-            reportError(TensorError(op: op, message: "axis \(axis) is out of range for a tensor of shape \(shape)"))
+            reportError(TensorError(op: op, message: "axis \(axis) is out of range for a tensor of shape \(shape) (expected \(-Swift.max(r, 1)) ≤ axis < \(Swift.max(r, 1)))"))
             return nil
         }
         return a
@@ -43,7 +44,7 @@ extension Tensor {
     public func transposed(permutation: [Int]) -> Tensor {
         let perm = permutation.map { $0 < 0 ? $0 + rank : $0 }
         guard perm.count == rank, Set(perm) == Set(0..<rank) else {
-            reportError(TensorError(op: "transpose", message: "permutation \(permutation) does not fit a tensor of shape \(shape)"))
+            reportError(TensorError(op: "transpose", message: "permutation \(permutation) does not fit a tensor of shape \(shape) (expected each of 0..<\(rank) once)"))
             return Tensor.placeholder(dtype: dtype)
         }
         if perm == Array(0..<rank) { return self }
@@ -106,7 +107,7 @@ extension Tensor {
             for axis in axes {
                 guard let a = normalizedAxis(axis, op: "squeeze") else { return Tensor.placeholder(dtype: dtype) }
                 guard shape[a] == 1 else {
-                    reportError(TensorError(op: "squeeze", message: "dimension \(axis) of shape \(shape) is not 1"))
+                    reportError(TensorError(op: "squeeze", message: "dimension \(axis) of shape \(shape) is not 1 (only size-1 dimensions can be squeezed)"))
                     return Tensor.placeholder(dtype: dtype)
                 }
                 drop.insert(a)
@@ -125,9 +126,10 @@ extension Tensor {
     /// ```
     public func broadcast(to target: [Int]) -> Tensor {
         guard Broadcasting.shape(shape, target) == target else {
-            reportError(TensorError(op: "broadcastTo", message: "shape \(shape) does not broadcast to \(target)"))
+            reportError(TensorError(op: "broadcastTo", message: "shape \(shape) does not broadcast to \(target) (expected each dimension, aligned at the end, to equal the target's or be 1)"))
             return Tensor.placeholder(dtype: dtype)
         }
+        guard Tensor.canAllocate(target, dtype: dtype, op: "broadcastTo") else { return Tensor.placeholder(dtype: dtype) }
         if target == shape { return self }
         let out = broadcastKernel(to: target)
         guard isRecorded else { return out }

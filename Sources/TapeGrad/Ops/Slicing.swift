@@ -4,7 +4,7 @@ extension Tensor {
     /// Copies the block `[outer, length, inner]` view of `self` — elements `start..<start+count` along the
     /// axis — into a new tensor (not recorded).
     func sliceKernel(axis: Int, start: Int, count: Int) -> Tensor {
-        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = SizeArithmetic.count(of: shape[..<axis]), inner = SizeArithmetic.count(of: shape[(axis + 1)...])
         var outShape = shape
         outShape[axis] = count
         let out = Tensor.uninitialized(outShape, dtype: dtype)
@@ -28,7 +28,7 @@ extension Tensor {
             return Tensor.placeholder(dtype: dtype)
         }
         guard start >= 0, end <= shape[a], start <= end else {
-            reportError(TensorError(op: "slice", message: "range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape)"))
+            reportError(TensorError(op: "slice", message: "range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape) (expected 0 ≤ start ≤ end ≤ \(shape[a]))"))
             return Tensor.placeholder(dtype: dtype)
         }
         let out = sliceKernel(axis: a, start: start, count: end - start)
@@ -42,7 +42,7 @@ extension Tensor {
         var outShape = shape
         outShape[axis] += before + after
         let out = Tensor.zeros(outShape, dtype: dtype)
-        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = SizeArithmetic.count(of: shape[..<axis]), inner = SizeArithmetic.count(of: shape[(axis + 1)...])
         let width = dtype.byteSize
         let srcRow = shape[axis] * inner * width, dstRow = outShape[axis] * inner * width
         for o in 0..<outer where srcRow > 0 {
@@ -62,7 +62,7 @@ extension Tensor {
 /// ```
 public func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
     guard let first = tensors.first else {
-        reportError(TensorError(op: "concat", message: "needs at least one tensor"))
+        reportError(TensorError(op: "concat", message: "needs at least one tensor, got an empty array"))
         return Tensor.placeholder()
     }
     guard let a = first.normalizedAxis(axis, op: "concat"), first.rank > 0 else {
@@ -73,20 +73,26 @@ public func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
     for t in tensors {
         var s = t.shape, f = first.shape
         guard s.count == f.count else {
-            reportError(TensorError(op: "concat", message: "shapes \(tensors.map(\.shape)) differ in rank"))
+            reportError(TensorError(op: "concat", message: "shapes \(tensors.map(\.shape)) differ in rank (expected every tensor to have the first one's rank)"))
             return Tensor.placeholder(dtype: dtype)
         }
         s[a] = 0; f[a] = 0
         guard s == f else {
-            reportError(TensorError(op: "concat", message: "shapes \(tensors.map(\.shape)) differ outside axis \(axis)"))
+            reportError(TensorError(op: "concat", message: "shapes \(tensors.map(\.shape)) differ outside axis \(axis) (expected equal sizes in every other dimension)"))
             return Tensor.placeholder(dtype: dtype)
         }
     }
     let lengths = tensors.map { $0.shape[a] }
     var outShape = first.shape
-    outShape[a] = lengths.reduce(0, +)
+    var total: Int? = 0
+    for length in lengths { total = total.flatMap { SizeArithmetic.sum($0, length) } }
+    outShape[a] = total ?? -1
+    guard total != nil, Tensor.canAllocate(outShape, dtype: dtype, op: "concat") else {
+        if total == nil { reportError(TensorError(op: "concat", message: "the lengths \(lengths) along axis \(axis) overflow")) }
+        return Tensor.placeholder(dtype: dtype)
+    }
     let out = Tensor.uninitialized(outShape, dtype: dtype)
-    let outer = outShape[..<a].reduce(1, *), inner = outShape[(a + 1)...].reduce(1, *), width = dtype.byteSize
+    let outer = SizeArithmetic.count(of: outShape[..<a]), inner = SizeArithmetic.count(of: outShape[(a + 1)...]), width = dtype.byteSize
     let dstRow = outShape[a] * inner * width
     var offset = 0
     for (t, length) in zip(tensors, lengths) {
@@ -114,11 +120,11 @@ public func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
 /// ```
 public func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
     guard let first = tensors.first else {
-        reportError(TensorError(op: "stack", message: "needs at least one tensor"))
+        reportError(TensorError(op: "stack", message: "needs at least one tensor, got an empty array"))
         return Tensor.placeholder()
     }
     guard tensors.allSatisfy({ $0.shape == first.shape }) else {
-        reportError(TensorError(op: "stack", message: "shapes \(tensors.map(\.shape)) differ"))
+        reportError(TensorError(op: "stack", message: "shapes \(tensors.map(\.shape)) differ (expected every tensor to have the same shape)"))
         return Tensor.placeholder(dtype: first.dtype)
     }
     guard let a = first.normalizedAxis(axis, rank: first.rank + 1, op: "stack") else { return Tensor.placeholder(dtype: first.dtype) }

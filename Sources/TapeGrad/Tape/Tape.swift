@@ -94,9 +94,15 @@ final class Tape: @unchecked Sendable {
     /// False while the tape replays its pullbacks, and after it is closed: ops are then not recorded on it.
     /// Guarded by `lock`.
     private var recording = true
+    /// Whether this tape checks every recorded output and every pullback result for NaN and ±∞
+    /// (set when the tape is made inside ``withAnomalyDetection(_:)``).
+    let detectsAnomalies: Bool
+    /// The op that recorded each node, kept only when detecting anomalies (for the error message). Guarded by `lock`.
+    private var opNames: [StaticString] = []
 
     init() {
         level = Tape.counter.add(1, ordering: .relaxed).newValue
+        detectsAnomalies = AnomalyDetection.isEnabled
         nodes.reserveCapacity(256)
     }
 
@@ -107,6 +113,7 @@ final class Tape: @unchecked Sendable {
     /// value and its node id.
     func leaf(_ value: Tensor) -> (value: Tensor, id: Int) {
         let id = lock.withLock {
+            if detectsAnomalies { opNames.append("input") }
             nodes.append(Node(first: -1, second: -1, others: [], backward: .leaf, dtype: value.dtype))
             return nodes.count - 1
         }
@@ -116,19 +123,26 @@ final class Tape: @unchecked Sendable {
     }
 
     /// Appends `node` and returns its id, or nil when the tape is not recording.
-    func append(_ node: Node) -> Int? {
+    @inline(__always)
+    func append(_ node: __owned Node, op: StaticString) -> Int? {
         lock.withLock {
             guard recording else { return nil }
+            if detectsAnomalies { noteOpName(op) }
             nodes.append(node)
             return nodes.count - 1
         }
     }
+
+    /// Kept out of line so that `append` stays as small as it was before anomaly detection.
+    @inline(never)
+    private func noteOpName(_ op: StaticString) { opNames.append(op) }
 
     /// Stops recording and drops the nodes (their pullbacks capture tensors that point back here).
     func close() {
         lock.withLock {
             recording = false
             nodes = []
+            opNames = []
         }
     }
 
@@ -136,10 +150,17 @@ final class Tape: @unchecked Sendable {
     /// `leaves`, or nil for a leaf the seeds do not reach. Gradients accumulate over fan-out and are cast to
     /// the dtype of the value they belong to.
     func gradients(seeds: [(id: Int, gradient: Tensor)], leaves: [Int]) -> [Tensor?] {
-        let nodes = lock.withLock { recording = false; return self.nodes }
+        let (nodes, opNames) = lock.withLock { recording = false; return (self.nodes, self.opNames) }
         defer { lock.withLock { recording = true } }
         var slots = [Tensor?](repeating: nil, count: nodes.count)
+        var current = -1, upstreamShape: [Int] = []
+        var anomaly = false
         func accumulate(_ id: Int, _ g: Tensor) {
+            if detectsAnomalies && current >= 0 && !anomaly && g.containsNonFinite {
+                anomaly = true
+                AnomalyDetection.report(op: opNames[current], phase: "backward", value: g,
+                                        detail: "the gradient for an input of shape \(g.shape), from an upstream gradient of shape \(upstreamShape)")
+            }
             let g = g.dtype == nodes[id].dtype ? g : g.astype(nodes[id].dtype)
             guard var existing = slots[id] else { slots[id] = g; return }
             slots[id] = nil
@@ -161,6 +182,11 @@ final class Tape: @unchecked Sendable {
             // Move the gradient out of its slot, so the data-stored pullbacks below can usually update it in place.
             if !isLeaf[index] { slots[index] = nil }
             let node = nodes[index]
+            if detectsAnomalies {
+                if anomaly { break }
+                current = index
+                upstreamShape = g.shape
+            }
             switch node.backward {
             case .leaf:
                 continue
@@ -197,15 +223,16 @@ final class Tape: @unchecked Sendable {
 extension Tensor {
     /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
     /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
-    func recorded(_ input: Tensor, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+    func recorded(_ input: Tensor, op: StaticString = #function, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
         if let t = input.tracking, t.outer == nil {
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            guard let id = t.tape.append(node) else { return self }
+            guard let id = t.tape.append(node, op: op) else { return self }
             var out = self
             out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
+            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [input]) { ids in
+        return recordedOnEveryTape(inputs: [input], op: op) { ids in
             Tape.Node(first: ids[0], second: -1, others: [], backward: .unary(pullback), dtype: dtype)
         }
     }
@@ -225,44 +252,46 @@ extension Tensor {
     }
 
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
-    func recorded(_ input: Tensor, backward: Tape.Backward) -> Tensor {
+    func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function) -> Tensor {
         if let t = input.tracking, t.outer == nil {
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            guard let id = t.tape.append(node) else { return self }
+            guard let id = t.tape.append(node, op: op) else { return self }
             var out = self
             out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
+            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [input]) { ids in
+        return recordedOnEveryTape(inputs: [input], op: op) { ids in
             Tape.Node(first: ids[0], second: -1, others: [], backward: backward, dtype: dtype)
         }
     }
 
     /// Records `self` as the output of a two-input op. `pullback` returns (∂L/∂a, ∂L/∂b), nil where
     /// the mask says the gradient is not needed.
-    func recorded(_ a: Tensor, _ b: Tensor, pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
+    func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
         let ta = a.tracking, tb = b.tracking
         if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
-            guard let id = tape.append(node) else { return self }
+            guard let id = tape.append(node, op: op) else { return self }
             var out = self
             out.tracking = Tracking(tape: tape, id: id, outer: nil)
+            if tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [a, b]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [a, b]) { ids in
+        return recordedOnEveryTape(inputs: [a, b], op: op) { ids in
             Tape.Node(first: ids[0], second: ids[1], others: [], backward: .binary(pullback), dtype: dtype)
         }
     }
 
     /// Records `self` as the output of an op on any number of `inputs`; `pullback` returns one entry per input.
-    func recorded(inputs: [Tensor], pullback: @escaping Pullback) -> Tensor {
-        recordedOnEveryTape(inputs: inputs) { ids in
+    func recorded(inputs: [Tensor], op: StaticString = #function, pullback: @escaping Pullback) -> Tensor {
+        recordedOnEveryTape(inputs: inputs, op: op) { ids in
             Tape.Node(first: -1, second: -1, others: ids, backward: .general(pullback), dtype: dtype)
         }
     }
 
     /// Records on each recording tape that tracks an input, innermost first in the output's chain.
-    private func recordedOnEveryTape(inputs: [Tensor], node: ([Int]) -> Tape.Node) -> Tensor {
+    private func recordedOnEveryTape(inputs: [Tensor], op: StaticString, node: ([Int]) -> Tape.Node) -> Tensor {
         var tapes: [Tape] = []
         for input in inputs {
             var link = input.tracking
@@ -276,12 +305,13 @@ extension Tensor {
         var chain: Tracking?
         for tape in tapes {
             let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
-            guard let id = tape.append(node(ids)) else { continue }
+            guard let id = tape.append(node(ids), op: op) else { continue }
             chain = Tracking(tape: tape, id: id, outer: chain)
         }
         guard chain != nil else { return self }
         var out = self
         out.tracking = chain
+        if tapes.contains(where: \.detectsAnomalies) { AnomalyDetection.checkForward(out, op: op, inputs: inputs) }
         return out
     }
 }

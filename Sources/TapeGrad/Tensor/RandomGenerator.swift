@@ -63,7 +63,7 @@ extension Tensor {
         _ shape: [Int], mean: Double = 0, standardDeviation: Double = 1, dtype: DType = .float32,
         using generator: inout RandomGenerator
     ) -> Tensor {
-        guard let n = validCount(shape, op: "randomNormal") else { return placeholder(dtype: dtype) }
+        guard let n = validAllocation(shape, dtype: .float64, op: "randomNormal") else { return placeholder(dtype: dtype) }
         var values = [Double](repeating: 0, count: n)
         for i in 0..<n { values[i] = mean + standardDeviation * generator.nextNormal() }
         return fromArray(values, shape: shape).converted(to: dtype)
@@ -86,7 +86,7 @@ extension Tensor {
         _ shape: [Int], lower: Double = 0, upper: Double = 1, dtype: DType = .float32,
         using generator: inout RandomGenerator
     ) -> Tensor {
-        guard let n = validCount(shape, op: "randomUniform") else { return placeholder(dtype: dtype) }
+        guard let n = validAllocation(shape, dtype: .float64, op: "randomUniform") else { return placeholder(dtype: dtype) }
         var values = [Double](repeating: 0, count: n)
         for i in 0..<n { values[i] = lower + (upper - lower) * generator.nextUniform() }
         return fromArray(values, shape: shape).converted(to: dtype)

@@ -53,8 +53,8 @@ extension Tensor {
 
     /// Zeros of `shape`: `Tensor.zeros([2, 3])`.
     public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor {
-        guard let count = validCount(shape, op: "zeros") else { return placeholder(dtype: dtype) }
-        return Tensor(buffer: TensorBuffer(zeros: dtype, count: count), shape: shape)
+        guard let buffer = allocatedBuffer(shape, dtype: dtype, op: "zeros", zeroed: true) else { return placeholder(dtype: dtype) }
+        return Tensor(buffer: buffer, shape: shape)
     }
 
     /// Ones of `shape`: `Tensor.ones([3])`.
@@ -68,8 +68,8 @@ extension Tensor {
 
     /// A tensor of `shape` filled with `value`: `Tensor.full([2], value: 0.5)`.
     public static func full(_ shape: [Int], value: Double, dtype: DType = .float32) -> Tensor {
-        guard let count = validCount(shape, op: "full") else { return placeholder(dtype: dtype) }
-        let buffer = TensorBuffer(dtype: dtype, count: count)
+        guard let buffer = allocatedBuffer(shape, dtype: dtype, op: "full") else { return placeholder(dtype: dtype) }
+        let count = buffer.count
         switch dtype {
         case .float32: buffer.pointer(Float.self).initialize(repeating: Float(value), count: count)
         case .float64: buffer.pointer(Double.self).initialize(repeating: value, count: count)
@@ -81,10 +81,18 @@ extension Tensor {
     /// Evenly spaced values in `[start, end)`: `Tensor.arange(0, 5)` is `[0, 1, 2, 3, 4]`.
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
-            reportError(TensorError(op: "arange", message: "step must be finite and non-zero, got \(step)"))
+            reportError(TensorError(op: "arange", message: "start, end and step must be finite and step non-zero, "
+                + "got start \(start), end \(end), step \(step)"))
             return placeholder(dtype: dtype)
         }
-        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        let steps = ((end - start) / step).rounded(.up)
+        guard steps.isFinite, steps < Double(SizeArithmetic.maximumElementCount) else {
+            reportError(TensorError(op: "arange", message: "range [\(start), \(end)) with step \(step) has too many elements "
+                + "(the limit is 2^48)"))
+            return placeholder(dtype: dtype)
+        }
+        let n = Swift.max(0, Int(steps))
+        guard canAllocate([n], dtype: .float64, op: "arange") else { return placeholder(dtype: dtype) }
         return fromArray((0..<n).map { start + Double($0) * step }, shape: [n]).converted(to: dtype)
     }
 
@@ -93,6 +101,7 @@ extension Tensor {
 
     /// The `n × n` identity matrix: `Tensor.eye(3)`.
     public static func eye(_ n: Int, dtype: DType = .float32) -> Tensor {
+        guard canAllocate([n, n], dtype: .float64, op: "eye") else { return placeholder(dtype: dtype) }
         var t = zeros([n, n], dtype: .float64)
         guard n > 0 else { return t.converted(to: dtype) }
         t.withUnsafeMutableBufferPointer(as: Double.self) { p in for i in 0..<n { p[i * n + i] = 1 } }
@@ -105,9 +114,9 @@ extension Tensor {
         guard let count = validCount(shape, op: "Tensor.init") else { return placeholder(dtype: T.dtype) }
         guard count == values.count else {
             reportError(TensorError(op: "Tensor.init", message: "\(values.count) values do not fill shape \(shape) (\(count) elements)"))
-            return zeros(shape, dtype: T.dtype)
+            return placeholder(dtype: T.dtype)
         }
-        let buffer = TensorBuffer(dtype: T.dtype, count: count)
+        guard let buffer = allocatedBuffer(shape, dtype: T.dtype, op: "Tensor.init") else { return placeholder(dtype: T.dtype) }
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { buffer.pointer(T.self).initialize(from: base, count: count) }
         }
@@ -133,35 +142,16 @@ extension Tensor {
         return fromArray(planes.flatMap { $0.flatMap { $0 } }, shape: [planes.count, rows, width])
     }
 
-    /// The element count of `shape`, or `nil` (after reporting) when a dimension is negative.
-    static func validCount(_ shape: [Int], op: String) -> Int? {
-        guard shape.allSatisfy({ $0 >= 0 }) else {
-            reportError(TensorError(op: op, message: "negative dimension in shape \(shape)"))
-            return nil
-        }
-        var n = 1
-        for d in shape {
-            let (p, overflow) = n.multipliedReportingOverflow(by: d)
-            guard !overflow else {
-                reportError(TensorError(op: op, message: "shape \(shape) has too many elements"))
-                return nil
-            }
-            n = p
-        }
-        return n
-    }
-
     /// The inert rank-0 zero an operation returns after reporting an error inside a checking scope.
     static func placeholder(dtype: DType = .float32) -> Tensor {
         Tensor(buffer: TensorBuffer(zeros: dtype, count: 1), shape: [])
     }
 
     /// An uninitialised tensor for kernels to fill.
+    /// `shape` must be valid (see SizeArithmetic.swift): ops check new shapes before they get here.
     @inline(__always)
     static func uninitialized(_ shape: [Int], dtype: DType) -> Tensor {
-        var n = 1
-        for d in shape { n *= d }
-        return Tensor(buffer: TensorBuffer(dtype: dtype, count: n), shape: shape)
+        Tensor(buffer: TensorBuffer(dtype: dtype, count: SizeArithmetic.count(of: shape)), shape: shape)
     }
 
     /// The same values in another dtype, not recorded on any tape (the differentiable form is `astype`).

@@ -23,6 +23,15 @@ final class TensorBuffer: @unchecked Sendable {
         raw = BufferPool.allocate(byteCount)
     }
 
+    /// Uninitialised storage, or nil when the allocation fails (the checked creation path reports it).
+    init?(allocating dtype: DType, count: Int) {
+        self.dtype = dtype
+        self.count = count
+        byteCount = Swift.max(count, 1) * dtype.byteSize
+        guard let p = BufferPool.tryAllocate(byteCount) else { return nil }
+        raw = p
+    }
+
     /// Zero-filled storage.
     convenience init(zeros dtype: DType, count: Int) {
         self.init(dtype: dtype, count: count)
@@ -56,6 +65,12 @@ enum BufferPool {
     private static let state = Locked(State())
 
     static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        // A failed allocation is out of memory on a path whose size was already checked.
+        tryAllocate(bytes) ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+    }
+
+    /// A block of `bytes`, or nil when the system cannot provide it.
+    static func tryAllocate(_ bytes: Int) -> UnsafeMutableRawPointer? {
         if bytes >= minimumPooledBytes {
             let reused: UnsafeMutableRawPointer? = state.withLock { s in
                 guard let block = s.free[bytes]?.popLast() else { return nil }
@@ -66,8 +81,8 @@ enum BufferPool {
             var p: UnsafeMutableRawPointer?
             if posix_memalign(&p, 64, bytes) == 0, let p { return p }
         }
-        // malloc's 16-byte alignment suits every dtype; a failed allocation is out of memory.
-        return malloc(bytes) ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+        // malloc's 16-byte alignment suits every dtype.
+        return malloc(bytes)
     }
 
     static func release(_ p: UnsafeMutableRawPointer, _ bytes: Int) {

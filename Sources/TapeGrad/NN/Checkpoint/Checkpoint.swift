@@ -15,66 +15,88 @@ public enum Checkpoint {
         try save(cell.parametersAndNames().map { ($0.name, $0.parameter.storedValue) }, to: url, metadata: metadata)
     }
 
-    /// Writes named tensors (names must be distinct).
+    /// Writes named tensors (names must be distinct and not `__metadata__`).
+    ///
+    /// The file is written to `.<name>.<pid>.<n>.tmp` beside `url`, flushed to disk (fsync), renamed over
+    /// `url`, and the folder is flushed, so a crash or power loss at any point leaves either the previous file
+    /// or the new one. Temporary files left by earlier saves that were killed are removed.
+    ///
+    /// ```swift
+    /// try Checkpoint.save([("w", Tensor.ones([2, 2]))], to: url, metadata: ["epoch": "3"])
+    /// ```
     public static func save(_ tensors: [(name: String, tensor: Tensor)], to url: URL, metadata: [String: String] = [:]) throws {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
         for (name, t) in tensors {
-            guard header[name] == nil else { throw CheckpointError.duplicateName(name) }
+            guard header[name] == nil, name != "__metadata__" else { throw CheckpointError.duplicateName(name) }
             let bytes = t.count * t.dtype.byteSize
             header[name] = ["dtype": code(t.dtype), "shape": t.shape, "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while json.count % 8 != 0 { json.append(0x20) }    // pad with spaces, as the reference writer does
-        var data = Data(capacity: 8 + json.count + offset)
-        var length = UInt64(json.count).littleEndian
-        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
-        data.append(json)
-        for (_, t) in tensors {
-            // Little-endian hosts only (x86_64, arm64): the buffer is already in file order.
-            data.append(Data(bytes: t.buffer.raw, count: t.count * t.dtype.byteSize))
+        var json: Data
+        do { json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]) } catch {
+            throw CheckpointError.io("cannot encode the checkpoint header: \(error)")
         }
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        try data.write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CheckpointError.io("could not move the checkpoint into place at \(url.path)")
+        while json.count % 8 != 0 { json.append(0x20) }    // pad with spaces, as the reference writer does
+        var prefix = Data(capacity: 8 + json.count)
+        var length = UInt64(json.count).littleEndian
+        withUnsafeBytes(of: &length) { prefix.append(contentsOf: $0) }
+        prefix.append(json)
+        try DurableFile.replace(url) { fd in
+            try prefix.withUnsafeBytes { try DurableFile.writeAll(fd, $0, path: url.path) }
+            for (_, t) in tensors {
+                // Little-endian hosts only (x86_64, arm64): the buffer is already in file order.
+                try withExtendedLifetime(t.buffer) {
+                    try DurableFile.writeAll(fd, UnsafeRawBufferPointer(start: t.buffer.raw, count: t.count * t.dtype.byteSize), path: url.path)
+                }
+            }
         }
     }
 
-    /// Reads every tensor of a safetensors file.
+    /// Reads every tensor of a safetensors file, validating it strictly first (see ``CheckpointError``):
+    /// a missing file, a folder, invalid JSON, non-string metadata, an unknown dtype, a shape whose size
+    /// overflows, and offsets that overlap, leave gaps or trailing bytes are all errors.
+    ///
+    /// ```swift
+    /// let tensors = try Checkpoint.read(from: url)   // ["w": Tensor(...)]
+    /// ```
     public static func read(from url: URL) throws -> [String: Tensor] {
-        let data = try Data(contentsOf: url)
-        guard data.count >= 8 else { throw CheckpointError.malformed("file is shorter than its header length") }
-        let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length <= UInt64(data.count - 8) else { throw CheckpointError.malformed("header length \(length) exceeds the file") }
-        let headerData = data.subdata(in: 8..<(8 + Int(length)))
-        guard let header = try JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw CheckpointError.malformed("header is not a JSON object")
-        }
-        let body = data.subdata(in: (8 + Int(length))..<data.count)
+        try readWithMetadata(from: url).tensors
+    }
+
+    /// The tensors and the `__metadata__` map of a safetensors file.
+    ///
+    /// ```swift
+    /// let (tensors, metadata) = try Checkpoint.readWithMetadata(from: url)   // metadata["epoch"] == "3"
+    /// ```
+    public static func readWithMetadata(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let data = try contents(of: url)
+        let (entries, dataStart, metadata) = try SafetensorsHeader.parse(data)
         var out: [String: Tensor] = [:]
-        for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any], let dtypeCode = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw CheckpointError.malformed("entry '\(name)' lacks dtype, shape or data_offsets")
+        for e in entries {
+            // The shape and byte range were validated against the file's size: the allocation is bounded by it.
+            let tensor = Tensor.uninitialized(e.shape, dtype: e.dtype)
+            data.withUnsafeBytes { raw in
+                if let base = raw.baseAddress, e.end > e.begin {
+                    tensor.buffer.raw.copyMemory(from: base + dataStart + e.begin, byteCount: e.end - e.begin)
+                }
             }
-            guard let dtype = dtype(code: dtypeCode) else { throw CheckpointError.unsupportedDType(name: name, dtype: dtypeCode) }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] <= body.count,
-                  offsets[1] - offsets[0] == count * dtype.byteSize else {
-                throw CheckpointError.malformed("entry '\(name)' has inconsistent shape \(shape) and offsets \(offsets)")
-            }
-            let tensor = Tensor.uninitialized(shape, dtype: dtype)
-            body.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { tensor.buffer.raw.copyMemory(from: base + offsets[0], byteCount: offsets[1] - offsets[0]) }
-            }
-            out[name] = tensor
+            out[e.name] = tensor
         }
-        return out
+        return (out, metadata)
+    }
+
+    /// The bytes of the file at `url`, with every failure as a ``CheckpointError``.
+    static func contents(of url: URL) throws -> Data {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw CheckpointError.fileNotFound(path: url.path)
+        }
+        if isFolder.boolValue { throw CheckpointError.isDirectory(path: url.path) }
+        do { return try Data(contentsOf: url, options: [.mappedIfSafe]) } catch {
+            throw CheckpointError.io("cannot read \(url.path): \(error.localizedDescription)")
+        }
     }
 
     /// Loads a checkpoint into `cell`. Names, shapes and dtypes are all validated first; on any mismatch it
@@ -108,37 +130,6 @@ public enum Checkpoint {
         case "F64": return .float64
         case "I32": return .int32
         default: return nil
-        }
-    }
-}
-
-/// Why a checkpoint could not be written or loaded.
-public enum CheckpointError: Error, Equatable, CustomStringConvertible {
-    /// The file's parameter names differ from the cell's.
-    case namesDiffer(missing: [String], unexpected: [String])
-    /// A tensor's shape differs from its parameter's.
-    case shapeMismatch(name: String, expected: [Int], found: [Int])
-    /// A tensor's dtype differs from its parameter's.
-    case dtypeMismatch(name: String, expected: DType, found: DType)
-    /// A dtype TapeGrad does not hold (e.g. BF16).
-    case unsupportedDType(name: String, dtype: String)
-    /// Two tensors with one name.
-    case duplicateName(String)
-    /// The file is not valid safetensors.
-    case malformed(String)
-    /// A file-system failure.
-    case io(String)
-
-    /// What went wrong.
-    public var description: String {
-        switch self {
-        case .namesDiffer(let missing, let unexpected): return "checkpoint names differ: missing \(missing), unexpected \(unexpected)"
-        case .shapeMismatch(let n, let e, let f): return "'\(n)': checkpoint shape \(f), parameter shape \(e)"
-        case .dtypeMismatch(let n, let e, let f): return "'\(n)': checkpoint dtype \(f), parameter dtype \(e)"
-        case .unsupportedDType(let n, let d): return "'\(n)': unsupported dtype \(d)"
-        case .duplicateName(let n): return "two tensors named '\(n)'"
-        case .malformed(let m): return "malformed safetensors file: \(m)"
-        case .io(let m): return m
         }
     }
 }

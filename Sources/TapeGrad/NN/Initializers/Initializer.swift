@@ -25,6 +25,7 @@ public enum Initializer: Sendable {
 
     /// A tensor of `shape` initialised by this rule; `fanIn`/`fanOut` default to MindSpore's reading of the shape.
     public func make(_ shape: [Int], fanIn: Int? = nil, fanOut: Int? = nil, dtype: DType = .float32, seed: UInt64? = nil) -> Tensor {
+        guard Tensor.canAllocate(shape, dtype: dtype, op: "initializer") else { return Tensor.placeholder(dtype: dtype) }
         let (defaultIn, defaultOut) = Initializer.fans(shape)
         let fin = Double(Swift.max(fanIn ?? defaultIn, 1)), fout = Double(Swift.max(fanOut ?? defaultOut, 1))
         let s = seed ?? nextInitializerSeed()
@@ -46,8 +47,9 @@ public enum Initializer: Sendable {
     /// MindSpore's `_calculate_fan_in_and_fan_out`: for `[out, in, k…]`, fanIn = in·∏k, fanOut = out·∏k.
     static func fans(_ shape: [Int]) -> (Int, Int) {
         if shape.count < 2 { return (shape.first ?? 1, shape.first ?? 1) }
-        let receptive = shape.dropFirst(2).reduce(1, *)
-        return (shape[1] * receptive, shape[0] * receptive)
+        // A valid shape (checked in `make`): these products cannot overflow.
+        let receptive = SizeArithmetic.count(of: shape.dropFirst(2))
+        return (shape[1] &* receptive, shape[0] &* receptive)
     }
 }
 

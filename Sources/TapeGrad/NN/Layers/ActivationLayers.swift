@@ -72,7 +72,7 @@ public final class Flatten: Cell, @unchecked Sendable {
             reportError(TensorError(op: "Flatten", message: "needs at least one dimension, got shape \(x.shape)"))
             return Tensor.placeholder(dtype: x.dtype)
         }
-        return x.reshaped(to: [x.shape[0], x.shape.dropFirst().reduce(1, *)])
+        return x.reshaped(to: [x.shape[0], SizeArithmetic.count(of: x.shape.dropFirst())])
     }
 }
 

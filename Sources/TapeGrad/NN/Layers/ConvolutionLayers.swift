@@ -45,9 +45,18 @@ public final class Conv2d: Cell, @unchecked Sendable {
         self.dilation = dilation
         self.padMode = padMode
         let shape = [outChannels, inChannels, kernelSize.0, kernelSize.1]
-        weight = Parameter(weightInit ?? Initializer.heUniform(negativeSlope: 5.0.squareRoot()).make(shape, seed: seed), name: "weight")
-        let fanIn = Double(Swift.max(inChannels * kernelSize.0 * kernelSize.1, 1))
-        bias = hasBias ? Parameter(biasInit ?? Initializer.uniform(scale: 1 / fanIn.squareRoot()).make([outChannels], seed: seed.map { $0 &+ 1 }), name: "bias") : nil
+        let w = weightInit ?? Initializer.heUniform(negativeSlope: 5.0.squareRoot()).make(shape, seed: seed)
+        if weightInit != nil, w.shape != shape {
+            reportError(TensorError(op: "Conv2d", message: "weightInit has shape \(w.shape), expected \(shape)"))
+        }
+        weight = Parameter(w, name: "weight")
+        // Checked: the initialiser above has already reported a shape whose size overflows.
+        let fanIn = Double(Swift.max(SizeArithmetic.elementCount([inChannels, kernelSize.0, kernelSize.1]) ?? 1, 1))
+        let b = hasBias ? biasInit ?? Initializer.uniform(scale: 1 / fanIn.squareRoot()).make([outChannels], seed: seed.map { $0 &+ 1 }) : nil
+        if let b, biasInit != nil, b.shape != [outChannels] {
+            reportError(TensorError(op: "Conv2d", message: "biasInit has shape \(b.shape), expected \([outChannels])"))
+        }
+        bias = b.map { Parameter($0, name: "bias") }
         super.init()
     }
 

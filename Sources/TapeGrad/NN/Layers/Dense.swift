@@ -48,6 +48,10 @@ public final class Dense: Cell, @unchecked Sendable {
 
     /// x·Wᵀ + b, then the activation. `x` is `[…, inChannels]`.
     public override func construct(_ x: Tensor) -> Tensor {
+        guard x.rank >= 1, x.shape[x.rank - 1] == inChannels else {
+            reportError(TensorError(op: "Dense", message: "expects input of shape […, inChannels] with inChannels = \(inChannels), got shape \(x.shape)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
         let flat = x.rank == 2 ? x : x.reshaped(to: [-1, inChannels])
         var y = linear(flat, weight: weight.value, bias: bias?.value, relu: activation == .relu)
         if x.rank != 2 { y = y.reshaped(to: Array(x.shape.dropLast()) + [outChannels]) }

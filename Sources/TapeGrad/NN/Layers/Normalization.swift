@@ -26,6 +26,10 @@ public final class LayerNorm: Cell, @unchecked Sendable {
 
     /// The normalised, scaled and shifted input.
     public override func construct(_ x: Tensor) -> Tensor {
+        guard x.rank >= gamma.shape.count, Array(x.shape.suffix(gamma.shape.count)) == gamma.shape else {
+            reportError(TensorError(op: "LayerNorm", message: "expects input whose trailing dimensions are normalizedShape \(gamma.shape), got shape \(x.shape)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
         let begin = beginNormAxis < 0 ? beginNormAxis + x.rank : beginNormAxis
         let axes = Array(Swift.max(begin, 0)..<x.rank)
         let mean = x.mean(alongAxes: axes, keepDims: true)
@@ -78,8 +82,8 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
 
     /// The normalised input; in training also updates the running statistics.
     public override func construct(_ x: Tensor) -> Tensor {
-        guard x.rank == 2 else {
-            reportError(TensorError(op: "BatchNorm1d", message: "expects (N, C) input, got shape \(x.shape)"))
+        guard x.rank == 2, x.shape[1] == gamma.shape[0] else {
+            reportError(TensorError(op: "BatchNorm1d", message: "expects (N, C) input with C = numFeatures = \(gamma.shape[0]), got shape \(x.shape)"))
             return Tensor.placeholder(dtype: x.dtype)
         }
         guard isTraining else {
