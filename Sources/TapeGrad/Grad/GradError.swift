@@ -39,6 +39,14 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
     case weightsMustBeParameterArray(got: String)
     /// Construction (ParameterTuple): two different Parameters share a name.
     case duplicateParameterName(String)
+    /// Call (jvp, linearize): the number of tangent vectors differs from the number of inputs.
+    case tangentCountMismatch(expected: Int, got: Int)
+    /// Call (jvp, hvp): a tangent vector whose shape differs from its input's.
+    case tangentShapeMismatch(position: Int, expected: [Int], got: [Int])
+    /// Call (jacfwd, jacrev, hessian): a `gradPosition` at or beyond the number of inputs.
+    case gradPositionOutOfRange(position: Int, inputCount: Int)
+    /// Backward: a custom gradient (`bprop`, `customVJP`) returned the wrong number of gradients.
+    case customGradientCount(expected: Int, got: Int)
     /// A shape, dtype or argument error of a tensor operation inside the function.
     case tensor(TensorError)
 
@@ -75,6 +83,14 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
             return "For 'ForwardValueAndGrad', when 'get_by_list' is set to True, the argument 'weights' must be Parameters array, but got '\(got)'"
         case .duplicateParameterName(let name):
             return "The value Parameter (name=\(name)) , its name '\(name)' already exists."
+        case .tangentCountMismatch(let expected, let got):
+            return "v has invalid length: should be \(expected), but got \(got)"
+        case .tangentShapeMismatch(let position, let expected, let got):
+            return "The tangent of input \(position) should have shape \(expected), but got \(got)"
+        case .gradPositionOutOfRange:
+            return "The element in grad_position must belong to [0, args_num)."
+        case .customGradientCount(let expected, let got):
+            return "The custom bprop should return \(expected) gradient(s), one per input, but returned \(got)"
         case .tensor(let e):
             return e.description
         }
@@ -84,7 +100,8 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
     public var mindSporeErrorType: String {
         switch self {
         case .gradPositionAndWeightsBothNone, .duplicatePositions, .negativePosition, .negativePositionInTuple,
-             .hasAuxNeedsSeveralOutputs, .sensShapeMismatch, .duplicateParameterName:
+             .hasAuxNeedsSeveralOutputs, .sensShapeMismatch, .duplicateParameterName,
+             .tangentCountMismatch, .tangentShapeMismatch, .gradPositionOutOfRange, .customGradientCount:
             return "ValueError"
         case .sensDTypeMismatch, .weightsMustBeParameterArray, .wrongInputCount, .missingSens:
             return "TypeError"

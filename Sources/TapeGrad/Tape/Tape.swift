@@ -113,12 +113,33 @@ final class Tape: @unchecked Sendable {
         nodes = []
     }
 
+    /// Stops recording for good but keeps the nodes, so the tape can be replayed any number of times
+    /// (a reusable pullback). A sealed tape is read-only: replays from several threads at once are safe.
+    func seal() {
+        isRecording = false
+    }
+
+    /// Pauses recording (a `noGrad` scope); returns whether the tape was recording, in which case the
+    /// scope calls ``resumeRecording()`` at its end.
+    func pauseRecording() -> Bool {
+        guard isRecording else { return false }
+        isRecording = false
+        return true
+    }
+
+    /// Ends a pause started by ``pauseRecording()``.
+    func resumeRecording() {
+        isRecording = true
+    }
+
     /// Replays the tape backwards from `seeds` (output id, ∂L/∂output) and returns ∂L/∂leaf for each of
     /// `leaves`, or nil for a leaf the seeds do not reach. Gradients accumulate over fan-out and are cast to
     /// the dtype of the value they belong to.
     func gradients(seeds: [(id: Int, gradient: Tensor)], leaves: [Int]) -> [Tensor?] {
-        isRecording = false
-        defer { isRecording = true }
+        // A sealed tape is not written to at all, so that concurrent replays do not race.
+        let wasRecording = isRecording
+        if wasRecording { isRecording = false }
+        defer { if wasRecording { isRecording = true } }
         var slots = [Tensor?](repeating: nil, count: nodes.count)
         func accumulate(_ id: Int, _ g: Tensor) {
             let g = g.dtype == nodes[id].dtype ? g : g.astype(nodes[id].dtype)
