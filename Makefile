@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test demo demo-cnn examples bench bench-compare openblas
+.PHONY: test demo demo-cnn demo-penalty examples bench bench-compare openblas
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -26,6 +26,10 @@ demo: openblas
 
 demo-cnn: openblas
 	swift run -c release tapegrad-demo --model cnn $(ARGS)
+
+## demo-penalty: a physics-informed fit of u'' + u = 0 (a penalty on second derivatives) that learns sin x.
+demo-penalty: openblas
+	swift run -c release tapegrad-penalty $(ARGS)
 
 ## examples: the seed documents' examples, printing MindSpore's numbers.
 examples: openblas
