@@ -132,7 +132,20 @@ class OuterOfBprop(nn.Cell):
         return ops.sin(self.inner(x * 2))
 
 
-CELLS = {"ScaleBprop": ScaleBprop, "MulUsingOut": MulUsingOut, "ClipBprop": ClipBprop, "OuterOfBprop": OuterOfBprop}
+class ParamBprop(nn.Cell):
+    """Forward x·w (w a Parameter [2, 3]), gradient 7·dout for x only: w gets zeros."""
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(Tensor(np.array([2.0, 3.0], np.float32)), name="w")
+
+    def construct(self, x):
+        return x * self.w
+
+    def bprop(self, x, out, dout):
+        return (dout * 7,)
+
+
+CELLS = {"ParamBprop": ParamBprop, "ScaleBprop": ScaleBprop, "MulUsingOut": MulUsingOut, "ClipBprop": ClipBprop, "OuterOfBprop": OuterOfBprop}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -230,6 +243,7 @@ case("bprop_gradop_mul_out", "GradOperation", "MulUsingOut", [rand([3]), rand([3
 case("bprop_grad_clip", "grad", "ClipBprop", [rand([3])], grad_position=0, sens=[rand([3], -4.0, 4.0)])
 case("bprop_grad_outer", "grad", "OuterOfBprop", [rand([3])], grad_position=0)
 case("bprop_vjp_mul_out", "vjp", "MulUsingOut", [rand([3]), rand([3])], cotangents=[rand([3])])
+case("bprop_grad_param_weights", "grad_weights", "ParamBprop", [rand([2])], grad_position=0)
 case("bprop_jacrev_scale", "jacrev", "ScaleBprop", [rand([2])], grad_position=0)
 
 
@@ -258,6 +272,8 @@ def run(c):
         if "sens" in c:
             return ms.grad(f, grad_position=positions(c["grad_position"]), sens_param=True)(*args, c["sens"][0])
         return ms.grad(f, grad_position=positions(c["grad_position"]))(*args)
+    if api == "grad_weights":
+        return ms.grad(f, grad_position=positions(c["grad_position"]), weights=f.trainable_params())(*args)
     if api == "value_and_grad":
         return ms.value_and_grad(f, grad_position=positions(c["grad_position"]))(*args)
     if api == "GradOperation":

@@ -22,6 +22,12 @@ final class FunctionalOracleTests: XCTestCase {
         func bprop(_ inputs: [Tensor], out: TensorTree, dout: TensorTree) -> [Tensor] { [clip(dout.asTensor, min: -1, max: 1)] }
     }
 
+    final class ParamBprop: Cell, CustomBprop {
+        let w = Parameter(Tensor([2, 3]), name: "w")
+        override func construct(_ x: Tensor) -> Tensor { x * w.value }
+        func bprop(_ inputs: [Tensor], out: TensorTree, dout: TensorTree) -> [Tensor] { [dout.asTensor * 7] }
+    }
+
     final class OuterOfBprop: Cell {
         let inner = ScaleBprop()
         override func construct(_ x: Tensor) -> Tensor { sin(inner(x * 2)) }
@@ -47,6 +53,7 @@ final class FunctionalOracleTests: XCTestCase {
         case "mlp_sum": return f { t(matmul(tanh(matmul($0[0], $0[1])), $0[2]).sum()) }
         case "xyz": return f { t($0[0] * $0[1] * $0[2]) }
         case "exp_sum_sq": return f { t((exp($0[0]) * $0[1] * $0[1]).sum()) }
+        case "ParamBprop": return ParamBprop()
         case "ScaleBprop": return ScaleBprop()
         case "MulUsingOut": return MulUsingOut()
         case "ClipBprop": return ClipBprop()
@@ -76,6 +83,8 @@ final class FunctionalOracleTests: XCTestCase {
                 return try grad(net, gradPosition: position(c["grad_position"]), sensParam: true)(args, sens: .tensor(sens[0]))
             }
             return try grad(net, gradPosition: position(c["grad_position"]))(args)
+        case "grad_weights":
+            return try grad(net, gradPosition: position(c["grad_position"]), weights: net.trainableParams())(args)
         case "value_and_grad":
             let (value, gradients) = try valueAndGrad(net, gradPosition: position(c["grad_position"]))(args)
             return [value, gradients]
