@@ -107,7 +107,7 @@ func typed<Output: TensorTreeConvertible>(_ tree: TensorTree, _ api: String) thr
 ///
 /// ```swift
 /// let (y, pullback) = try vjp({ x in x * x * x }, Tensor([1, 2]))   // y = [1, 8]
-/// let (dx) = try pullback(Tensor([1, 1]))[0]                       // [3, 12] = 3x²
+/// let dx = try pullback(Tensor([1, 1]))[0]                         // [3, 12] = 3x²
 /// ```
 public func vjp<Output: TensorTreeConvertible>(
     _ fn: (Tensor) -> Output, _ x: Tensor, weights: (any GradWeights)? = nil
@@ -157,7 +157,7 @@ public func vjp<Output: TensorTreeConvertible>(
 ///
 /// ```swift
 /// let (out, pullback) = try vjp(net, [x], weights: net.trainableParams())
-/// let ((dx,), dweights) = … try pullback(v)   // (inputs, weights)
+/// let grads = try pullback(v)   // ((dx,), (dweight, dbias)): the inputs part, then the weights part
 /// ```
 public func vjp(_ network: Cell, _ inputs: [Tensor], weights: (any GradWeights)? = nil) throws -> (value: TensorTree, pullback: PullbackFunction) {
     let r = try makeVJP(inputs: inputs, weights: weights, hasAux: false) { network($0) }

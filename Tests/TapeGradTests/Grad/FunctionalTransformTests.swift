@@ -114,6 +114,14 @@ final class FunctionalTransformTests: XCTestCase {
         assertClose(g, x * v * 6)
     }
 
+    func testSensRecordedByAnEnclosingComputationIsDifferentiated() throws {
+        // d/ds Σ (∂(x²)/∂x seeded with s) = d/ds Σ 2x ⊙ s = 2x.
+        let x = r([3], 20), s = r([3], 21)
+        let inner = try grad({ (x: Tensor) in x * x }, sensParam: true)
+        let g = try gradient(at: s) { s in ((try? inner(x, sens: s))?.tensorValue ?? s * .nan).sum() }
+        assertClose(g, x * 2)
+    }
+
     // MARK: jacobians
 
     func testJacrevAndJacfwdAgreeWithFiniteDifferences() throws {
@@ -153,6 +161,23 @@ final class FunctionalTransformTests: XCTestCase {
         let plus = zip(inputs, v).map { $0 + $1 * eps }, minus = zip(inputs, v).map { $0 - $1 * eps }
         let gp = try valueWithGradient(at: plus, of: mlp).gradient, gm = try valueWithGradient(at: minus, of: mlp).gradient
         for i in 0..<3 { assertClose(hv[i], (gp[i] - gm[i]) / (2 * eps), tolerance: 1e-6) }
+    }
+
+    func testHVPOnAReluSoftmaxClassifierMatchesFiniteDifferences() throws {
+        // The W1 benchmark's loss, small: relu layers, log-softmax cross-entropy, gradients in the weights.
+        let x = r([5, 4], 22), mask = oneHot(Tensor([0, 2, 1, 2, 0] as [Int32]), depth: 3, dtype: .float64)
+        let loss: ([Tensor]) -> Tensor = { t in
+            let h = relu(matmul(x, t[0], transposeB: true) + t[1])
+            let logits = matmul(h, t[2], transposeB: true) + t[3]
+            return -(logits.logSoftmax(alongAxis: -1) * mask).sum(alongAxes: [1]).mean()
+        }
+        let p = [r([6, 4], 23), r([6], 24), r([3, 6], 25), r([3], 26)]
+        let v = [r([6, 4], 27), r([6], 28), r([3, 6], 29), r([3], 30)]
+        let (_, hv) = try hvp(loss, p, v)
+        let eps = 1e-6
+        let gp = try valueWithGradient(at: zip(p, v).map { $0 + $1 * eps }, of: loss).gradient
+        let gm = try valueWithGradient(at: zip(p, v).map { $0 - $1 * eps }, of: loss).gradient
+        for i in 0..<4 { assertClose(hv[i], (gp[i] - gm[i]) / (2 * eps), tolerance: 1e-6) }
     }
 
     func testHessianOfACubicIsDiagonal() throws {
