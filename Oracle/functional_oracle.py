@@ -246,6 +246,14 @@ case("bprop_vjp_mul_out", "vjp", "MulUsingOut", [rand([3]), rand([3])], cotangen
 case("bprop_grad_param_weights", "grad_weights", "ParamBprop", [rand([2])], grad_position=0)
 case("bprop_jacrev_scale", "jacrev", "ScaleBprop", [rand([2])], grad_position=0)
 
+# vmap: axes, unmapped inputs, several outputs, and per-example gradients (vmap of grad).
+case("vmap_cube", "vmap", "cube", [rand([3, 2])], in_axes=0, out_axes=0)
+case("vmap_sum_sq_axis1", "vmap", "sum_sq", [rand([2, 4])], in_axes=1, out_axes=0)
+case("vmap_mul_unmapped", "vmap", "mul", [rand([4, 3]), rand([3])], in_axes=[0, None], out_axes=0)
+case("vmap_two_out_axes", "vmap", "two_out", [rand([3, 2]), rand([3, 2])], in_axes=0, out_axes=[1, 0])
+case("vmap_matmul_tanh", "vmap", "matmul_tanh", [rand([4, 2, 3]), rand([3, 2])], in_axes=[0, None], out_axes=2)
+case("vmap_of_grad_sum_sq", "vmap_grad", "exp_sum_sq", [rand([3, 4]), rand([3, 4])], in_axes=0, out_axes=0)
+
 
 # --------------------------------------------------------------------------------------------------
 # Running
@@ -286,6 +294,10 @@ def run(c):
         inputs = args[0] if len(args) == 1 else tuple(args)
         v = c["tangents"][0] if len(args) == 1 else tuple(c["tangents"])
         return ms.jvp(f, inputs, v, has_aux=c.get("has_aux", False))
+    if api in ("vmap", "vmap_grad"):
+        target = ms.grad(f, grad_position=(0, 1)) if api == "vmap_grad" else f
+        axes = lambda a: tuple(a) if isinstance(a, list) else a
+        return ms.vmap(target, in_axes=axes(c["in_axes"]), out_axes=axes(c["out_axes"]))(*args)
     if api in ("jacrev", "jacfwd"):
         transform = ms.jacrev if api == "jacrev" else ms.jacfwd
         return transform(f, grad_position=positions(c["grad_position"]), has_aux=c.get("has_aux", False))(*args)

@@ -67,6 +67,11 @@ final class FunctionalOracleTests: XCTestCase {
         return .index(any as? Int ?? 0)
     }
 
+    static func axes(_ any: Any?) -> VMapAxes {
+        if let list = any as? [Any] { return .each(list.map { $0 as? Int }) }
+        return .all(any as? Int)
+    }
+
     /// Runs one case through the API it names and returns the result in MindSpore's structure.
     static func run(_ c: [String: Any]) throws -> TensorTree {
         let net = try subject(c["fn"] as? String ?? "")
@@ -104,6 +109,12 @@ final class FunctionalOracleTests: XCTestCase {
             }
             let (value, product) = try jvp(net, args, try list("tangents"))
             return [value, product]
+        case "vmap":
+            return try vmap(net, inAxes: axes(c["in_axes"]), outAxes: axes(c["out_axes"]))(args)
+        case "vmap_grad":
+            let perExample = try grad(net, gradPosition: [0, 1])
+            return try vmap({ (t: [Tensor]) -> TensorTree in (try? perExample(t)) ?? .tuple([]) },
+                            inAxes: axes(c["in_axes"]), outAxes: axes(c["out_axes"]))(args)
         case "jacrev":
             return try jacrev(net, gradPosition: position(c["grad_position"]), hasAux: hasAux)(args)
         case "jacfwd":
