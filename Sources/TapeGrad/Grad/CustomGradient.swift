@@ -21,6 +21,12 @@
 public protocol CustomBprop: Cell {
     /// The gradients of the inputs, one per input (∂L/∂inputᵢ, of inputᵢ's shape), given the inputs, the
     /// forward output `out` and its cotangent `dout` = ∂L/∂out (same structure as `out`).
+    ///
+    /// ```swift
+    /// func bprop(_ inputs: [Tensor], out: TensorTree, dout: TensorTree) -> [Tensor] {
+    ///     [dout.asTensor * inputs[1], dout.asTensor * inputs[0]]   // the product rule of x · y
+    /// }
+    /// ```
     func bprop(_ inputs: [Tensor], out: TensorTree, dout: TensorTree) -> [Tensor]
 }
 

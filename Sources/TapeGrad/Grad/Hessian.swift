@@ -94,6 +94,10 @@ public struct HessianFunction {
     let forward: ([Tensor]) -> Tensor
 
     /// The Hessian at `inputs`; throws ``GradError`` for a bad position or count, or an op error in `fn`.
+    ///
+    /// ```swift
+    /// let h = try hessian({ (t: [Tensor]) in (t[0] * t[1]).sum() }, gradPosition: [0, 1])([x, y])   // h[0][1] = I
+    /// ```
     public func callAsFunction(_ inputs: [Tensor]) throws -> TensorTree {
         if let arity, inputs.count != arity { throw GradError.wrongInputCount(expected: arity, got: inputs.count) }
         let positions = try checkedPositions(gradPosition, inputCount: inputs.count)

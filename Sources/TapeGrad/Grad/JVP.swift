@@ -24,6 +24,11 @@ public struct JVPFunction: Sendable {
 
     /// J·v for one tangent per input (of its input's shape), shaped like the function's output.
     /// Throws ``GradError/tangentCountMismatch(expected:got:)`` or ``GradError/tangentShapeMismatch(position:expected:got:)``.
+    ///
+    /// ```swift
+    /// let (_, jvpFn) = try linearize({ (t: [Tensor]) in t[0] * t[1] }, [a, b])
+    /// let dy = try jvpFn([va, vb])   // va ⊙ b + a ⊙ vb
+    /// ```
     public func callAsFunction(_ tangents: [Tensor]) throws -> TensorTree {
         guard tangents.count == inputs.count else { throw GradError.tangentCountMismatch(expected: inputs.count, got: tangents.count) }
         for (i, (v, x)) in zip(tangents, inputs).enumerated() where v.shape != x.shape {

@@ -20,6 +20,10 @@ public struct JacobianFunction {
 
     /// The Jacobian at `inputs`. Throws ``GradError`` for a position outside the inputs, a wrong input
     /// count, or an op error inside `fn`.
+    ///
+    /// ```swift
+    /// let jac = try jacrev({ (t: [Tensor]) in t[0] * t[1] }, gradPosition: [0, 1])([a, b])   // (diag(b), diag(a))
+    /// ```
     public func callAsFunction(_ inputs: [Tensor]) throws -> TensorTree {
         if let arity, inputs.count != arity { throw GradError.wrongInputCount(expected: arity, got: inputs.count) }
         let positions = try checkedPositions(gradPosition, inputCount: inputs.count)

@@ -50,6 +50,11 @@ public struct PullbackFunction: Sendable {
 
     /// `Jᵀ·v` for one cotangent per output tensor, each of its output's shape and dtype.
     /// Throws ``GradError`` for a wrong count, shape or dtype, as MindSpore does.
+    ///
+    /// ```swift
+    /// let (_, pullback) = try vjp({ x, y -> TensorTree in [.tensor(x * y), .tensor(x + y)] }, x, y)
+    /// let (dx, dy) = try (pullback([v1, v2])[0], pullback([v1, v2])[1])   // v1 ⊙ y + v2, v1 ⊙ x + v2
+    /// ```
     public func callAsFunction(_ cotangents: [Tensor]) throws -> TensorTree {
         let r = try sealed.pullback(cotangents)
         let recording = sealed.recording

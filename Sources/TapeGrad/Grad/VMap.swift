@@ -11,16 +11,16 @@
 /// vmap(f, inAxes: [0, nil])   // the first mapped, the second passed whole to every call
 /// ```
 public enum VMapAxes: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral {
-    /// The same axis for all (nil: none mapped).
+    /// The same axis for all (nil: none mapped): `.all(1)`, written `1`.
     case all(Int?)
-    /// One axis per input or output, in order.
+    /// One axis per input or output, in order: `.each([0, nil])`, written `[0, nil]`.
     case each([Int?])
 
-    /// `inAxes: 1`.
+    /// `inAxes: 1` (every input along axis 1).
     public init(integerLiteral value: Int) { self = .all(value) }
-    /// `inAxes: [0, nil]`.
+    /// `inAxes: [0, nil]` (the first input along axis 0, the second not mapped).
     public init(arrayLiteral elements: Int?...) { self = .each(elements) }
-    /// `outAxes: nil`.
+    /// `outAxes: nil` (no output mapped: each must be the same for every batch element).
     public init(nilLiteral: ()) { self = .all(nil) }
 
     func resolved(count: Int, what: String) throws -> [Int?] {
@@ -51,6 +51,11 @@ public struct VMapFunction {
 
     /// Maps `fn` over the batch axis. Throws for mismatched batch sizes, axes out of range, no mapped
     /// input, an unmapped output (out axis nil) that differs across the batch, or an op error in `fn`.
+    ///
+    /// ```swift
+    /// try vmap({ (t: [Tensor]) in t[0] * t[1] }, inAxes: [0, nil])([Tensor([[1, 2], [3, 4]]), Tensor([10, 20])])
+    /// // [[10, 40], [30, 80]]
+    /// ```
     public func callAsFunction(_ inputs: [Tensor]) throws -> TensorTree {
         if let arity, inputs.count != arity { throw GradError.wrongInputCount(expected: arity, got: inputs.count) }
         let axes = try inAxes.resolved(count: inputs.count, what: "in_axes")
