@@ -83,6 +83,7 @@ func applyingCustomGradient(
 /// JAX's `custom_vjp` (MindSpore's `custom_vjp` with `defbwd`): `forward` with the gradient given by
 /// `pullback(x, out, dout)` instead of being derived. Use it for a missing op, a straight-through
 /// estimator, or a numerically stable rule. Written in tensor ops, the pullback is itself differentiable.
+/// Only the arguments are differentiated: tensors and parameters the closures capture are constants here.
 ///
 /// ```swift
 /// // Gradient clipping in the backward pass only: the value is x, the gradient is clip(dout, −1, 1).
