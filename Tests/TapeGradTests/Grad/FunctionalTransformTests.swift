@@ -58,6 +58,23 @@ final class FunctionalTransformTests: XCTestCase {
         for g in results.withLock({ $0 }) { XCTAssertEqual(g, expected) }
     }
 
+    func testVJPTapeIsFreedWithItsPullback() throws {
+        // The tape's pullbacks capture tensors that point back to the tape: the pullback's last copy closes it.
+        weak var tape: Tape?
+        weak var linearTape: Tape?
+        do {
+            let x = r([4, 3], 31), w = r([3, 2], 32)
+            let (_, pullback) = try vjp({ x, w in tanh(matmul(x, w)) }, x, w)
+            tape = pullback.sealed.recording.tape
+            _ = try pullback(Tensor.ones([4, 2], dtype: .float64))
+            let (_, jvpFn) = try linearize({ x in sin(x) * x }, x)
+            linearTape = jvpFn.transposed.recording.tape
+            _ = try jvpFn(x)
+        }
+        XCTAssertNil(tape)
+        XCTAssertNil(linearTape)
+    }
+
     func testVJPWithWeightsReturnsInputsAndWeightsParts() throws {
         let w = Parameter(Tensor([2, 5]), name: "w")
         let (y, pullback) = try vjp({ x in x * w.value }, Tensor([1, 2]), weights: [w])
