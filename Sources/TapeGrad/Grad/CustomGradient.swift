@@ -62,7 +62,7 @@ func applyingCustomGradient(
             let dout = current.replacingTensors(outs.indices.map { $0 == index ? g : Tensor.zeros(like: outs[$0]) })
             let grads = pullback(inputs, current, dout)
             guard grads.count == inputs.count else {
-                reportError(TensorError(op: name, message: GradError.customGradientCount(expected: inputs.count, got: grads.count).description))
+                reportError(TensorError(op: name, message: "should return \(inputs.count) gradient(s), one per input, but returned \(grads.count)"))
                 return inputs.map { _ in nil }
             }
             return zip(grads, inputs).enumerated().map { i, pair in

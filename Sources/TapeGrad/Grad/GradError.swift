@@ -45,8 +45,6 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
     case tangentShapeMismatch(position: Int, expected: [Int], got: [Int])
     /// Call (jacfwd, jacrev, hessian): a `gradPosition` at or beyond the number of inputs.
     case gradPositionOutOfRange(position: Int, inputCount: Int)
-    /// Backward: a custom gradient (`bprop`, `customVJP`) returned the wrong number of gradients.
-    case customGradientCount(expected: Int, got: Int)
     /// A shape, dtype or argument error of a tensor operation inside the function.
     case tensor(TensorError)
 
@@ -89,8 +87,6 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The tangent of input \(position) should have shape \(expected), but got \(got)"
         case .gradPositionOutOfRange:
             return "The element in grad_position must belong to [0, args_num)."
-        case .customGradientCount(let expected, let got):
-            return "The custom bprop should return \(expected) gradient(s), one per input, but returned \(got)"
         case .tensor(let e):
             return e.description
         }
@@ -101,7 +97,7 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .gradPositionAndWeightsBothNone, .duplicatePositions, .negativePosition, .negativePositionInTuple,
              .hasAuxNeedsSeveralOutputs, .sensShapeMismatch, .duplicateParameterName,
-             .tangentCountMismatch, .tangentShapeMismatch, .gradPositionOutOfRange, .customGradientCount:
+             .tangentCountMismatch, .tangentShapeMismatch, .gradPositionOutOfRange:
             return "ValueError"
         case .sensDTypeMismatch, .weightsMustBeParameterArray, .wrongInputCount, .missingSens:
             return "TypeError"
