@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test tsan asan fuzz demo demo-cnn demo-distributed examples bench bench-compare bench-distributed openblas mpi
+.PHONY: test tsan asan fuzz demo demo-cnn demo-penalty demo-distributed examples bench bench-compare bench-distributed openblas mpi
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -53,6 +53,10 @@ demo-distributed: openblas mpi
 	swift build -c release --product tapegrad-demo-distributed
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 .build/release/tapegrad-demo-distributed $(ARGS)
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 1 .build/release/tapegrad-demo-distributed $(ARGS)
+
+## demo-penalty: a physics-informed fit of u'' + u = 0 (a penalty on second derivatives) that learns sin x.
+demo-penalty: openblas
+	swift run -c release tapegrad-penalty $(ARGS)
 
 ## examples: the seed documents' examples, printing MindSpore's numbers.
 examples: openblas

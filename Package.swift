@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "seed-examples", targets: ["SeedExamples"]),
         .executable(name: "tapegrad-demo", targets: ["Demo"]),
         .executable(name: "tapegrad-demo-distributed", targets: ["DistributedDemo"]),
+        .executable(name: "tapegrad-penalty", targets: ["GradientPenalty"]),
     ],
     targets: [
         // MARK: - Implementation details
@@ -53,6 +54,7 @@ let package = Package(
             dependencies: ["TapeGrad", "TapeGradDistributed"],
             path: "Examples/DistributedDemo"
         ),
+        .executableTarget(name: "GradientPenalty", dependencies: ["TapeGrad"], path: "Examples/GradientPenalty"),
 
         // MARK: - Tests
         .testTarget(

@@ -37,7 +37,7 @@ public final class ForwardValueAndGrad: Cell, @unchecked Sendable {
     /// With `sensParam`, the sens is the last input, or `sens:` (needed for a tuple of sens, one per output).
     public func valueAndGradients(_ inputs: [Tensor], sens: TensorTree? = nil) throws -> (value: TensorTree, gradients: TensorTree) {
         let network = self.network
-        let (value, gradients) = try _spec.evaluate(inputs: inputs, sens: sens, arity: nil, forward: { network.construct($0) })
+        let (value, gradients) = try _spec.evaluate(inputs: inputs, sens: sens, arity: nil, forward: { network($0) })
         return (value, gradients)
     }
 

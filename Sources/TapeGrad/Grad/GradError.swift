@@ -42,6 +42,12 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
     case weightsMustBeParameterArray(got: String)
     /// Construction (ParameterTuple): two different Parameters share a name.
     case duplicateParameterName(String)
+    /// Call (jvp, linearize): the number of tangent vectors differs from the number of inputs.
+    case tangentCountMismatch(expected: Int, got: Int)
+    /// Call (jvp, hvp): a tangent vector whose shape differs from its input's.
+    case tangentShapeMismatch(position: Int, expected: [Int], got: [Int])
+    /// Call (jacfwd, jacrev, hessian): a `gradPosition` at or beyond the number of inputs.
+    case gradPositionOutOfRange(position: Int, inputCount: Int)
     /// A shape, dtype or argument error of a tensor operation inside the function.
     case tensor(TensorError)
 
@@ -80,6 +86,12 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
             return "For 'ForwardValueAndGrad', when 'get_by_list' is set to True, the argument 'weights' must be Parameters array, but got '\(got)'"
         case .duplicateParameterName(let name):
             return "The value Parameter (name=\(name)) , its name '\(name)' already exists."
+        case .tangentCountMismatch(let expected, let got):
+            return "v has invalid length: should be \(expected), but got \(got)"
+        case .tangentShapeMismatch(let position, let expected, let got):
+            return "The tangent of input \(position) should have shape \(expected), but got \(got)"
+        case .gradPositionOutOfRange:
+            return "The element in grad_position must belong to [0, args_num)."
         case .tensor(let e):
             return e.description
         }
@@ -89,7 +101,8 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
     public var mindSporeErrorType: String {
         switch self {
         case .gradPositionAndWeightsBothNone, .duplicatePositions, .negativePosition, .negativePositionInTuple,
-             .hasAuxNeedsSeveralOutputs, .sensShapeMismatch, .duplicateParameterName:
+             .hasAuxNeedsSeveralOutputs, .sensShapeMismatch, .duplicateParameterName,
+             .tangentCountMismatch, .tangentShapeMismatch, .gradPositionOutOfRange:
             return "ValueError"
         case .sensDTypeMismatch, .weightsMustBeParameterArray, .wrongInputCount, .missingSens, .sensWithoutSensParam:
             return "TypeError"

@@ -37,7 +37,7 @@ public struct GradOperation: Sendable {
 
     /// The gradient function of a cell (`grad_op(net, weights)`); `weights` is ignored without `getByList`.
     public func callAsFunction(_ network: Cell, _ weights: (any GradWeights)? = nil) -> GradFunction {
-        GradFunction(spec: spec(weights), arity: nil, forward: { network.construct($0) })
+        GradFunction(spec: spec(weights), arity: nil, forward: { network($0) })
     }
 
     /// The gradient function of a closure of one tensor.

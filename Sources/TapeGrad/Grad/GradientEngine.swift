@@ -34,47 +34,94 @@ enum GradientEngine {
         hasAux: Bool, sens: TensorTree?, forward: ([Tensor]) -> TensorTree
     ) throws -> Result {
         try Transaction.run {
-            try runOnTape(inputs: inputs, positions: positions, parameters: parameters, hasAux: hasAux, sens: sens, forward: forward)
+            let recording = try record(inputs: inputs, positions: positions, parameters: parameters, forward: forward)
+            defer { recording.tape.close() }
+            let differentiated = try recording.differentiatedOutput(hasAux: hasAux)
+            let outs = differentiated.tensors
+            let seedValues = try seeds(for: outs, sens: sens)
+            var result = try recording.replay(outputs: outs, seeds: seedValues)
+            result.output = recording.output.detached
+            return result
         }
     }
 
-    private static func runOnTape(
-        inputs: [Tensor], positions: [Int], parameters: ParameterTracking,
-        hasAux: Bool, sens: TensorTree?, forward: ([Tensor]) -> TensorTree
-    ) throws -> Result {
+    /// Runs `forward` once on a fresh tape with `positions` and the selected parameters tracked, and
+    /// returns the recording, still open: the caller replays it (``Recording/replay(outputs:seeds:)``)
+    /// and then closes or seals its tape.
+    static func record(
+        inputs: [Tensor], positions: [Int], parameters: ParameterTracking, forward: ([Tensor]) -> TensorTree
+    ) throws -> Recording {
         let tape = Tape()
-        defer { tape.close() }
         let scope = GradScope(tape: tape, parameters: parameters, parent: GradScope.current)
         let sink = ErrorSink()
 
         var args = inputs
         var leafOfPosition: [Int: Int] = [:]
+        var order: [Int] = []
         for p in positions where p < args.count && leafOfPosition[p] == nil {
             (args[p], leafOfPosition[p]) = tape.leaf(args[p])
+            order.append(p)
         }
 
         let output = ErrorChecking.$sink.withValue(sink) {
             GradScope.$current.withValue(scope) { forward(args) }
         }
-        if let error = sink.firstError { throw GradError.tensor(error) }
-
-        // has_aux: the output must be a tuple of at least two; only its first element is differentiated.
-        let differentiated: TensorTree
-        if hasAux {
-            guard case .tuple(let items) = output, items.count >= 2 else { throw GradError.hasAuxNeedsSeveralOutputs }
-            differentiated = items[0]
-        } else {
-            differentiated = output
+        if let error = sink.firstError {
+            tape.close()
+            throw GradError.tensor(error)
         }
-        let outs = differentiated.tensors
-        let seedValues = try seeds(for: outs, sens: sens)
-
         let explicitParameters: [Parameter]
         if case .explicit(let list) = parameters { explicitParameters = list } else { explicitParameters = [] }
-        let trackedParameters = scope.trackedInOrder
+        return Recording(tape: tape, inputs: inputs, positions: order, leafOfPosition: leafOfPosition, output: output,
+                         trackedParameters: scope.trackedInOrder, explicitParameters: explicitParameters)
+    }
+
+    /// The backward seeds: ones for each differentiated output, or the caller's `sens` checked against
+    /// MindSpore's rules (one per output; exact shape and dtype, except that a 0-d output sums any sens).
+    static func seeds(for outs: [Tensor], sens: TensorTree?) throws -> [Tensor] {
+        guard let sens else { return outs.map { Tensor.ones(like: $0) } }
+        let given = sens.tensors
+        guard given.count == outs.count else { throw GradError.sensCountMismatch(outputs: outs.count, sens: given.count) }
+        return try zip(outs, given).map { out, s in
+            if out.rank == 0 { return s.sum().astype(out.dtype) }
+            if s.rank == 0 { throw GradError.sensNotBroadcastable(sens: s.shape, output: out.shape) }
+            guard s.shape == out.shape else { throw GradError.sensShapeMismatch(expected: out.shape, got: s.shape) }
+            guard s.dtype == out.dtype else { throw GradError.sensDTypeMismatch(expected: out.dtype, got: s.dtype) }
+            // Not detached: a sens recorded by an enclosing computation is differentiated through.
+            return s
+        }
+    }
+}
+
+/// One forward pass recorded on its own tape, with what is needed to replay it backwards: the leaf of
+/// each differentiated input position and the tracked parameters. ``GradientEngine/run`` replays it once
+/// and closes it; `vjp` seals it and replays it for every cotangent.
+struct Recording: Sendable {
+    let tape: Tape
+    /// The inputs as given (for zero gradients of the right shape and dtype).
+    let inputs: [Tensor]
+    /// The differentiated positions, without duplicates, in the order their leaves were made.
+    let positions: [Int]
+    let leafOfPosition: [Int: Int]
+    /// The forward output, still recorded.
+    let output: TensorTree
+    let trackedParameters: [GradScope.Tracked]
+    let explicitParameters: [Parameter]
+
+    /// The part of the output that is differentiated: all of it, or the first element with `hasAux`
+    /// (which needs a tuple of at least two).
+    func differentiatedOutput(hasAux: Bool) throws -> TensorTree {
+        guard hasAux else { return output }
+        guard case .tuple(let items) = output, items.count >= 2 else { throw GradError.hasAuxNeedsSeveralOutputs }
+        return items[0]
+    }
+
+    /// Replays the tape from `seeds` (one per tensor of `outputs`) and gathers the gradients: zeros for an
+    /// input or explicit parameter the seeds do not reach. `output` of the result is left empty.
+    func replay(outputs outs: [Tensor], seeds seedValues: [Tensor]) throws -> GradientEngine.Result {
+        let sink = ErrorSink()
         var leaves = positions.compactMap { leafOfPosition[$0] }
         leaves += trackedParameters.map(\.leaf)
-
         var gradients: [Tensor?] = []
         try ErrorChecking.$sink.withValue(sink) {
             var seedList: [(id: Int, gradient: Tensor)] = []
@@ -85,12 +132,11 @@ enum GradientEngine {
             if let error = sink.firstError { throw GradError.tensor(error) }
         }
 
-        var result = Result(output: output.detached, inputGradients: [:], parameterGradients: [], reachedParameters: [])
-        var k = 0
-        for p in positions where leafOfPosition[p] != nil && result.inputGradients[p] == nil {
+        var result = GradientEngine.Result(output: .tuple([]), inputGradients: [:], parameterGradients: [], reachedParameters: [])
+        for (k, p) in positions.enumerated() {
             result.inputGradients[p] = (gradients[k] ?? Tensor.zeros(like: inputs[p])).detachedIfNotNested
-            k += 1
         }
+        let k = positions.count
         var byParameter: [ObjectIdentifier: Tensor] = [:]
         for (i, tracked) in trackedParameters.enumerated() {
             if let g = gradients[k + i] {
@@ -102,24 +148,6 @@ enum GradientEngine {
             byParameter[ObjectIdentifier($0)] ?? Tensor.zeros(like: $0.storedValue)
         }
         return result
-    }
-
-    /// The backward seeds: ones for each differentiated output, or the caller's `sens` checked against
-    /// MindSpore's rules (one per output; exact shape and dtype, except that a 0-d output sums any sens).
-    ///
-    /// A sens recorded by an enclosing computation stays recorded: the backward pass is then differentiated
-    /// with respect to it too (∂⟨Jᵀv, u⟩/∂v = J·u, the double-vjp route to a Jacobian-vector product).
-    static func seeds(for outs: [Tensor], sens: TensorTree?) throws -> [Tensor] {
-        guard let sens else { return outs.map { Tensor.ones(like: $0) } }
-        let given = sens.tensors
-        guard given.count == outs.count else { throw GradError.sensCountMismatch(outputs: outs.count, sens: given.count) }
-        return try zip(outs, given).map { out, s in
-            if out.rank == 0 { return s.sum().astype(out.dtype) }
-            if s.rank == 0 { throw GradError.sensNotBroadcastable(sens: s.shape, output: out.shape) }
-            guard s.shape == out.shape else { throw GradError.sensShapeMismatch(expected: out.shape, got: s.shape) }
-            guard s.dtype == out.dtype else { throw GradError.sensDTypeMismatch(expected: out.dtype, got: s.dtype) }
-            return s
-        }
     }
 }
 

@@ -152,7 +152,7 @@ public func valueAndGrad(
     hasAux: Bool = false, returnIds: Bool = false, sensParam: Bool = false
 ) throws -> ValueAndGradFunction<TensorTree> {
     ValueAndGradFunction(spec: try makeGradSpec(gradPosition: gradPosition, weights: weights, hasAux: hasAux, returnIds: returnIds, sensParam: sensParam),
-                         arity: nil, forward: { network.construct($0) })
+                         arity: nil, forward: { network($0) })
 }
 
 // MARK: - grad
@@ -213,5 +213,5 @@ public func grad(
     hasAux: Bool = false, returnIds: Bool = false, sensParam: Bool = false
 ) throws -> GradFunction {
     GradFunction(spec: try makeGradSpec(gradPosition: gradPosition, weights: weights, hasAux: hasAux, returnIds: returnIds, sensParam: sensParam),
-                 arity: nil, forward: { network.construct($0) })
+                 arity: nil, forward: { network($0) })
 }

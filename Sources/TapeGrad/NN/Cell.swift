@@ -65,16 +65,16 @@ open class Cell: @unchecked Sendable, CustomStringConvertible {
 
     /// Runs a one-input, one-output forward pass: `y = net(x)`.
     /// (A cell with several outputs, such as ``ForwardValueAndGrad``, is called with an array: `net([x])`.)
-    public func callAsFunction(_ x: Tensor) -> Tensor { construct([x]).asTensor }
+    public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction([x]).asTensor }
 
     /// Runs a two-input, one-output forward pass: `loss = criterion(prediction, label)`.
-    public func callAsFunction(_ x: Tensor, _ y: Tensor) -> Tensor { construct([x, y]).asTensor }
+    public func callAsFunction(_ x: Tensor, _ y: Tensor) -> Tensor { callAsFunction([x, y]).asTensor }
 
     /// Runs a three-input, one-output forward pass.
-    public func callAsFunction(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { construct([x, y, z]).asTensor }
+    public func callAsFunction(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { callAsFunction([x, y, z]).asTensor }
 
     /// Runs the forward pass on any number of inputs and returns every output: `net([x, y])`.
-    public func callAsFunction(_ inputs: [Tensor]) -> TensorTree { construct(inputs) }
+    public func callAsFunction(_ inputs: [Tensor]) -> TensorTree { constructApplyingBprop(inputs) }
 
     // MARK: Training mode
 

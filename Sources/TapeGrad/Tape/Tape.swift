@@ -146,12 +146,39 @@ final class Tape: @unchecked Sendable {
         }
     }
 
+    /// Stops recording for good but keeps the nodes, so the tape can be replayed any number of times
+    /// (a reusable pullback). A sealed tape is read-only: replays from several threads at once are safe.
+    func seal() {
+        lock.withLock { recording = false }
+    }
+
+    /// Pauses recording (a `noGrad` scope); returns whether the tape was recording, in which case the
+    /// scope calls ``resumeRecording()`` at its end.
+    func pauseRecording() -> Bool {
+        lock.withLock {
+            guard recording else { return false }
+            recording = false
+            return true
+        }
+    }
+
+    /// Ends a pause started by ``pauseRecording()``.
+    func resumeRecording() {
+        lock.withLock { recording = true }
+    }
+
     /// Replays the tape backwards from `seeds` (output id, ∂L/∂output) and returns ∂L/∂leaf for each of
     /// `leaves`, or nil for a leaf the seeds do not reach. Gradients accumulate over fan-out and are cast to
     /// the dtype of the value they belong to.
     func gradients(seeds: [(id: Int, gradient: Tensor)], leaves: [Int]) -> [Tensor?] {
-        let (nodes, opNames) = lock.withLock { recording = false; return (self.nodes, self.opNames) }
-        defer { lock.withLock { recording = true } }
+        // A sealed tape stays sealed (replays from several threads do not write to it); only a tape that was
+        // recording starts again afterwards.
+        let (nodes, opNames, wasRecording) = lock.withLock { () -> ([Node], [StaticString], Bool) in
+            let was = recording
+            recording = false
+            return (self.nodes, self.opNames, was)
+        }
+        defer { if wasRecording { lock.withLock { recording = true } } }
         var slots = [Tensor?](repeating: nil, count: nodes.count)
         var current = -1, upstreamShape: [Int] = []
         var anomaly = false
