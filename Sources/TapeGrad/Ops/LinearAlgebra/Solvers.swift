@@ -30,7 +30,7 @@ public func inv(_ x: Tensor) -> Tensor {
 }
 
 /// Solves A X = B for X (MindSpore's `scipy.linalg.solve` / PyTorch's `linalg.solve`): A is `[..., n, n]`,
-/// B is `[..., n, k]` or a vector `[..., n]`; batch dimensions broadcast. A singular A is reported.
+/// B is `[..., n, k]` or vectors `[..., n]` (1-D, or A's shape without its last dimension); batch dimensions broadcast. A singular A is reported.
 /// ∂L/∂B = A⁻ᵀ G (a solve with Aᵀ), ∂L/∂A = −(∂L/∂B) Xᵀ.
 ///
 /// ```swift
@@ -39,7 +39,8 @@ public func inv(_ x: Tensor) -> Tensor {
 public func solve(_ a: Tensor, _ b: Tensor) -> Tensor {
     let dtype = DType.promoted(a.dtype, b.dtype).floatingPoint
     guard let (batchA, n, _) = a.matrixShape(op: "solve", argument: "a", square: true) else { return Tensor.placeholder(dtype: dtype) }
-    if b.rank == a.rank - 1 {
+    // B is a batch of vectors when it is 1-D or has A's shape without the last dimension (PyTorch's rule).
+    if b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast())) {
         return solve(a, b.expandingShape(at: b.rank)).squeezingShape(at: [b.rank])
     }
     guard let (batchB, rows, k) = b.matrixShape(op: "solve", argument: "b", square: false), rows == n,
@@ -134,7 +135,7 @@ public func slogdet(_ x: Tensor) -> (sign: Tensor, logAbsDet: Tensor) {
 public func lstsq(_ a: Tensor, _ b: Tensor) -> Tensor {
     let dtype = DType.promoted(a.dtype, b.dtype).floatingPoint
     guard let (batch, m, n) = a.matrixShape(op: "lstsq", argument: "a", square: false) else { return Tensor.placeholder(dtype: dtype) }
-    if b.rank == a.rank - 1 {
+    if b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast())) {
         return lstsq(a, b.expandingShape(at: b.rank)).squeezingShape(at: [b.rank])
     }
     guard let (batchB, rows, k) = b.matrixShape(op: "lstsq", argument: "b", square: false), rows == m, batchB == batch else {

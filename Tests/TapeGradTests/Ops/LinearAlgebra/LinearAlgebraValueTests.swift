@@ -98,7 +98,7 @@ final class LinearAlgebraValueTests: XCTestCase {
 
     func testMatrixNormsOfAKnownMatrix() {
         let m = Tensor([[1, -2], [3, 4]] as [[Double]])
-        close(matrixNorm(m), [30.0.squareRoot()])
+        close(matrixNorm(m), [Double(30).squareRoot()])
         close(matrixNorm(m, ord: .one), [6]); close(matrixNorm(m, ord: .minusOne), [4])
         close(matrixNorm(m, ord: .infinity), [7]); close(matrixNorm(m, ord: .minusInfinity), [3])
         let s = svd(m).s.scalars
