@@ -41,7 +41,8 @@ public func solve(_ a: Tensor, _ b: Tensor) -> Tensor {
     guard let (batchA, n, _) = a.matrixShape(op: "solve", argument: "a", square: true) else { return Tensor.placeholder(dtype: dtype) }
     // B is a batch of vectors when it is 1-D or has A's shape without the last dimension (PyTorch's rule).
     if b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast())) {
-        return solve(a, b.expandingShape(at: b.rank)).squeezingShape(at: [b.rank])
+        let x = solve(a, b.expandingShape(at: b.rank))
+        return x.squeezingShape(at: [x.rank - 1])
     }
     guard let (batchB, rows, k) = b.matrixShape(op: "solve", argument: "b", square: false), rows == n,
           let batch = Broadcasting.shape(batchA, batchB) else {
@@ -136,7 +137,8 @@ public func lstsq(_ a: Tensor, _ b: Tensor) -> Tensor {
     let dtype = DType.promoted(a.dtype, b.dtype).floatingPoint
     guard let (batch, m, n) = a.matrixShape(op: "lstsq", argument: "a", square: false) else { return Tensor.placeholder(dtype: dtype) }
     if b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast())) {
-        return lstsq(a, b.expandingShape(at: b.rank)).squeezingShape(at: [b.rank])
+        let x = lstsq(a, b.expandingShape(at: b.rank))
+        return x.squeezingShape(at: [x.rank - 1])
     }
     guard let (batchB, rows, k) = b.matrixShape(op: "lstsq", argument: "b", square: false), rows == m, batchB == batch else {
         reportError(TensorError(op: "lstsq", message: "argument b of shape \(b.shape) does not fit a of shape \(a.shape)"))
