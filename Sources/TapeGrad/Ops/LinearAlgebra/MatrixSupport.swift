@@ -1,8 +1,10 @@
 // Shared pieces of the linear-algebra ops: batches of matrices, matrix transposes and triangle masks.
 
 extension Tensor {
-    /// The transpose of the last two dimensions (each matrix of a batch). ∂L/∂x = Gᵀ.
+    /// The transpose of the last two dimensions (each matrix of a batch). ∂L/∂x = Gᵀ. Below rank 2 (an inert
+    /// placeholder after a reported error) it is the tensor itself.
     var matrixTransposed: Tensor {
+        guard rank >= 2 else { return self }
         var perm = Array(0..<rank)
         perm.swapAt(rank - 1, rank - 2)
         return transposed(permutation: perm)
