@@ -8,8 +8,8 @@ differentiable. For float32 and float64 it records the forward output and, under
 Reference: real MindSpore 2.10.0 (CPU, PyNative) first. PyTorch is the second oracle, run in its own venv as a
 subprocess on every case: a case uses PyTorch when MindSpore lacks the op, raises on it (often a float64 kernel
 missing on CPU), or disagrees with PyTorch beyond the tolerance (MindSpore bug). Every case records its
-"source" and, where MindSpore was overruled, "mindspore_note". Ops neither framework has in that form use
-numpy ("numpy") — only masked mean.
+"source" and, where MindSpore was overruled, "mindspore_note". Masked mean (no MindSpore op) is the
+masked-sum / mask-count formula run in PyTorch.
 
     python3.11 -m venv /work/venv-ms && /work/venv-ms/bin/pip install mindspore==2.10.0 "numpy<2"
     python3.11 -m venv /work/venv-torch && /work/venv-torch/bin/pip install torch "numpy<2"
