@@ -184,6 +184,8 @@ for s in [(4, 3), (3, 3)]:
     case("qr_r", [U(s)])
 case("svd_s", [U((4, 3))])
 case("svd_s", [U((2, 3, 5))])
+case("svd_uvt", [U((4, 3))])
+case("svd_uvt", [U((2, 3, 5))])
 case("eigh_values", [U((3, 3))])
 case("eigh_vectors_sq", [U((4, 4))])
 case("lstsq", [U((5, 3)), U((5, 2))])
@@ -228,6 +230,7 @@ def ms_function(op, p):
         "cholesky_spd": lambda x: ops.cholesky(ops.matmul(x, x.swapaxes(-1, -2)) + 3 * ops.eye(x.shape[-1], x.shape[-1], x.dtype), p["upper"]),
         "qr_q": lambda x: ops.qr(x)[0], "qr_r": lambda x: ops.qr(x)[1],
         "svd_s": lambda x: ops.svd(x, compute_uv=False),
+        "svd_uvt": lambda x: (lambda suv: ops.matmul(suv[1], suv[2].swapaxes(-1, -2)))(ops.svd(x)),
         "lstsq": lambda a, b: ops.lstsq(a, b),
         "matrix_norm": lambda x: ops.matrix_norm(x, ord_value(p["ord"])),
         "floor_divide": ops.floor_divide, "logsigmoid": ops.logsigmoid,
@@ -282,6 +285,7 @@ def torch_function(op, p):
         "cholesky_spd": lambda x: torch.linalg.cholesky(x @ x.transpose(-1, -2) + 3 * torch.eye(x.shape[-1], dtype=x.dtype), upper=p["upper"]),
         "qr_q": lambda x: torch.linalg.qr(x)[0], "qr_r": lambda x: torch.linalg.qr(x)[1],
         "svd_s": torch.linalg.svdvals,
+        "svd_uvt": lambda x: (lambda usv: usv[0] @ usv[2])(torch.linalg.svd(x, full_matrices=False)),
         "eigh_values": lambda x: torch.linalg.eigh(sym(x))[0],
         "eigh_vectors_sq": lambda x: torch.linalg.eigh(sym(x))[1] ** 2,
         "lstsq": lambda a, b: torch.linalg.lstsq(a, b, driver="gelsd").solution,

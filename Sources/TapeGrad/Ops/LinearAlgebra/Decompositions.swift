@@ -66,6 +66,30 @@ public func qr(_ x: Tensor) -> (q: Tensor, r: Tensor) {
     return (q, r)
 }
 
+/// Townsend's SVD pullback, in ops (see ``svd(_:)``).
+private func svdBackward(_ x: Tensor, gs: Tensor, gu: Tensor, gv: Tensor) -> Tensor {
+    let (s, u, v) = svd(x)
+    let k = s.shape[s.rank - 1], dtype = gs.dtype
+    let row = s.expandingShape(at: s.rank - 1), column = s.expandingShape(at: s.rank)   // [.., 1, k], [.., k, 1]
+    let eye = Tensor.eye(k, dtype: dtype)
+    let f = (1 - eye) / (row * row - column * column + eye)
+    let utgu = matmul(u, gu, transposeA: true), vtgv = matmul(v, gv, transposeA: true)
+    let j = f * (utgu - utgu.matrixTransposed), kk = f * (vtgv - vtgv.matrixTransposed)
+    let core = j * row + eye * gs.expandingShape(at: gs.rank - 1) + column * kk
+    var grad = matmul(matmul(u, core), v, transposeB: true)
+    let m = u.shape[u.rank - 2], n = v.shape[v.rank - 2]
+    let guScaled = gu / row, gvScaled = gv / row                                           // Ḡ S⁻¹
+    if m > k {
+        let projected = guScaled - matmul(u, matmul(u, guScaled, transposeA: true))          // (I − UUᵀ) Ḡ_U S⁻¹
+        grad = grad + matmul(projected, v, transposeB: true)
+    }
+    if n > k {
+        let projected = gvScaled - matmul(v, matmul(v, gvScaled, transposeA: true))          // (I − VVᵀ) Ḡ_V S⁻¹
+        grad = grad + matmul(u, projected, transposeB: true)
+    }
+    return grad
+}
+
 /// Records Q and R so that their cotangents meet in one pullback (the QR gradient needs both at once).
 private func qrBackwardNode(_ x: Tensor, q: Tensor, r: Tensor, m: Int, n: Int, k: Int) -> (q: Tensor, r: Tensor) {
     let axis = q.rank - 2
@@ -93,8 +117,10 @@ private func qrBackwardNode(_ x: Tensor, q: Tensor, r: Tensor, m: Int, n: Int, k
 
 /// The reduced singular value decomposition A = U diag(S) Vᵀ of each `[m, n]` matrix (LAPACK's gesdd):
 /// S descending `[k]`, U `[m, k]`, V `[n, k]`, k = min(m, n) — MindSpore's `ops.svd` order (s, u, v).
-/// The singular values are differentiable: ∂L/∂A = U diag(Ḡ_S) Vᵀ. The vectors' gradient is not implemented:
-/// a gradient reaching U or V is reported as an error (never silently dropped).
+/// With F_ij = 1/(s_j² − s_i²) off the diagonal (0 on it), J = F ⊙ (UᵀḠ_U − Ḡ_UᵀU), K = F ⊙ (VᵀḠ_V − Ḡ_VᵀV):
+/// ∂L/∂A = U (J S + diag(Ḡ_S) + S K) Vᵀ + (I − UUᵀ) Ḡ_U S⁻¹ Vᵀ + U S⁻¹ Ḡ_Vᵀ (I − VVᵀ) (Townsend's formula).
+/// The singular vectors are defined up to sign, so only sign-invariant uses of them (u vᵀ, u ⊙ u, …) have a
+/// meaningful gradient; repeated or zero singular values make the vectors' gradient infinite, as in PyTorch.
 ///
 /// ```swift
 /// svd(Tensor([[3, 0], [0, -4]])).s   // [4, 3]
@@ -118,17 +144,17 @@ public func svd(_ x: Tensor) -> (s: Tensor, u: Tensor, v: Tensor) {
     var s = Tensor(ss, shape: batch + [k]).converted(to: dtype)
     var u = Tensor(us, shape: batch + [m, k]).converted(to: dtype), v = Tensor(vs, shape: batch + [n, k]).converted(to: dtype)
     guard x.isRecorded else { return (s, u, v) }
-    let uConstant = u, vConstant = v
-    s = s.recorded(x) { g in
-        let (_, u, v) = svd(x)
-        return matmul(u * g.expandingShape(at: g.rank - 1), v, transposeB: true)
+    // One node carries the three cotangents (the vectors' gradient needs them together): s, u and v are
+    // recorded as slices of a packed [k + m + n, k] result.
+    let axis = x.rank - 2
+    let pack = concat([s.expandingShape(at: axis), u, v], alongAxis: axis).recorded(x) { g in
+        let gs = g.sliced(alongAxis: axis, from: 0, to: 1).squeezingShape(at: [axis])
+        let gu = g.sliced(alongAxis: axis, from: 1, to: 1 + m), gv = g.sliced(alongAxis: axis, from: 1 + m, to: 1 + m + n)
+        return svdBackward(x, gs: gs, gu: gu, gv: gv)
     }
-    let unsupported: (Tensor) -> Tensor = { g in
-        reportError(TensorError(op: "svd", message: "the gradient through the singular vectors u and v is not implemented"))
-        return Tensor.zeros(x.shape, dtype: g.dtype)
-    }
-    u = uConstant.recorded(x, pullback: unsupported)
-    v = vConstant.recorded(x, pullback: unsupported)
+    s = pack.sliced(alongAxis: axis, from: 0, to: 1).squeezingShape(at: [axis])
+    u = pack.sliced(alongAxis: axis, from: 1, to: 1 + m)
+    v = pack.sliced(alongAxis: axis, from: 1 + m, to: 1 + m + n)
     return (s, u, v)
 }
 

@@ -127,6 +127,12 @@ final class MathGradientCheckTests: XCTestCase {
             Case(name: "qr square", inputs: [m]) { x in let (q, r) = qr(x[0]); return concat([q, r]) },
             Case(name: "svd values", inputs: [r([4, 3], 55)]) { svd($0[0]).s },
             Case(name: "svd values wide batch", inputs: [r([2, 2, 3], 56)]) { svd($0[0]).s },
+            Case(name: "svd u vᵀ tall", inputs: [r([4, 3], 76)]) { x in let (_, u, v) = svd(x[0]); return matmul(u, v, transposeB: true) },
+            Case(name: "svd u vᵀ wide batch", inputs: [r([2, 2, 4], 77)]) { x in let (_, u, v) = svd(x[0]); return matmul(u, v, transposeB: true) },
+            Case(name: "svd u ⊙ u, v ⊙ v and s", inputs: [r([3, 5], 78)]) { x in
+                let (s, u, v) = svd(x[0])
+                return (u * u).sum() * 0.3 + (v * v * Tensor([1, 2, 3] as [Double])).sum() + s.sum(alongAxes: [0]) * 0.5
+            },
             Case(name: "eigh values", inputs: [m]) { eigh(Self.sym($0[0])).eigenvalues },
             Case(name: "eigh vectors (sign-free)", inputs: [m]) { x in let v = eigh(Self.sym(x[0])).eigenvectors; return v * v },
             Case(name: "lstsq", inputs: [r([5, 3], 57), r([5, 2], 58)]) { lstsq($0[0], $0[1]) },

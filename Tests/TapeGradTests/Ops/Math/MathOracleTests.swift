@@ -25,7 +25,7 @@ final class MathOracleTests: XCTestCase {
             "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "silu": silu, "selu": selu, "mish": mish,
             "hardswish": hardswish, "hardsigmoid": hardsigmoid, "softsign": softsign, "logsigmoid": logSigmoid,
             "relu6": relu6, "logical_not": logicalNot,
-            "inv": inv, "det": det, "svd_s": { svd($0).s }, "qr_q": { qr($0).q }, "qr_r": { qr($0).r },
+            "inv": inv, "det": det, "svd_s": { svd($0).s }, "svd_uvt": { let (_, u, v) = svd($0); return matmul(u, v, transposeB: true) }, "qr_q": { qr($0).q }, "qr_r": { qr($0).r },
             "slogdet": { slogdet($0).logAbsDet }, "slogdet_sign": { slogdet($0).sign },
             "eigh_values": { eigh(($0 + $0.matrixTransposed) * 0.5).eigenvalues },
             "eigh_vectors_sq": { let v = eigh(($0 + $0.matrixTransposed) * 0.5).eigenvectors; return v * v },
