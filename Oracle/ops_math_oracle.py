@@ -179,7 +179,7 @@ case("slogdet", [U((3, 3))])
 case("slogdet_sign", [U((2, 3, 3))], diff=[])
 case("cholesky_spd", [U((3, 3))], upper=False)
 case("cholesky_spd", [U((2, 3, 3))], upper=True)
-for s in [(4, 3), (3, 3)]:
+for s in [(4, 3), (3, 3), (2, 4)]:
     case("qr_q", [U(s)])
     case("qr_r", [U(s)])
 case("svd_s", [U((4, 3))])

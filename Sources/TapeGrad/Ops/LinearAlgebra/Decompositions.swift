@@ -39,7 +39,8 @@ public func cholesky(_ x: Tensor, upper: Bool = false) -> Tensor {
 /// The reduced QR factorisation A = Q R of each `[m, n]` matrix: Q `[m, k]` with orthonormal columns and R
 /// `[k, n]` upper triangular, k = min(m, n) (LAPACK's Householder geqrf/orgqr; R's diagonal may be negative).
 /// For m ≥ n, with M = R Ḡ_Rᵀ − Ḡ_Qᵀ Q and copyltu(M) its lower triangle mirrored upward:
-/// ∂L/∂A = (Ḡ_Q + Q copyltu(M)) R⁻ᵀ. The gradient for m < n is reported as an error.
+/// ∂L/∂A = (Ḡ_Q + Q copyltu(M)) R⁻ᵀ. For m < n, A = [X | Y] with X square: ∂L/∂Y = Q Ḡ_{R_Y} and ∂L/∂X is the
+/// square formula with Ḡ_Q + Y Ḡ_{R_Y}ᵀ. A singular leading block makes R⁻¹ fail, which is reported.
 ///
 /// ```swift
 /// let (q, r) = qr(Tensor([[3, 0], [4, 5]]))   // q·r == [[3, 0], [4, 5]]
@@ -90,6 +91,15 @@ private func svdBackward(_ x: Tensor, gs: Tensor, gu: Tensor, gv: Tensor) -> Ten
     return grad
 }
 
+/// The QR pullback for m ≥ n: M = R Ḡ_Rᵀ − Ḡ_Qᵀ Q, ∂L/∂A = (Ḡ_Q + Q copyltu(M)) R⁻ᵀ.
+private func qrBackward(q: Tensor, r: Tensor, gq: Tensor, gr: Tensor) -> Tensor {
+    let k = r.shape[r.rank - 2], dtype = gq.dtype
+    let mm = matmul(r, gr, transposeB: true) - matmul(gq, q, transposeA: true)
+    let strictly = mm * Tensor.triangleMask(rows: k, cols: k, lower: true, diagonal: 0, dtype: dtype)
+    let copied = mm * Tensor.triangleMask(rows: k, cols: k, lower: true, dtype: dtype) + strictly.matrixTransposed
+    return matmul(gq + matmul(q, copied), inv(r), transposeB: true)
+}
+
 /// Records Q and R so that their cotangents meet in one pullback (the QR gradient needs both at once).
 private func qrBackwardNode(_ x: Tensor, q: Tensor, r: Tensor, m: Int, n: Int, k: Int) -> (q: Tensor, r: Tensor) {
     let axis = q.rank - 2
@@ -98,17 +108,16 @@ private func qrBackwardNode(_ x: Tensor, q: Tensor, r: Tensor, m: Int, n: Int, k
     let qPadded = k < width ? q.padded(alongAxis: q.rank - 1, before: 0, after: width - k) : q
     let rPadded = n < width ? r.padded(alongAxis: r.rank - 1, before: 0, after: width - n) : r
     let pack = concat([qPadded, rPadded], alongAxis: axis).recorded(x) { g in
-        guard m >= n else {
-            reportError(TensorError(op: "qr", message: "the gradient is implemented for m ≥ n only, got a matrix of \(m) × \(n)"))
-            return Tensor.zeros(x.shape, dtype: g.dtype)
-        }
         let (q, r) = qr(x)
         let gq = g.sliced(alongAxis: axis, from: 0, to: m).sliced(alongAxis: axis + 1, from: 0, to: k)
         let gr = g.sliced(alongAxis: axis, from: m, to: m + k).sliced(alongAxis: axis + 1, from: 0, to: n)
-        let mm = matmul(r, gr, transposeB: true) - matmul(gq, q, transposeA: true)
-        let strictly = mm * Tensor.triangleMask(rows: k, cols: k, lower: true, diagonal: 0, dtype: g.dtype)
-        let copied = mm * Tensor.triangleMask(rows: k, cols: k, lower: true, dtype: g.dtype) + strictly.matrixTransposed
-        return matmul(gq + matmul(q, copied), inv(r), transposeB: true)
+        if m >= n { return qrBackward(q: q, r: r, gq: gq, gr: gr) }
+        // Wide: A = [X | Y] with X square, R = [R_X | QᵀY]; Y's part flows straight back and adds Y Ḡ_Yᵀ to Ḡ_Q.
+        let last = axis + 1
+        let y = x.sliced(alongAxis: last, from: m, to: n)
+        let grX = gr.sliced(alongAxis: last, from: 0, to: m), grY = gr.sliced(alongAxis: last, from: m, to: n)
+        let gx = qrBackward(q: q, r: r.sliced(alongAxis: last, from: 0, to: m), gq: gq + matmul(y, grY, transposeB: true), gr: grX)
+        return concat([gx, matmul(q, grY)], alongAxis: last)
     }
     let qOut = pack.sliced(alongAxis: axis, from: 0, to: m).sliced(alongAxis: axis + 1, from: 0, to: k)
     let rOut = pack.sliced(alongAxis: axis, from: m, to: m + k).sliced(alongAxis: axis + 1, from: 0, to: n)

@@ -1,6 +1,10 @@
 // Matrix norms over the last two dimensions.
 
 /// Which matrix norm ``matrixNorm(_:ord:keepDims:)`` computes (MindSpore's `ord` values in Swift case).
+///
+/// ```swift
+/// matrixNorm(Tensor([[3, 0], [0, -4]]), ord: .two)   // 4, the largest singular value
+/// ```
 public enum MatrixNormOrder: Sendable, Hashable {
     /// `'fro'`: √(Σ x²).
     case fro

@@ -127,7 +127,6 @@ final class MathConventionTests: XCTestCase {
     }
 
     func testGradientsThatCannotBeComputedThrow() {
-        XCTAssertThrowsError(try gradient(at: Tensor.randomNormal([2, 4], dtype: .float64, seed: 2)) { qr($0).r.sum() })
         XCTAssertThrowsError(try gradient(at: Tensor([[1, 2], [2, 4]] as [[Double]])) { det($0) })
     }
 }

@@ -124,6 +124,7 @@ final class MathGradientCheckTests: XCTestCase {
             Case(name: "cholesky", inputs: [m]) { cholesky(Self.spd($0[0])) },
             Case(name: "cholesky upper batch", inputs: [batch]) { cholesky(Self.spd($0[0]), upper: true) },
             Case(name: "qr Q and R", inputs: [r([4, 3], 54)]) { x in let (q, r) = qr(x[0]); return q.sum(alongAxes: [0]) * 0.7 + r.sum(alongAxes: [0]) },
+            Case(name: "qr wide batch", inputs: [r([2, 2, 4], 79)]) { x in let (q, r) = qr(x[0]); return concat([q, r], alongAxis: 2) },
             Case(name: "qr square", inputs: [m]) { x in let (q, r) = qr(x[0]); return concat([q, r]) },
             Case(name: "svd values", inputs: [r([4, 3], 55)]) { svd($0[0]).s },
             Case(name: "svd values wide batch", inputs: [r([2, 2, 3], 56)]) { svd($0[0]).s },
