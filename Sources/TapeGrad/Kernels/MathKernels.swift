@@ -152,25 +152,30 @@ enum MathKernels {
         return Tensor(values, shape: x.shape).converted(to: source.dtype)
     }
 
+    /// out[i] = a[i·sa] ∘ b[i·sb] over one row (strides 0 or 1, from broadcasting).
     @inline(__always)
-    static func binaryLoop<T: MathElement>(_ op: MathBinaryOp, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ n: Int) {
+    static func binaryLoop<T: MathElement>(
+        _ op: MathBinaryOp, _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int, _ out: UnsafeMutablePointer<T>, _ n: Int
+    ) {
         switch op {
-        case .atan2: for i in 0..<n { out[i] = T.atan2(a[i], b[i]) }
-        case .hypot: for i in 0..<n { out[i] = T.hypot(a[i], b[i]) }
+        case .atan2: for i in 0..<n { out[i] = T.atan2(a[i * sa], b[i * sb]) }
+        case .hypot: for i in 0..<n { out[i] = T.hypot(a[i * sa], b[i * sb]) }
         case .remainder:
             for i in 0..<n {
-                let r = a[i].truncatingRemainder(dividingBy: b[i])
-                out[i] = r != 0 && (r < 0) != (b[i] < 0) ? r + b[i] : r
+                let x = a[i * sa], y = b[i * sb], r = x.truncatingRemainder(dividingBy: y)
+                out[i] = r != 0 && (r < 0) != (y < 0) ? r + y : r
             }
-        case .fmod: for i in 0..<n { out[i] = a[i].truncatingRemainder(dividingBy: b[i]) }
-        case .floorDivide: for i in 0..<n { out[i] = (a[i] / b[i]).rounded(.down) }
+        case .fmod: for i in 0..<n { out[i] = a[i * sa].truncatingRemainder(dividingBy: b[i * sb]) }
+        case .floorDivide: for i in 0..<n { out[i] = (a[i * sa] / b[i * sb]).rounded(.down) }
         }
     }
 
     /// The integer forms. Division by zero gives 0 (the C operation would trap).
-    static func binaryLoopInt(_ op: MathBinaryOp, _ a: UnsafePointer<Int32>, _ b: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<Int32>, _ n: Int) {
+    static func binaryLoopInt(
+        _ op: MathBinaryOp, _ a: UnsafePointer<Int32>, _ sa: Int, _ b: UnsafePointer<Int32>, _ sb: Int, _ out: UnsafeMutablePointer<Int32>, _ n: Int
+    ) {
         for i in 0..<n {
-            let x = a[i], y = b[i]
+            let x = a[i * sa], y = b[i * sb]
             if y == 0 || (y == -1 && x == .min) { out[i] = y == -1 ? 0 &- x : 0; continue }
             let q = x / y, r = x % y
             let floors = r != 0 && (r < 0) != (y < 0)
@@ -183,7 +188,8 @@ enum MathKernels {
         }
     }
 
-    /// Applies `op` to `a` and `b` with broadcasting and promotion (int32 stays int32 for the division ops).
+    /// Applies `op` to `a` and `b` with broadcasting (walked by strides, nothing expanded) and promotion
+    /// (int32 stays int32 for the division ops).
     static func binary(_ op: MathBinaryOp, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
         var dtype = DType.promoted(a.dtype, b.dtype)
         if dtype == .int32 && (op == .atan2 || op == .hypot) { dtype = .float32 }
@@ -191,16 +197,24 @@ enum MathKernels {
             reportError(TensorError(op: name, message: "shapes \(a.shape) and \(b.shape) do not broadcast"))
             return Tensor.placeholder(dtype: dtype)
         }
-        let lhs = a.converted(to: dtype).broadcastKernel(to: shape), rhs = b.converted(to: dtype).broadcastKernel(to: shape)
+        let lhs = a.converted(to: dtype), rhs = b.converted(to: dtype)
         let out = Tensor.uninitialized(shape, dtype: dtype)
-        let n = out.count
+        let sa = Broadcasting.strides(of: lhs.shape, in: shape), sb = Broadcasting.strides(of: rhs.shape, in: shape)
+        func run<T: MathElement>(_: T.Type) {
+            let pa = UnsafePointer(lhs.buffer.pointer(T.self)), pb = UnsafePointer(rhs.buffer.pointer(T.self)), po = out.buffer.pointer(T.self)
+            Broadcasting.forEachRow(outShape: shape, aStrides: sa, bStrides: sb) { ia, ib, io, n, ta, tb in
+                binaryLoop(op, pa + ia, ta, pb + ib, tb, po + io, n)
+            }
+        }
         switch dtype {
-        case .float32:
-            binaryLoop(op, lhs.buffer.pointer(Float.self), rhs.buffer.pointer(Float.self), out.buffer.pointer(Float.self), n)
-        case .float64:
-            binaryLoop(op, lhs.buffer.pointer(Double.self), rhs.buffer.pointer(Double.self), out.buffer.pointer(Double.self), n)
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
         case .int32:
-            binaryLoopInt(op, lhs.buffer.pointer(Int32.self), rhs.buffer.pointer(Int32.self), out.buffer.pointer(Int32.self), n)
+            let pa = UnsafePointer(lhs.buffer.pointer(Int32.self)), pb = UnsafePointer(rhs.buffer.pointer(Int32.self))
+            let po = out.buffer.pointer(Int32.self)
+            Broadcasting.forEachRow(outShape: shape, aStrides: sa, bStrides: sb) { ia, ib, io, n, ta, tb in
+                binaryLoopInt(op, pa + ia, ta, pb + ib, tb, po + io, n)
+            }
         }
         return withExtendedLifetime((lhs, rhs)) { out }
     }

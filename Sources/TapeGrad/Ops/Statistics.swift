@@ -70,7 +70,8 @@ extension Tensor {
         let outer = rank == 0 ? 1 : shape[..<a].reduce(1, *), inner = rank == 0 ? 1 : shape[(a + 1)...].reduce(1, *)
         let values = scalars
         var picked = [Double](repeating: 0, count: outer * inner), chosen = [Int32](repeating: 0, count: outer * inner)
-        var mask = [Double](repeating: 0, count: count)
+        let recorded = isRecorded
+        var mask = [Double](repeating: 0, count: recorded ? count : 0)
         var order = [Int](repeating: 0, count: length)
         for o in 0..<outer {
             for j in 0..<inner {
@@ -84,14 +85,14 @@ extension Tensor {
                 let k = order[(length - 1) / 2]
                 picked[o * inner + j] = at(k)
                 chosen[o * inner + j] = Int32(k)
-                mask[(o * length + k) * inner + j] = 1
+                if recorded { mask[(o * length + k) * inner + j] = 1 }
             }
         }
         let keptShape = rank == 0 ? [] : reducedShape([a], keepDims: true)
         let outShape = rank == 0 ? [] : reducedShape([a], keepDims: keepDims)
         let out = Tensor(picked, shape: outShape).converted(to: dtype)
         let indices = Tensor(chosen, shape: outShape)
-        guard isRecorded else { return (out, indices) }
+        guard recorded else { return (out, indices) }
         let selector = Tensor(mask, shape: shape).converted(to: dtype)
         return (out.recorded(self) { g in g.reshaped(to: keptShape) * selector }, indices)
     }
