@@ -68,6 +68,10 @@ final class MathConventionTests: XCTestCase {
             XCTAssertEqual(a, b, accuracy: 1e-15)
         }
         XCTAssertEqual(values(Tensor([-.infinity, 0] as [Double]).logCumSumExp(alongAxis: 0)), [-.infinity, 0])
+        // Far-apart values: every factor of the backward recurrence stays ≤ 1, so the gradient is exact, not NaN.
+        let wide = try grad(Tensor([1000, -1000, 0] as [Double])) { $0.logCumSumExp(alongAxis: 0) }
+        XCTAssertEqual(wide[0], 3, accuracy: 1e-12); XCTAssertEqual(wide[1], 0, accuracy: 1e-12); XCTAssertEqual(wide[2], 0, accuracy: 1e-12)
+        XCTAssertEqual(try grad(Tensor([-.infinity, 0] as [Double])) { $0.logCumSumExp(alongAxis: 0) }, [0, 1])
         XCTAssertEqual(try grad(Tensor([0, 0] as [Double])) { $0.norm() }, [0, 0])   // the subgradient at 0
         XCTAssertEqual(Tensor([3, -4]).norm(p: .infinity).item(), 4)
         XCTAssertEqual(values(Tensor([[0, 1], [2, 3]]).countNonzero(alongAxes: [1])), [1, 2])

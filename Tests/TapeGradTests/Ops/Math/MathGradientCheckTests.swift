@@ -178,4 +178,26 @@ final class MathGradientCheckTests: XCTestCase {
             for (a, v) in zip(g2.scalars, x.scalars) { XCTAssertEqual(a, second(v), accuracy: 1e-9, name) }
         }
     }
+
+    /// The pullbacks are themselves differentiable: the gradient of each op's gradient matches finite differences
+    /// of that gradient (second derivatives of the LAPACK-backed ops, prod, norm, logCumSumExp and einsum).
+    func testSecondDerivativesMatchFiniteDifferencesOfTheGradient() throws {
+        let m = r([3, 3], 90) + Tensor.eye(3, dtype: .float64) * 3
+        let firstOrder: [(String, Tensor, (Tensor) -> Tensor)] = [
+            ("logdet", m, { slogdet($0).logAbsDet }),
+            ("inv", m, { inv($0).sum() }),
+            ("solve", m, { (solve($0, Tensor([1, 2, 3] as [Double])) * Tensor([1, -1, 2] as [Double])).sum() }),
+            ("cholesky", r([3, 3], 91), { cholesky(Self.spd($0)).sum() }),
+            ("eigh", r([3, 3], 92), { (eigh(Self.sym($0)).eigenvalues * Tensor([1, 2, 3] as [Double])).sum() }),
+            ("svd", r([3, 2], 93), { svd($0).s.sum() }),
+            ("prod", r([4], 94), { $0.prod() }),
+            ("norm", r([4], 95), { $0.norm() }),
+            ("logCumSumExp", r([4], 96), { ($0.logCumSumExp(alongAxis: 0) * Tensor([1, -2, 3, 1] as [Double])).sum() }),
+            ("einsum", r([2, 2], 97), { einsum("ij,jk,ki->", $0, $0, $0) }),
+        ]
+        for (name, x, f) in firstOrder {
+            let result = try checkGradients("∇" + name, at: [x]) { xs in (try? gradient(at: xs[0], of: f)) ?? Tensor.zeros(like: xs[0]) }
+            XCTAssertLessThan(result.worstRelativeError, 1e-5, result.description)
+        }
+    }
 }
