@@ -92,8 +92,9 @@ private func signAndLogDeterminant(_ x: Tensor, n: Int, count: Int) -> (sign: [D
     return (signs, logs)
 }
 
-/// The determinant of each square matrix (LU). ∂L/∂A = G · det(A) · A⁻ᵀ; the gradient at a singular
-/// matrix is reported as an error (PyTorch computes an adjugate there).
+/// The determinant of each square matrix (LU). ∂L/∂A = G · adj(A)ᵀ: G · det(A) · A⁻ᵀ for invertible matrices;
+/// when a matrix of the batch is singular, the adjugate from the SVD A = U S Vᵀ,
+/// adj(A)ᵀ = det(U) det(V) · U diag(Πⱼ≠ᵢ sⱼ) Vᵀ (as PyTorch), which stays finite.
 ///
 /// ```swift
 /// det(Tensor([[1, 2], [3, 4]]))   // -2
@@ -104,9 +105,17 @@ public func det(_ x: Tensor) -> Tensor {
     let values = zip(signs, logs).map { $0 == 0 ? 0 : $0 * Foundation.exp($1) }
     let out = Tensor(values, shape: batch).converted(to: x.dtype.floatingPoint)
     guard x.isRecorded else { return out }
+    let singular = signs.contains(0)
     return out.recorded(x) { g in
-        let d = out.saved(for: x, recompute: det)
-        return (g * d).reshaped(to: batch + [1, 1]) * inv(x).matrixTransposed
+        let g = g.reshaped(to: batch + [1, 1])
+        guard singular else { return g * out.saved(for: x, recompute: det).reshaped(to: batch + [1, 1]) * inv(x).matrixTransposed }
+        let (s, u, v) = svd(x)
+        // det(U) det(V) = ±1, constant almost everywhere.
+        let orientation = zip(signAndLogDeterminant(u, n: n, count: signs.count).sign, signAndLogDeterminant(v, n: n, count: signs.count).sign).map(*)
+        let eye = Tensor.eye(n, dtype: s.dtype)
+        let others = (s.expandingShape(at: s.rank - 1) * (1 - eye) + eye).prod(alongAxes: [s.rank])   // Πⱼ≠ᵢ sⱼ
+        let adjugateT = matmul(u * others.expandingShape(at: others.rank - 1), v, transposeB: true)
+        return g * Tensor(orientation, shape: batch + [1, 1]).converted(to: s.dtype) * adjugateT
     }
 }
 

@@ -131,6 +131,18 @@ final class MathConventionTests: XCTestCase {
     }
 
     func testGradientsThatCannotBeComputedThrow() {
-        XCTAssertThrowsError(try gradient(at: Tensor([[1, 2], [2, 4]] as [[Double]])) { det($0) })
+        XCTAssertThrowsError(try gradient(at: Tensor([[1, 2], [2, 4]] as [[Double]])) { slogdet($0).logAbsDet })
+    }
+
+    /// det's gradient at a singular matrix is the adjugate's transpose (cofactor matrix), not an error or NaN.
+    func testDeterminantGradientAtASingularMatrixIsTheCofactorMatrix() throws {
+        // [[a, b], [c, d]] → cofactors [[d, −c], [−b, a]].
+        let g = try grad(Tensor([[1, 2], [2, 4]] as [[Double]])) { det($0) }
+        for (a, b) in zip(g, [4, -2, -2, 1] as [Double]) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+        let m = Tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]] as [[Double]])   // rank 2
+        let cofactors: [Double] = [-3, 6, -3, 6, -12, 6, -3, 6, -3]
+        let batch = stack([m, Tensor.eye(3, dtype: .float64)])
+        let gb = try grad(batch) { det($0) }
+        for (a, b) in zip(gb, cofactors + [1, 0, 0, 0, 1, 0, 0, 0, 1]) { XCTAssertEqual(a, b, accuracy: 1e-10) }
     }
 }
