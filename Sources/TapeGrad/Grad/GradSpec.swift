@@ -35,7 +35,7 @@ struct GradSpec {
         if sensParam {
             if let keywordSens { sens = keywordSens } else if let last = args.popLast() { sens = .tensor(last) } else { throw GradError.missingSens }
         } else if keywordSens != nil {
-            throw GradError.wrongInputCount(expected: arity ?? args.count, got: args.count + 1)
+            throw GradError.sensWithoutSensParam
         }
         if let arity, args.count != arity {
             throw GradError.wrongInputCount(expected: arity, got: args.count)
@@ -61,8 +61,14 @@ struct GradSpec {
         case .used: tracking = .usedTrainable
         }
 
-        let r = try GradientEngine.run(inputs: args, positions: positions, parameters: tracking,
+        let r: GradientEngine.Result
+        do {
+            r = try GradientEngine.run(inputs: args, positions: positions, parameters: tracking,
                                        hasAux: hasAux, sens: sens, forward: forward)
+        } catch GradError.tensor(let e) where Cell.isMissingConstruct(e) {
+            // A cell without a forward for this many inputs: MindSpore's TypeError, as for a closure.
+            throw GradError.cellDoesNotTakeInputCount(cell: String(e.op.dropLast(".construct".count)), got: args.count)
+        }
         let inputGrads = positions.map { r.inputGradients[$0] ?? Tensor.zeros(like: args[$0]) }
 
         // The inputs part (§2.1).

@@ -35,8 +35,7 @@ open class Cell: CustomStringConvertible {
         case 3: return .tensor(construct(inputs[0], inputs[1], inputs[2]))
         case 4: return .tensor(construct(inputs[0], inputs[1], inputs[2], inputs[3]))
         default:
-            reportError(TensorError(op: "\(typeName).construct", message: "no forward pass for \(inputs.count) inputs"))
-            return .tensor(Tensor.placeholder())
+            return .tensor(missingConstruct(inputs.count))
         }
     }
 
@@ -49,9 +48,16 @@ open class Cell: CustomStringConvertible {
     /// The forward pass of a four-input cell.
     open func construct(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor) -> Tensor { missingConstruct(4) }
 
-    private func missingConstruct(_ n: Int) -> Tensor {
-        reportError(TensorError(op: "\(typeName).construct", message: "\(typeName) does not take \(n) input(s)"))
+    func missingConstruct(_ n: Int) -> Tensor {
+        reportError(TensorError(op: "\(typeName).construct", message: Cell.missingConstructMessage + "\(n) input(s)"))
         return Tensor.placeholder()
+    }
+
+    static let missingConstructMessage = "no construct taking "
+
+    /// Whether `error` says a cell was called with a number of inputs it has no `construct` for.
+    static func isMissingConstruct(_ error: TensorError) -> Bool {
+        error.op.hasSuffix(".construct") && error.message.hasPrefix(missingConstructMessage)
     }
 
     /// Runs a one-input, one-output forward pass: `y = net(x)`.
