@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test demo demo-cnn examples bench bench-compare openblas
+.PHONY: test demo demo-cnn examples bench bench-compare openblas doc-examples
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -39,3 +39,10 @@ bench: openblas
 ## bench-compare: the same workloads on JAX / MindSpore / numpy (creates venvs on demand).
 bench-compare: bench
 	python3 Benchmarks/compare/bench_compare.py $(ARGS)
+
+## doc-examples: copy every ```swift block of the doc comments and README.md into the test target
+## (Tests/TapeGradTests/Docs/DocExamples*.generated.swift), where `make test` type-checks them.
+doc-examples:
+	@mkdir -p .build
+	swiftc -Onone Tests/TapeGradTests/Docs/DocExampleExtractor.swift Scripts/DocExamples/main.swift -o .build/doc-examples
+	./.build/doc-examples

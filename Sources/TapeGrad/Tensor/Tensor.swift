@@ -7,7 +7,7 @@
 /// ```swift
 /// let x = Tensor([[1, 2], [3, 4]])            // shape [2, 2], float32
 /// let y = (x * x).sum()                        // Tensor(30.0)
-/// let (value, dx) = valueWithGradient(at: x) { x in (x * x).sum() }
+/// let (value, dx) = try valueWithGradient(at: x) { x in (x * x).sum() }
 /// // value = 30, dx = [[2, 4], [6, 8]]
 /// ```
 public struct Tensor: @unchecked Sendable {

@@ -1,0 +1,14 @@
+import Foundation
+import TapeGrad
+
+// The names that doc-comment and README examples use without defining them. The generated example
+// functions are type-checked and never called, so these values only need the right types.
+let x = Tensor([1, 2]), y = Tensor([3, 4]), z = Tensor([5, 6])
+let a = Tensor([1, 2]), b = Tensor([3, 4]), c = Tensor([5, 6]), d = Tensor([7, 8])
+let inputs = Tensor([[1, 2]]), labels = Tensor([[1]]), label = Tensor([[1]])
+let logits = Tensor([[1, 2, 3]]), targets = Tensor([[0, 0, 1]])
+let batches: [(Tensor, Tensor)] = []
+let w = Tensor([[1, 2]])
+let f: @Sendable (Tensor, Tensor, Tensor) -> Tensor = { x, y, z in x * y * z }
+nonisolated(unsafe) let net: Cell = Dense(inChannels: 2, outChannels: 1)
+nonisolated(unsafe) let netWithLoss: Cell = WithLossCell(net, MSELoss())
