@@ -166,12 +166,33 @@ open class Cell: CustomStringConvertible {
 
     var typeName: String { String(describing: type(of: self)) }
 
-    /// The class name and its sub-cells, as MindSpore prints a cell.
+    /// The cell's configuration as MindSpore 2.10 prints it inside the parentheses
+    /// (MindSpore's `extend_repr`), e.g. `input_channels=3, output_channels=5, has_bias=True` for a
+    /// ``Dense``; empty by default. Override it in a layer with settings.
+    open var extendRepr: String { "" }
+
+    /// The cell tree as MindSpore 2.10 prints it: the class name, its configuration and its sub-cells.
+    ///
+    /// ```swift
+    /// print(SequentialCell([Dense(inChannels: 3, outChannels: 5), ReLU()]))
+    /// // SequentialCell(
+    /// //   (0): Dense(input_channels=3, output_channels=5, has_bias=True)
+    /// //   (1): ReLU()
+    /// // )
+    /// ```
     open var description: String {
         let children = subCells()
-        if children.isEmpty { return "\(typeName)<>" }
-        return "\(typeName)<\n" + children.map { "  (\($0.name)): \($0.cell)".replacingOccurrences(of: "\n", with: "\n  ") }
-            .joined(separator: "\n") + "\n  >"
+        let extra = extendRepr
+        if children.isEmpty && !extra.contains("\n") { return "\(typeName)(\(extra))" }
+        var lines = extra.isEmpty ? [] : extra.components(separatedBy: "\n")
+        lines += children.map { "(\($0.name)): \($0.cell)" }
+        return "\(typeName)(\n" + lines.map { "  " + $0.replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n") + "\n)"
+    }
+
+    /// Reports a caller error of this layer, naming it with its Swift configuration, e.g.
+    /// `Dense(inChannels: 3, outChannels: 5): got input [4, 2]; expected [N, 3]`.
+    func reportLayerError(_ configuration: String, _ message: String) {
+        reportError(TensorError(op: configuration, message: message))
     }
 }
 

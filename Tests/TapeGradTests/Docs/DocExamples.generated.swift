@@ -285,6 +285,15 @@ private func docExample_NN_Cell_3() async throws {
     let params = Dense(inChannels: 3, outChannels: 2).trainableParams()   // [weight, bias]
 }
 
+// Sources/TapeGrad/NN/Cell.swift:176
+private func docExample_NN_Cell_4() async throws {
+    print(SequentialCell([Dense(inChannels: 3, outChannels: 5), ReLU()]))
+    // SequentialCell(
+    //   (0): Dense(input_channels=3, output_channels=5, has_bias=True)
+    //   (1): ReLU()
+    // )
+}
+
 // Sources/TapeGrad/NN/Initializers/Initializer.swift:6
 private func docExample_NN_Initializers_Initializer_1() async throws {
     setSeed(42)                                        // every layer created after this is reproducible
@@ -333,7 +342,7 @@ private func docExample_NN_Layers_ConvolutionLayers_1() async throws {
     conv(Tensor.zeros([4, 1, 8, 8])).shape   // [4, 8, 8, 8]
 }
 
-// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:102
+// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:139
 private func docExample_NN_Layers_ConvolutionLayers_2() async throws {
     MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape   // [1, 1, 2, 2]
 }
@@ -355,7 +364,7 @@ private func docExample_NN_Layers_Normalization_1() async throws {
     let ln = LayerNorm(normalizedShape: [16])
 }
 
-// Sources/TapeGrad/NN/Layers/Normalization.swift:43
+// Sources/TapeGrad/NN/Layers/Normalization.swift:56
 private func docExample_NN_Layers_Normalization_2() async throws {
     let bn = BatchNorm1d(numFeatures: 64)
     bn.setTrain(false)   // use the running statistics
@@ -397,7 +406,7 @@ private func docExample_NN_Optimizers_Adam_1() async throws {
     let opt = Adam(params: net.trainableParams(), learningRate: 1e-3)
 }
 
-// Sources/TapeGrad/NN/Optimizers/Adam.swift:72
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:77
 private func docExample_NN_Optimizers_Adam_2() async throws {
     let opt = AdamWeightDecay(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
 }
@@ -414,12 +423,18 @@ private func docExample_NN_Optimizers_Optimizer_1() async throws {
     try opt.step(gradients: grads.tensors)
 }
 
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:64
+private func docExample_NN_Optimizers_Optimizer_2() async throws {
+    print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
+    // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
+}
+
 // Sources/TapeGrad/NN/Optimizers/SGD.swift:7
 private func docExample_NN_Optimizers_SGD_1() async throws {
     let opt = SGD(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9, nesterov: true)
 }
 
-// Sources/TapeGrad/NN/Optimizers/SGD.swift:58
+// Sources/TapeGrad/NN/Optimizers/SGD.swift:63
 private func docExample_NN_Optimizers_SGD_2() async throws {
     let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
 }
@@ -663,12 +678,13 @@ private func docExample_Tensor_Tensor_Creation_2() async throws {
     Tensor(shape: [2, 2], repeating: 7)   // [[7, 7], [7, 7]]
 }
 
-// Sources/TapeGrad/Tensor/Tensor+Description.swift:6
+// Sources/TapeGrad/Tensor/Tensor+Description.swift:9
 private func docExample_Tensor_Tensor_Description_1() async throws {
     print(Tensor([1, 2]))
+    print(Tensor.zeros([100, 100]))   // [[ 0.00000000e+00,  0.00000000e+00,  0.00000000e+00 ...  0.00000000e+00, …
 }
 
-// Sources/TapeGrad/Tensor/Tensor+Description.swift:53
+// Sources/TapeGrad/Tensor/Tensor+Description.swift:93
 private func docExample_Tensor_Tensor_Description_2() async throws {
     Tensor([1, 2]).isClose(to: Tensor([1, 2.0000001]))   // true
 }

@@ -107,6 +107,9 @@ public final class Dropout: Cell {
         super.init()
     }
 
+    /// `p=0.5`, as MindSpore prints a Dropout.
+    public override var extendRepr: String { "p=\(p)" }
+
     /// The masked, rescaled input in training; the input otherwise. ∂L/∂x = G ⊙ mask / (1 − p).
     public override func construct(_ x: Tensor) -> Tensor {
         guard isTraining, p > 0 else { return x }

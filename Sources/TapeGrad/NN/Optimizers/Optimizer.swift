@@ -9,7 +9,7 @@
 /// let (_, grads) = try ForwardValueAndGrad(netWithLoss, weights: opt.parameters, getByList: true).valueAndGradients(x, y)
 /// try opt.step(gradients: grads.tensors)
 /// ```
-open class Optimizer {
+open class Optimizer: CustomStringConvertible {
     /// The parameters, in the order gradients are given.
     public let parameters: [Parameter]
     /// The learning rate, as a function of the step.
@@ -52,6 +52,20 @@ open class Optimizer {
 
     /// `step(gradients:)` from a ``TensorTree`` of gradients (a tuple of tensors).
     public func step(gradients: TensorTree) throws { try step(gradients: gradients.tensors) }
+
+    /// The hyper-parameters in MindSpore's argument names, e.g. `learning_rate=0.1, weight_decay=0.0`;
+    /// subclasses add theirs.
+    open var extendRepr: String {
+        "learning_rate=\(learningRate), weight_decay=\(weightDecay), parameters=\(parameters.count)"
+    }
+
+    /// The optimizer and its hyper-parameters: `SGD(learning_rate=0.1, weight_decay=0.0, parameters=2, momentum=0.9, …)`.
+    ///
+    /// ```swift
+    /// print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
+    /// // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
+    /// ```
+    open var description: String { "\(String(describing: type(of: self)))(\(extendRepr))" }
 
     /// Called once per step before the parameters are updated (for state shared by all parameters).
     open func prepareStep() {}

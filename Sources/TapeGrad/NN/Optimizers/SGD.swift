@@ -25,6 +25,11 @@ public final class SGD: Optimizer {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// The base hyper-parameters, then `momentum=…, dampening=…, nesterov=…`.
+    public override var extendRepr: String {
+        super.extendRepr + ", momentum=\(momentum), dampening=\(dampening), nesterov=\(nesterov ? "True" : "False")"
+    }
+
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
@@ -70,6 +75,11 @@ public final class Momentum: Optimizer {
         self.momentum = momentum
         self.useNesterov = useNesterov
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    /// The base hyper-parameters, then `momentum=…, use_nesterov=…`.
+    public override var extendRepr: String {
+        super.extendRepr + ", momentum=\(momentum), use_nesterov=\(useNesterov ? "True" : "False")"
     }
 
     /// Applies this optimizer's update rule (above) to one parameter.
