@@ -767,7 +767,7 @@ private func docExample_README_1() async throws {
     print(loss, dx, dw)
 }
 
-// README.md:106
+// README.md:108
 private func docExample_README_2() async throws {
     final class Net: Cell {
         override func construct(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { x * y * z }
@@ -778,7 +778,7 @@ private func docExample_README_2() async throws {
     print(inputsGradient)   // Tensor(shape=[2], dtype=Float32, value= [ 0.00000000e+00,  6.00000000e+00])
 }
 
-// README.md:126
+// README.md:128
 private func docExample_README_3() async throws {
     func fn(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> (Tensor, Tensor) {
         let res = x * exp(y) * pow(z, 2)
@@ -788,7 +788,7 @@ private func docExample_README_3() async throws {
     // inputsGradient = (Tensor([75, 75]), Tensor([30, 30]))
 }
 
-// README.md:144
+// README.md:146
 private func docExample_README_4() async throws {
     let netWithCriterion = WithLossCell(net, SoftmaxCrossEntropyWithLogits())
     let weight = try ParameterTuple(net.trainableParams())
@@ -796,7 +796,7 @@ private func docExample_README_4() async throws {
     let result = trainNetwork([inputs, labels])   // (loss, ((dinputs, dlabels), (dweight,)))
 }
 
-// README.md:266
+// README.md:291
 private func docExample_README_5() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
