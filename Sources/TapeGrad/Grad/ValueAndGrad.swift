@@ -1,6 +1,6 @@
 // MindSpore's `value_and_grad` and `grad`, on closures (of 1…4 tensors or an array) and on cells.
 
-/// A function that returns the forward value and the gradients, made by ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-1ppxd``.
+/// A function that returns the forward value and the gradients, made by ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-((Tensor)->Output,_,_,_,_,_)``.
 ///
 /// Call it with the function's inputs: `gradFn(x, y)` or `gradFn([x, y])`. With `sensParam`, pass the
 /// sensitivity as `sens:` or as the last input.
@@ -47,7 +47,7 @@ extension ValueAndGradFunction where Output: TensorTreeConvertible {
     }
 }
 
-/// A function that returns the gradients only, made by ``grad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-8l5fv``.
+/// A function that returns the gradients only, made by ``grad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-((Tensor)->Output,_,_,_,_,_)``.
 /// With `hasAux` it returns `(gradients, aux)`, aux always a tuple.
 ///
 /// ```swift
@@ -169,7 +169,7 @@ public func valueAndGrad(
 
 // MARK: - grad
 
-/// MindSpore's `grad`: like ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-1ppxd`` but
+/// MindSpore's `grad`: like ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-((Tensor)->Output,_,_,_,_,_)`` but
 /// returning only the gradients, or `(gradients, aux)` with `hasAux` (aux always a tuple).
 ///
 /// ```swift

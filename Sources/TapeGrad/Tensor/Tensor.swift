@@ -91,7 +91,7 @@ extension Tensor {
     /// The single element of a one-element tensor, as a `Double`.
     ///
     /// A tensor with more than one element is a caller error: it is reported like any shape error
-    /// (thrown from an enclosing ``withErrorChecking(_:)`` scope, where `nan` is returned).
+    /// (thrown from an enclosing ``withErrorChecking(_:)-77gbz`` scope, where `nan` is returned).
     ///
     /// ```swift
     /// Tensor(3).item()   // 3.0

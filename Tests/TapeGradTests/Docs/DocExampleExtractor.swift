@@ -1,6 +1,7 @@
 import Foundation
 
-/// Extracts every ```swift block from the doc comments under `Sources/` and from `README.md`, and writes
+/// Extracts every ```swift block from the doc comments under `Sources/`, the articles of the documentation
+/// catalog (`Sources/**/*.md`) and `README.md`, and writes
 /// them into `Tests/TapeGradTests/Docs/DocExamples.generated.swift`, each block in its own function so
 /// that the test target type-checks it without running it.
 ///
@@ -29,8 +30,12 @@ enum DocExampleExtractor {
         var out: [Block] = []
         let sources = root.appendingPathComponent("Sources")
         let files = (FileManager.default.enumerator(atPath: sources.path)?.allObjects as? [String] ?? [])
-            .filter { $0.hasSuffix(".swift") }.sorted()
-        for file in files {
+            .filter { $0.hasSuffix(".swift") || $0.hasSuffix(".md") }.sorted()
+        for file in files where file.hasSuffix(".md") {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            out += fenced(text.components(separatedBy: "\n").map { Optional($0) }, source: "Sources/" + file)
+        }
+        for file in files where file.hasSuffix(".swift") {
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
             let lines = text.components(separatedBy: "\n").map { line -> String? in
                 let trimmed = line.drop(while: { $0 == " " })
@@ -93,7 +98,8 @@ enum DocExampleExtractor {
         var counts: [String: Int] = [:]
         for block in blocks {
             let base = block.source.replacingOccurrences(of: "Sources/TapeGrad/", with: "")
-                .replacingOccurrences(of: ".swift", with: "").replacingOccurrences(of: ".md", with: "")
+                .replacingOccurrences(of: ".swift", with: "").replacingOccurrences(of: ".docc", with: "")
+                .replacingOccurrences(of: ".md", with: "")
                 .map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
             counts[base, default: 0] += 1
             text += "\n// \(block.source):\(block.line)\n"

@@ -4,6 +4,78 @@
 // without defining come from DocExamplePrelude.swift.
 import TapeGrad
 
+// Sources/TapeGrad/Documentation.docc/GettingStarted.md:21
+private func docExample_Documentation_GettingStarted_1() async throws {
+
+    let a = Tensor([[1, 2], [3, 4]])           // float32, shape [2, 2]
+    let b = Tensor([1, 2] as [Double])         // float64
+    let labels: [Int] = [0, 2, 1]
+    let l = Tensor(labels)                     // int32
+    let s = (a * a).sum().item(as: Float.self) // 30
+    print(a)   // Tensor(shape=[2, 2], dtype=Float32, value= …), summarised past 1,000 elements
+}
+
+// Sources/TapeGrad/Documentation.docc/GettingStarted.md:34
+private func docExample_Documentation_GettingStarted_2() async throws {
+    let (value, gradient) = try valueWithGradient(at: Tensor([1, 2, 3])) { x in (x * x).sum() }
+    // value = 14, gradient = [2, 4, 6]
+}
+
+// Sources/TapeGrad/Documentation.docc/GradientsOfClosuresAndCells.md:7
+private func docExample_Documentation_GradientsOfClosuresAndCells_1() async throws {
+    let f = { (x: Tensor, y: Tensor) in (x * y).sum() }
+    let (value, grads) = try valueAndGrad(f, gradPosition: [0, 1])(Tensor([1, 2]), Tensor([3, 4]))
+    let dy = try grads.tensor(at: 1)     // [1, 2]
+}
+
+// Sources/TapeGrad/Documentation.docc/GradientsOfClosuresAndCells.md:16
+private func docExample_Documentation_GradientsOfClosuresAndCells_2() async throws {
+    let (out, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // dx = [7]
+    let withAux = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+}
+
+// Sources/TapeGrad/Documentation.docc/GradientsOfClosuresAndCells.md:26
+private func docExample_Documentation_GradientsOfClosuresAndCells_3() async throws {
+    final class Net: Cell {
+        let w = Parameter(Tensor([2]), name: "w")
+        override func construct(_ x: Tensor, _ y: Tensor) -> Tensor { (x * y * w.value).sum() }
+    }
+    let net = Net()
+    let grads = try grad(net, gradPosition: 0, weights: net.trainableParams())(Tensor([3]), Tensor([5]))
+    // (dx, (dw,)) = ([10], ([15],))
+}
+
+// Sources/TapeGrad/Documentation.docc/HigherOrderAndCustomGradients.md:6
+private func docExample_Documentation_HigherOrderAndCustomGradients_1() async throws {
+    // f(x) = x³: the outer computation differentiates f'(x) = 3x², giving 6x.
+    let x = Tensor([2] as [Double])
+    let (first, second) = try valueWithGradient(at: x) { x in
+        (try? gradient(at: x) { x in (x * x * x).sum() }) ?? Tensor.zeros(like: x)
+    }
+    // first = [12], second = [12]
+}
+
+// Sources/TapeGrad/Documentation.docc/TapeGrad.md:13
+private func docExample_Documentation_TapeGrad_1() async throws {
+
+    let x = Tensor([[1, 2], [3, 4]])
+    let w = Parameter(Tensor([[0.5], [-1]]), name: "w")
+    let f = { (x: Tensor) in tanh(matmul(x, w.value)).sum() }
+    let (loss, grads) = try valueAndGrad(f, gradPosition: 0, weights: w)(x)
+    let (dx, dw) = (try grads.tensor(at: 0), try grads.tensor(at: 1))
+}
+
+// Sources/TapeGrad/Documentation.docc/Training.md:7
+private func docExample_Documentation_Training_1() async throws {
+    let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu),
+                              Dense(inChannels: 128, outChannels: 10)])
+    let loss = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
+    let optimizer = Momentum(params: net.trainableParams(), learningRate: 0.05, momentum: 0.9)
+    let train = try TrainOneStepCell(WithLossCell(net, loss), optimizer: optimizer)
+    print(net)         // the cell tree with each layer's settings
+    print(optimizer)   // Momentum(learning_rate=0.05, …)
+}
+
 // Sources/TapeGrad/Grad/CheckGradients.swift:31
 private func docExample_Grad_CheckGradients_1() async throws {
     let r = try checkGradients("tanh", at: [Tensor.randomNormal([3, 4], dtype: .float64, seed: 1)]) { tanh($0[0]) }
@@ -754,7 +826,7 @@ private func docExample_Tensor_TensorScalar_1() async throws {
     t.asArray(Double.self)   // [1.0, 2.0, 3.0]
 }
 
-// README.md:40
+// README.md:54
 private func docExample_README_1() async throws {
 
     let x = Tensor([[1, 2], [3, 4]])                 // float32 by default
@@ -767,7 +839,7 @@ private func docExample_README_1() async throws {
     print(loss, dx, dw)
 }
 
-// README.md:108
+// README.md:122
 private func docExample_README_2() async throws {
     final class Net: Cell {
         override func construct(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { x * y * z }
@@ -778,7 +850,7 @@ private func docExample_README_2() async throws {
     print(inputsGradient)   // Tensor(shape=[2], dtype=Float32, value= [ 0.00000000e+00,  6.00000000e+00])
 }
 
-// README.md:128
+// README.md:142
 private func docExample_README_3() async throws {
     func fn(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> (Tensor, Tensor) {
         let res = x * exp(y) * pow(z, 2)
@@ -788,7 +860,7 @@ private func docExample_README_3() async throws {
     // inputsGradient = (Tensor([75, 75]), Tensor([30, 30]))
 }
 
-// README.md:146
+// README.md:160
 private func docExample_README_4() async throws {
     let netWithCriterion = WithLossCell(net, SoftmaxCrossEntropyWithLogits())
     let weight = try ParameterTuple(net.trainableParams())
@@ -796,7 +868,7 @@ private func docExample_README_4() async throws {
     let result = trainNetwork([inputs, labels])   // (loss, ((dinputs, dlabels), (dweight,)))
 }
 
-// README.md:291
+// README.md:305
 private func docExample_README_5() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
