@@ -73,6 +73,35 @@ enum DocExampleExtractor {
         return out
     }
 
+    /// The names a top-level `let` of an example binds (`let x = …`, `let x: T = …`, `let (a, (b, c)) = …`),
+    /// so the generated function can use them; other statements bind nothing here.
+    static func boundNames(_ line: String) -> [String] {
+        guard line.hasPrefix("let ") else { return [] }
+        let rest = line.dropFirst(4)
+        guard let eq = rest.range(of: " = ") else { return [] }
+        var pattern = String(rest[..<eq.lowerBound])
+        if !pattern.hasPrefix("("), let colon = pattern.firstIndex(of: ":") { pattern = String(pattern[..<colon]) }
+        let names = pattern.components(separatedBy: CharacterSet(charactersIn: "(), "))
+            .filter { !$0.isEmpty && !$0.hasSuffix(":") }
+        guard names.allSatisfy({ $0 == "_" || $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else { return [] }
+        return names.filter { $0 != "_" }
+    }
+
+    /// Whether a top-level line is a whole expression statement whose value the example shows in a comment
+    /// (`x.shape   // [2, 3]`); the generated code passes it to `docExampleValue(_:)` to avoid unused-result warnings.
+    static func isValueStatement(_ line: String, next: String?) -> Bool {
+        let code = (line.range(of: "//").map { String(line[..<$0.lowerBound]) } ?? line).trimmingCharacters(in: .whitespaces)
+        guard !code.isEmpty, line.first?.isWhitespace == false, code.contains("(") || code.contains(".") else { return false }
+        let keywords = ["let ", "var ", "func ", "final ", "class ", "struct ", "enum ", "extension ", "for ", "if ", "guard ",
+                        "do ", "do{", "catch", "return", "@", "}", ")", "]", ".", "print(", "assert", "switch ", "case ", "while ",
+                        "#", "_ =", "docExampleValue(", "try ", "try!", "try?", "await "]
+        if keywords.contains(where: { code.hasPrefix($0) }) { return false }
+        if code.contains(" = ") || code.contains("+=") || code.contains("-=") { return false }
+        if let last = code.last, "{([,".contains(last) { return false }
+        if let next, next.first?.isWhitespace == true || next.hasPrefix(".") { return false }
+        return true
+    }
+
     /// The generated test files, by path: blocks that `import Foundation` go to a file that imports it,
     /// the others to one that does not, so a block using Foundation without importing it fails to compile.
     static func generate(root: URL) throws -> [(path: String, text: String)] {
@@ -104,9 +133,19 @@ enum DocExampleExtractor {
             counts[base, default: 0] += 1
             text += "\n// \(block.source):\(block.line)\n"
             text += "private func \(prefix)_\(base)_\(counts[base] ?? 0)() async throws {\n"
-            for line in block.code where !line.hasPrefix("import ") {
-                text += line.isEmpty ? "\n" : "    " + line + "\n"
+            let code = block.code.filter { !$0.hasPrefix("import ") }
+            for (i, line) in code.enumerated() {
+                let next = code[(i + 1)...].first { !$0.isEmpty }
+                if isValueStatement(line, next: next) {
+                    let comment = line.range(of: "//").map { String(line[$0.lowerBound...]) } ?? ""
+                    let expression = String(line.dropLast(comment.count)).trimmingCharacters(in: .whitespaces)
+                    text += "    docExampleValue(\(expression))" + (comment.isEmpty ? "" : "   " + comment) + "\n"
+                } else {
+                    text += line.isEmpty ? "\n" : "    " + line + "\n"
+                }
             }
+            let names = block.code.flatMap(boundNames)
+            if !names.isEmpty { text += "    _ = (\(names.joined(separator: ", ")))   // uses the example's values: no unused-value warnings\n" }
             text += "}\n"
         }
         return text

@@ -12,3 +12,6 @@ let w = Tensor([[1, 2]])
 let f: @Sendable (Tensor, Tensor, Tensor) -> Tensor = { x, y, z in x * y * z }
 nonisolated(unsafe) let net: Cell = Dense(inChannels: 2, outChannels: 1)
 nonisolated(unsafe) let netWithLoss: Cell = WithLossCell(net, MSELoss())
+
+/// Takes the value of an example's expression statement (`x.shape   // [2, 3]`), so it raises no warning.
+func docExampleValue<T>(_ value: T) {}

@@ -13,12 +13,14 @@ private func docExample_Documentation_GettingStarted_1() async throws {
     let l = Tensor(labels)                     // int32
     let s = (a * a).sum().item(as: Float.self) // 30
     print(a)   // Tensor(shape=[2, 2], dtype=Float32, value= …), summarised past 1,000 elements
+    _ = (a, b, labels, l, s)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Documentation.docc/GettingStarted.md:34
 private func docExample_Documentation_GettingStarted_2() async throws {
     let (value, gradient) = try valueWithGradient(at: Tensor([1, 2, 3])) { x in (x * x).sum() }
     // value = 14, gradient = [2, 4, 6]
+    _ = (value, gradient)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Documentation.docc/GradientsOfClosuresAndCells.md:7
@@ -26,12 +28,14 @@ private func docExample_Documentation_GradientsOfClosuresAndCells_1() async thro
     let f = { (x: Tensor, y: Tensor) in (x * y).sum() }
     let (value, grads) = try valueAndGrad(f, gradPosition: [0, 1])(Tensor([1, 2]), Tensor([3, 4]))
     let dy = try grads.tensor(at: 1)     // [1, 2]
+    _ = (f, value, grads, dy)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Documentation.docc/GradientsOfClosuresAndCells.md:16
 private func docExample_Documentation_GradientsOfClosuresAndCells_2() async throws {
     let (out, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // dx = [7]
     let withAux = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (out, dx, withAux)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Documentation.docc/GradientsOfClosuresAndCells.md:26
@@ -43,6 +47,7 @@ private func docExample_Documentation_GradientsOfClosuresAndCells_3() async thro
     let net = Net()
     let grads = try grad(net, gradPosition: 0, weights: net.trainableParams())(Tensor([3]), Tensor([5]))
     // (dx, (dw,)) = ([10], ([15],))
+    _ = (net, grads)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Documentation.docc/HigherOrderAndCustomGradients.md:6
@@ -53,6 +58,7 @@ private func docExample_Documentation_HigherOrderAndCustomGradients_1() async th
         (try? gradient(at: x) { x in (x * x * x).sum() }) ?? Tensor.zeros(like: x)
     }
     // first = [12], second = [12]
+    _ = (x, first, second)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Documentation.docc/TapeGrad.md:13
@@ -63,6 +69,7 @@ private func docExample_Documentation_TapeGrad_1() async throws {
     let f = { (x: Tensor) in tanh(matmul(x, w.value)).sum() }
     let (loss, grads) = try valueAndGrad(f, gradPosition: 0, weights: w)(x)
     let (dx, dw) = (try grads.tensor(at: 0), try grads.tensor(at: 1))
+    _ = (x, w, f, loss, grads, dx, dw)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Documentation.docc/Training.md:7
@@ -74,12 +81,14 @@ private func docExample_Documentation_Training_1() async throws {
     let train = try TrainOneStepCell(WithLossCell(net, loss), optimizer: optimizer)
     print(net)         // the cell tree with each layer's settings
     print(optimizer)   // Momentum(learning_rate=0.05, …)
+    _ = (net, loss, optimizer, train)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/CheckGradients.swift:31
 private func docExample_Grad_CheckGradients_1() async throws {
     let r = try checkGradients("tanh", at: [Tensor.randomNormal([3, 4], dtype: .float64, seed: 1)]) { tanh($0[0]) }
     assert(r.worstRelativeError < 1e-6)
+    _ = (r)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ForwardValueAndGrad.swift:9
@@ -90,6 +99,7 @@ private func docExample_Grad_ForwardValueAndGrad_1() async throws {
                                         getAll: true, getByList: true)
     let (loss, grads) = try train(x, label)   // as MindSpore's train_network(x, label)
     print(train([x, label]))                  // (loss, ((dx, dlabel), (dweight, dbias)))
+    _ = (net, x, train, loss, grads)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/GradArguments.swift:3
@@ -97,6 +107,7 @@ private func docExample_Grad_GradArguments_1() async throws {
     let f = { (x: Tensor, y: Tensor, z: Tensor) in x * y * z }
     let one = try valueAndGrad(f, gradPosition: 1)          // one input: a bare gradient
     let two = try valueAndGrad(f, gradPosition: [0, 2])     // a tuple of two gradients
+    _ = (f, one, two)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/GradArguments.swift:42
@@ -106,6 +117,7 @@ private func docExample_Grad_GradArguments_2() async throws {
     let f = { (x: Tensor) in net(x).sum() }
     let bare = try valueAndGrad(f, gradPosition: nil, weights: w)                       // bare gradient
     let tuple = try valueAndGrad(f, gradPosition: nil, weights: net.trainableParams())   // tuple
+    _ = (net, w, f, bare, tuple)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/GradError.swift:8
@@ -127,6 +139,7 @@ private func docExample_Grad_GradOperation_1() async throws {
     let grads = try gradAll(Tensor([3]), Tensor([4]))          // (dx, dy) = ([8], [6])
     let (dx, dy) = (try grads.tensor(at: 0), try grads.tensor(at: 1))
     let dw = try GradOperation(getByList: true)(f, [w])(Tensor([3]), Tensor([4]))   // ([12],)
+    _ = (w, f, gradAll, grads, dx, dy, dw)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TensorTree.swift:8
@@ -137,202 +150,241 @@ private func docExample_Grad_TensorTree_1() async throws {
     print(grads)   // (Tensor(shape=[2], …), Tensor(shape=[2], …))
     let out: TensorTree = [a, b]          // a 2-tuple, as a multi-output function returns
     let nested: TensorTree = [out, .tuple([])]
+    _ = (a, value, grads, dx, dy, out, nested)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TensorTree.swift:68
 private func docExample_Grad_TensorTree_2() async throws {
     let dx = try grad({ x in x * x })(Tensor([3])).tensor()   // [6]
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TensorTree.swift:79
 private func docExample_Grad_TensorTree_3() async throws {
     let g = try grad({ x, y in x * y }, gradPosition: [0, 1])(Tensor([2]), Tensor([5]))
     let dy = try g.tensor(at: 1)   // [2]
+    _ = (g, dy)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TensorTree.swift:95
 private func docExample_Grad_TensorTree_4() async throws {
     let pair: TensorTree = [Tensor([1]), Tensor([2])]
-    pair.element(at: 2)   // nil
+    docExampleValue(pair.element(at: 2))   // nil
+    _ = (pair)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TensorTree.swift:167
 private func docExample_Grad_TensorTree_5() async throws {
     let f: (Tensor) -> TensorTree = { x in [x * x, x] }   // two outputs
     let g = { (x: Tensor) in [x * x, x] }                 // [Tensor]: also two outputs
+    _ = (f, g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:7
 private func docExample_Grad_TupleOutputs_1() async throws {
     let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // value = ([9], [3]), dx = [7]
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:21
 private func docExample_Grad_TupleOutputs_2() async throws {
     let dx = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:35
 private func docExample_Grad_TupleOutputs_3() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:46
 private func docExample_Grad_TupleOutputs_4() async throws {
     let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // value = ([9], [3]), dx = [7]
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:60
 private func docExample_Grad_TupleOutputs_5() async throws {
     let dx = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:74
 private func docExample_Grad_TupleOutputs_6() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:85
 private func docExample_Grad_TupleOutputs_7() async throws {
     let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // value = ([9], [3]), dx = [7]
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:99
 private func docExample_Grad_TupleOutputs_8() async throws {
     let dx = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:113
 private func docExample_Grad_TupleOutputs_9() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:124
 private func docExample_Grad_TupleOutputs_10() async throws {
     let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // value = ([9], [3]), dx = [7]
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:138
 private func docExample_Grad_TupleOutputs_11() async throws {
     let dx = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:152
 private func docExample_Grad_TupleOutputs_12() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:164
 private func docExample_Grad_TupleOutputs_13() async throws {
     let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x, -x) })(Tensor([3]))   // dx = [6] (= 6 + 1 − 1)
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:178
 private func docExample_Grad_TupleOutputs_14() async throws {
     let dx = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:192
 private func docExample_Grad_TupleOutputs_15() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:203
 private func docExample_Grad_TupleOutputs_16() async throws {
     let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x, -x) })(Tensor([3]))   // dx = [6] (= 6 + 1 − 1)
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:217
 private func docExample_Grad_TupleOutputs_17() async throws {
     let dx = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:231
 private func docExample_Grad_TupleOutputs_18() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:242
 private func docExample_Grad_TupleOutputs_19() async throws {
     let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x, -x) })(Tensor([3]))   // dx = [6] (= 6 + 1 − 1)
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:256
 private func docExample_Grad_TupleOutputs_20() async throws {
     let dx = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:270
 private func docExample_Grad_TupleOutputs_21() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:281
 private func docExample_Grad_TupleOutputs_22() async throws {
     let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x, -x) })(Tensor([3]))   // dx = [6] (= 6 + 1 − 1)
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:295
 private func docExample_Grad_TupleOutputs_23() async throws {
     let dx = try grad({ (x: Tensor) in (x * x, x) }, hasAux: true)(Tensor([3]))   // ([6], ([3],))
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/TupleOutputs.swift:309
 private func docExample_Grad_TupleOutputs_24() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueAndGrad.swift:8
 private func docExample_Grad_ValueAndGrad_1() async throws {
     let gradFn = try valueAndGrad({ x, y in x * y }, gradPosition: 1)
     let (value, dy) = try gradFn(x, y)      // dy is a bare tensor: .tensor(x)
+    _ = (gradFn, value, dy)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueAndGrad.swift:53
 private func docExample_Grad_ValueAndGrad_2() async throws {
     let dx = try grad({ x in x * x }, gradPosition: 0)(Tensor([3]))   // .tensor([6])
+    _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueAndGrad.swift:101
 private func docExample_Grad_ValueAndGrad_3() async throws {
     let f = { (x: Tensor, y: Tensor, z: Tensor) in x * y * z }
     let (out, dy) = try valueAndGrad(f, gradPosition: 1)(x, y, z)
+    _ = (f, out, dy)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueAndGrad.swift:146
 private func docExample_Grad_ValueAndGrad_4() async throws {
     let gradFn = try valueAndGrad({ (t: [Tensor]) in (t[0] * t[1] + t[2]).sum() }, gradPosition: [0, 2], inputCount: 3)
+    _ = (gradFn)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueAndGrad.swift:159
 private func docExample_Grad_ValueAndGrad_5() async throws {
     let (out, dy) = try valueAndGrad(net, gradPosition: 1)(x, y, z)
+    _ = (out, dy)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueAndGrad.swift:175
 private func docExample_Grad_ValueAndGrad_6() async throws {
     let g = try grad({ x, y in x * y }, gradPosition: [0, 1])(x, y)   // (y, x)
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueWithGradient.swift:6
 private func docExample_Grad_ValueWithGradient_1() async throws {
     let (value, gradient) = try valueWithGradient(at: Tensor([1, 2, 3])) { x in (x * x).sum() }
     // value = 14, gradient = [2, 4, 6]
+    _ = (value, gradient)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueWithGradient.swift:17
 private func docExample_Grad_ValueWithGradient_2() async throws {
     let (v, (dx, dy)) = try valueWithGradient(at: a, b) { x, y in (x * y).sum() }
+    _ = (v, dx, dy)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueWithGradient.swift:42
 private func docExample_Grad_ValueWithGradient_3() async throws {
     let (v, grads) = try valueWithGradient(at: [a, b, c, d]) { t in (t[0] * t[1] + t[2] * t[3]).sum() }
+    _ = (v, grads)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/ValueWithGradient.swift:54
 private func docExample_Grad_ValueWithGradient_4() async throws {
     let g = try gradient(at: Tensor([3])) { x in x * x }   // [6]
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Cell.swift:8
@@ -343,18 +395,20 @@ private func docExample_NN_Cell_1() async throws {
     }
     let net = Net()
     let out = net(x, y)                    // a Tensor; net([x, y]) gives the TensorTree
-    net.trainableParams().map(\.name)   // ["z"]
+    docExampleValue(net.trainableParams().map(\.name))   // ["z"]
+    _ = (net, out)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Cell.swift:83
 private func docExample_NN_Cell_2() async throws {
-    net.setTrain()          // training
-    net.setTrain(false)     // evaluation
+    docExampleValue(net.setTrain())   // training
+    docExampleValue(net.setTrain(false))   // evaluation
 }
 
 // Sources/TapeGrad/NN/Cell.swift:109
 private func docExample_NN_Cell_3() async throws {
     let params = Dense(inChannels: 3, outChannels: 2).trainableParams()   // [weight, bias]
+    _ = (params)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Cell.swift:176
@@ -368,16 +422,18 @@ private func docExample_NN_Cell_4() async throws {
 
 // Sources/TapeGrad/NN/Initializers/Initializer.swift:6
 private func docExample_NN_Initializers_Initializer_1() async throws {
-    setSeed(42)                                        // every layer created after this is reproducible
+    docExampleValue(setSeed(42))   // every layer created after this is reproducible
     let w = Initializer.heUniform(negativeSlope: 5.0.squareRoot()).make([10, 64], fanIn: 64)
+    _ = (w)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Initializers/Initializer.swift:60
 private func docExample_NN_Initializers_Initializer_2() async throws {
-    setSeed(1)
+    docExampleValue(setSeed(1))
     let a = Dense(inChannels: 4, outChannels: 2)
-    setSeed(1)
+    docExampleValue(setSeed(1))
     let b = Dense(inChannels: 4, outChannels: 2)   // same weights as a
+    _ = (a, b)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/LambdaCell.swift:7
@@ -386,106 +442,122 @@ private func docExample_NN_LambdaCell_1() async throws {
     let cell = LambdaCell(parameters: [w]) { (x: Tensor, y: Tensor) in square(x * w.value - y).sum() }
     let fvg = try ForwardValueAndGrad(cell, weights: cell.trainableParams(), getByList: true)
     let (loss, grads) = try fvg(Tensor([1]), Tensor([3]))   // loss [1], grads ([-2],)
+    _ = (w, cell, fvg, loss, grads)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/Activation.swift:3
 private func docExample_NN_Layers_Activation_1() async throws {
-    Dense(inChannels: 4, outChannels: 8, activation: .relu)
+    docExampleValue(Dense(inChannels: 4, outChannels: 8, activation: .relu))
 }
 
 // Sources/TapeGrad/NN/Layers/ActivationLayers.swift:5
 private func docExample_NN_Layers_ActivationLayers_1() async throws {
     let y = ReLU()(Tensor([-1, 2]))   // [0, 2]
+    _ = (y)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/ActivationLayers.swift:63
 private func docExample_NN_Layers_ActivationLayers_2() async throws {
-    Flatten()(Tensor.zeros([2, 3, 4])).shape   // [2, 12]
+    docExampleValue(Flatten()(Tensor.zeros([2, 3, 4])).shape)   // [2, 12]
 }
 
 // Sources/TapeGrad/NN/Layers/ActivationLayers.swift:82
 private func docExample_NN_Layers_ActivationLayers_3() async throws {
     let mlp = SequentialCell([Dense(inChannels: 4, outChannels: 8), ReLU(), Dense(inChannels: 8, outChannels: 2)])
+    _ = (mlp)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:28
 private func docExample_NN_Layers_ConvolutionLayers_1() async throws {
     let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
-    conv(Tensor.zeros([4, 1, 8, 8])).shape   // [4, 8, 8, 8]
+    docExampleValue(conv(Tensor.zeros([4, 1, 8, 8])).shape)   // [4, 8, 8, 8]
+    _ = (conv)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:139
 private func docExample_NN_Layers_ConvolutionLayers_2() async throws {
-    MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape   // [1, 1, 2, 2]
+    docExampleValue(MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape)   // [1, 1, 2, 2]
 }
 
 // Sources/TapeGrad/NN/Layers/Dense.swift:6
 private func docExample_NN_Layers_Dense_1() async throws {
     let fc = Dense(inChannels: 10, outChannels: 1)
     let y = fc(Tensor.randomNormal([16, 10], seed: 0))   // shape [16, 1]
+    _ = (fc, y)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/Embedding.swift:4
 private func docExample_NN_Layers_Embedding_1() async throws {
     let e = Embedding(vocabSize: 100, embeddingSize: 8)
-    e(Tensor([[1, 5]] as [[Int32]])).shape   // [1, 2, 8]
+    docExampleValue(e(Tensor([[1, 5]] as [[Int32]])).shape)   // [1, 2, 8]
+    _ = (e)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/Normalization.swift:5
 private func docExample_NN_Layers_Normalization_1() async throws {
     let ln = LayerNorm(normalizedShape: [16])
+    _ = (ln)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/Normalization.swift:56
 private func docExample_NN_Layers_Normalization_2() async throws {
     let bn = BatchNorm1d(numFeatures: 64)
-    bn.setTrain(false)   // use the running statistics
+    docExampleValue(bn.setTrain(false))   // use the running statistics
+    _ = (bn)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Losses/BCEWithLogitsLoss.swift:4
 private func docExample_NN_Losses_BCEWithLogitsLoss_1() async throws {
     let loss = BCEWithLogitsLoss()(logits, targets)
+    _ = (loss)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Losses/CrossEntropyLoss.swift:8
 private func docExample_NN_Losses_CrossEntropyLoss_1() async throws {
     let loss = CrossEntropyLoss()(logits, Tensor([3, 1] as [Int32]))
+    _ = (loss)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Losses/L1Loss.swift:3
 private func docExample_NN_Losses_L1Loss_1() async throws {
-    L1Loss()(Tensor([1, 2]), Tensor([2, 4]))   // 1.5
+    docExampleValue(L1Loss()(Tensor([1, 2]), Tensor([2, 4])))   // 1.5
 }
 
 // Sources/TapeGrad/NN/Losses/MSELoss.swift:4
 private func docExample_NN_Losses_MSELoss_1() async throws {
     let loss = MSELoss()(Tensor([1, 2]), Tensor([1, 4]))   // 2
+    _ = (loss)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Losses/NLLLoss.swift:16
 private func docExample_NN_Losses_NLLLoss_1() async throws {
     let loss = NLLLoss()(logits.logSoftmax(alongAxis: 1), labels)
+    _ = (loss)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Losses/SoftmaxCrossEntropyWithLogits.swift:8
 private func docExample_NN_Losses_SoftmaxCrossEntropyWithLogits_1() async throws {
     let sce = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
     let loss = sce(logits, Tensor([3, 0] as [Int32]))
+    _ = (sce, loss)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/Adam.swift:8
 private func docExample_NN_Optimizers_Adam_1() async throws {
     let opt = Adam(params: net.trainableParams(), learningRate: 1e-3)
+    _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/Adam.swift:77
 private func docExample_NN_Optimizers_Adam_2() async throws {
     let opt = AdamWeightDecay(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
+    _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/LearningRateSchedule.swift:5
 private func docExample_NN_Optimizers_LearningRateSchedule_1() async throws {
     let adam = Adam(params: net.trainableParams(), learningRate: .cosine(initial: 1e-2, minimum: 1e-4, totalSteps: 1000))
+    _ = (adam)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/Optimizer.swift:7
@@ -493,6 +565,7 @@ private func docExample_NN_Optimizers_Optimizer_1() async throws {
     let opt = SGD(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
     let (_, grads) = try ForwardValueAndGrad(netWithLoss, weights: opt.parameters, getByList: true).valueAndGradients(x, y)
     try opt.step(gradients: grads.tensors)
+    _ = (opt, grads)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/Optimizer.swift:64
@@ -504,23 +577,27 @@ private func docExample_NN_Optimizers_Optimizer_2() async throws {
 // Sources/TapeGrad/NN/Optimizers/SGD.swift:7
 private func docExample_NN_Optimizers_SGD_1() async throws {
     let opt = SGD(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9, nesterov: true)
+    _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/SGD.swift:63
 private func docExample_NN_Optimizers_SGD_2() async throws {
     let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
+    _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Parameter.swift:8
 private func docExample_NN_Parameter_1() async throws {
     let w = Parameter(Tensor([[1, 2], [3, 4]]), name: "w")
     let (_, g) = try valueAndGrad({ x in matmul(x, w.value).sum() }, gradPosition: nil, weights: w)(x)
+    _ = (w, g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/ParameterTuple.swift:3
 private func docExample_NN_ParameterTuple_1() async throws {
     let weights = try ParameterTuple(net.trainableParams())
     let gradOp = GradOperation(getByList: true)(net, weights)
+    _ = (weights, gradOp)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/TrainOneStepCell.swift:5
@@ -528,6 +605,7 @@ private func docExample_NN_TrainOneStepCell_1() async throws {
     let step = try TrainOneStepCell(WithLossCell(net, SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)),
                                     optimizer: Adam(params: net.trainableParams(), learningRate: 1e-3))
     let loss = try step.step(x, labels)
+    _ = (step, loss)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/WithLossCell.swift:4
@@ -535,162 +613,167 @@ private func docExample_NN_WithLossCell_1() async throws {
     let net = Dense(inChannels: 2, outChannels: 1)
     let netWithLoss = WithLossCell(net, MSELoss())
     let loss = netWithLoss(Tensor([[1, 2]]), Tensor([[3]]))   // a Tensor
+    _ = (net, netWithLoss, loss)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/Arithmetic.swift:180
 private func docExample_Ops_Arithmetic_1() async throws {
-    pow(Tensor([2, 3]), Tensor([3, 2]))   // [8, 9]
+    docExampleValue(pow(Tensor([2, 3]), Tensor([3, 2])))   // [8, 9]
 }
 
 // Sources/TapeGrad/Ops/Comparison.swift:5
 private func docExample_Ops_Comparison_1() async throws {
-    greater(Tensor([1, 5]), Tensor([3, 3]))   // [0, 1]
+    docExampleValue(greater(Tensor([1, 5]), Tensor([3, 3])))   // [0, 1]
 }
 
 // Sources/TapeGrad/Ops/Comparison.swift:21
 private func docExample_Ops_Comparison_2() async throws {
-    maximum(Tensor([1, 4]), Tensor([3, 4]))   // [3, 4]
+    docExampleValue(maximum(Tensor([1, 4]), Tensor([3, 4])))   // [3, 4]
 }
 
 // Sources/TapeGrad/Ops/Comparison.swift:47
 private func docExample_Ops_Comparison_3() async throws {
-    clip(Tensor([-2, 0.5, 3]), min: 0, max: 1)   // [0, 0.5, 1]
+    docExampleValue(clip(Tensor([-2, 0.5, 3]), min: 0, max: 1))   // [0, 0.5, 1]
 }
 
 // Sources/TapeGrad/Ops/Comparison.swift:60
 private func docExample_Ops_Comparison_4() async throws {
-    `where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9]))   // [1, 9]
+    docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
 }
 
 // Sources/TapeGrad/Ops/Convolution.swift:155
 private func docExample_Ops_Convolution_1() async throws {
     let y = conv2d(x, weight: w, window: Window2D(kernel: (3, 3), padding: (1, 1, 1, 1)))   // same size
+    _ = (y)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/Indexing.swift:7
 private func docExample_Ops_Indexing_1() async throws {
-    oneHot(Tensor([2, 0] as [Int32]), depth: 3)   // [[0, 0, 1], [1, 0, 0]]
+    docExampleValue(oneHot(Tensor([2, 0] as [Int32]), depth: 3))   // [[0, 0, 1], [1, 0, 0]]
 }
 
 // Sources/TapeGrad/Ops/Indexing.swift:25
 private func docExample_Ops_Indexing_2() async throws {
-    gather(Tensor([[1, 2], [3, 4], [5, 6]]), indices: Tensor([2, 0] as [Int32]))   // [[5, 6], [1, 2]]
+    docExampleValue(gather(Tensor([[1, 2], [3, 4], [5, 6]]), indices: Tensor([2, 0] as [Int32])))   // [[5, 6], [1, 2]]
 }
 
 // Sources/TapeGrad/Ops/Linear.swift:9
 private func docExample_Ops_Linear_1() async throws {
     let y = linear(x, weight: w, bias: b, relu: true)   // same as relu(matmul(x, w, transposeB: true) + b)
+    _ = (y)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/MatMul.swift:11
 private func docExample_Ops_MatMul_1() async throws {
     let c = matmul(Tensor([[1, 2]]), Tensor([[3], [4]]))      // [[11]]
     let d = matmul(x, w, transposeB: true)                      // x · wᵀ, as in nn.Dense
+    _ = (c, d)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/Pooling.swift:96
 private func docExample_Ops_Pooling_1() async throws {
-    maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2)))
+    docExampleValue(maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
 
 // Sources/TapeGrad/Ops/Reductions.swift:39
 private func docExample_Ops_Reductions_1() async throws {
-    Tensor([[1, 2], [3, 4]]).sum()   // 10
+    docExampleValue(Tensor([[1, 2], [3, 4]]).sum())   // 10
 }
 
 // Sources/TapeGrad/Ops/Reductions.swift:46
 private func docExample_Ops_Reductions_2() async throws {
-    Tensor([[1, 2], [3, 4]]).sum(alongAxes: [1], keepDims: true)   // [[3], [7]]
+    docExampleValue(Tensor([[1, 2], [3, 4]]).sum(alongAxes: [1], keepDims: true))   // [[3], [7]]
 }
 
 // Sources/TapeGrad/Ops/Reductions.swift:63
 private func docExample_Ops_Reductions_3() async throws {
-    Tensor([[1, 2], [3, 4]]).mean(alongAxes: [0])   // [2, 3]
+    docExampleValue(Tensor([[1, 2], [3, 4]]).mean(alongAxes: [0]))   // [2, 3]
 }
 
 // Sources/TapeGrad/Ops/Reductions.swift:77
 private func docExample_Ops_Reductions_4() async throws {
-    Tensor([[1, 5], [3, 4]]).max(alongAxes: [1])   // [5, 4]
+    docExampleValue(Tensor([[1, 5], [3, 4]]).max(alongAxes: [1]))   // [5, 4]
 }
 
 // Sources/TapeGrad/Ops/Reductions.swift:112
 private func docExample_Ops_Reductions_5() async throws {
-    Tensor([0, 0]).logSumExp(alongAxes: [0])   // ln 2
+    docExampleValue(Tensor([0, 0]).logSumExp(alongAxes: [0]))   // ln 2
 }
 
 // Sources/TapeGrad/Ops/Shape.swift:7
 private func docExample_Ops_Shape_1() async throws {
-    Tensor.arange(6).reshaped(to: [2, -1])   // shape [2, 3]
+    docExampleValue(Tensor.arange(6).reshaped(to: [2, -1]))   // shape [2, 3]
 }
 
 // Sources/TapeGrad/Ops/Shape.swift:40
 private func docExample_Ops_Shape_2() async throws {
-    Tensor.zeros([2, 3, 4]).transposed(permutation: [2, 0, 1]).shape   // [4, 2, 3]
+    docExampleValue(Tensor.zeros([2, 3, 4]).transposed(permutation: [2, 0, 1]).shape)   // [4, 2, 3]
 }
 
 // Sources/TapeGrad/Ops/Shape.swift:75
 private func docExample_Ops_Shape_3() async throws {
-    Tensor([[1, 2, 3]]).transposed().shape   // [3, 1]
+    docExampleValue(Tensor([[1, 2, 3]]).transposed().shape)   // [3, 1]
 }
 
 // Sources/TapeGrad/Ops/Shape.swift:87
 private func docExample_Ops_Shape_4() async throws {
-    Tensor([1, 2]).expandingShape(at: 0).shape   // [1, 2]
+    docExampleValue(Tensor([1, 2]).expandingShape(at: 0).shape)   // [1, 2]
 }
 
 // Sources/TapeGrad/Ops/Shape.swift:99
 private func docExample_Ops_Shape_5() async throws {
-    Tensor.zeros([1, 3, 1]).squeezingShape().shape   // [3]
+    docExampleValue(Tensor.zeros([1, 3, 1]).squeezingShape().shape)   // [3]
 }
 
 // Sources/TapeGrad/Ops/Shape.swift:123
 private func docExample_Ops_Shape_6() async throws {
-    Tensor([1, 2]).broadcast(to: [3, 2]).shape   // [3, 2]
+    docExampleValue(Tensor([1, 2]).broadcast(to: [3, 2]).shape)   // [3, 2]
 }
 
 // Sources/TapeGrad/Ops/Shape.swift:152
 private func docExample_Ops_Shape_7() async throws {
-    Tensor([1.5]).astype(.float64).dtype   // .float64
+    docExampleValue(Tensor([1.5]).astype(.float64).dtype)   // .float64
 }
 
 // Sources/TapeGrad/Ops/Slicing.swift:22
 private func docExample_Ops_Slicing_1() async throws {
-    Tensor([[1, 2, 3], [4, 5, 6]]).sliced(alongAxis: 1, from: 1, to: 3)   // [[2, 3], [5, 6]]
+    docExampleValue(Tensor([[1, 2, 3], [4, 5, 6]]).sliced(alongAxis: 1, from: 1, to: 3))   // [[2, 3], [5, 6]]
 }
 
 // Sources/TapeGrad/Ops/Slicing.swift:60
 private func docExample_Ops_Slicing_2() async throws {
-    concat([Tensor([[1, 2]]), Tensor([[3, 4]])], alongAxis: 0)   // [[1, 2], [3, 4]]
+    docExampleValue(concat([Tensor([[1, 2]]), Tensor([[3, 4]])], alongAxis: 0))   // [[1, 2], [3, 4]]
 }
 
 // Sources/TapeGrad/Ops/Slicing.swift:112
 private func docExample_Ops_Slicing_3() async throws {
-    stack([Tensor([1, 2]), Tensor([3, 4])], alongAxis: 1)   // [[1, 3], [2, 4]]
+    docExampleValue(stack([Tensor([1, 2]), Tensor([3, 4])], alongAxis: 1))   // [[1, 3], [2, 4]]
 }
 
 // Sources/TapeGrad/Ops/Softmax.swift:7
 private func docExample_Ops_Softmax_1() async throws {
-    Tensor([[1, 1]]).softmax(alongAxis: -1)   // [[0.5, 0.5]]
+    docExampleValue(Tensor([[1, 1]]).softmax(alongAxis: -1))   // [[0.5, 0.5]]
 }
 
 // Sources/TapeGrad/Ops/Unary.swift:5
 private func docExample_Ops_Unary_1() async throws {
-    exp(Tensor([0, 1]))   // [1, 2.7182817]
+    docExampleValue(exp(Tensor([0, 1])))   // [1, 2.7182817]
 }
 
 // Sources/TapeGrad/Ops/Unary.swift:61
 private func docExample_Ops_Unary_2() async throws {
-    tanh(Tensor([0]))   // [0]
+    docExampleValue(tanh(Tensor([0])))   // [0]
 }
 
 // Sources/TapeGrad/Ops/Unary.swift:135
 private func docExample_Ops_Unary_3() async throws {
-    leakyRelu(Tensor([-2, 3]), alpha: 0.1)   // [-0.2, 3]
+    docExampleValue(leakyRelu(Tensor([-2, 3]), alpha: 0.1))   // [-0.2, 3]
 }
 
 // Sources/TapeGrad/Tape/Tape.swift:275
 private func docExample_Tape_Tape_1() async throws {
     let (_, g) = try valueWithGradient(at: x) { x in (x * stopGradient(x)).sum() }   // g = x, not 2x
+    _ = (g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tape/TensorError.swift:9
@@ -705,22 +788,24 @@ private func docExample_Tape_TensorError_1() async throws {
 // Sources/TapeGrad/Tape/TensorError.swift:70
 private func docExample_Tape_TensorError_2() async throws {
     let result = try? withErrorChecking { Tensor.zeros([2, 3]).reshaped(to: [4]) }   // nil: 6 ≠ 4 elements
+    _ = (result)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/DType.swift:6
 private func docExample_Tensor_DType_1() async throws {
     let a = Tensor([1, 2] as [Int32])      // int32
     let b = a + Tensor([0.5, 0.5])        // float32
+    _ = (a, b)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/DType.swift:38
 private func docExample_Tensor_DType_2() async throws {
-    DType(name: "float64")   // .float64
+    docExampleValue(DType(name: "float64"))   // .float64
 }
 
 // Sources/TapeGrad/Tensor/DType.swift:52
 private func docExample_Tensor_DType_3() async throws {
-    DType.promoted(.int32, .float32)   // .float32
+    docExampleValue(DType.promoted(.int32, .float32))   // .float32
 }
 
 // Sources/TapeGrad/Tensor/RandomGenerator.swift:4
@@ -728,26 +813,30 @@ private func docExample_Tensor_RandomGenerator_1() async throws {
     var rng = RandomGenerator(seed: 42)
     let u = rng.nextUniform()          // in [0, 1)
     let t = Tensor.randomNormal([2, 3], seed: 7)
+    _ = (u, t)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/RandomGenerator.swift:51
 private func docExample_Tensor_RandomGenerator_2() async throws {
     let w = Tensor.randomNormal([64, 10], mean: 0, standardDeviation: 0.01, seed: 1)
+    _ = (w)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/RandomGenerator.swift:74
 private func docExample_Tensor_RandomGenerator_3() async throws {
     let b = Tensor.randomUniform([10], lower: -0.1, upper: 0.1, seed: 3)
+    _ = (b)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor+Creation.swift:4
 private func docExample_Tensor_Tensor_Creation_1() async throws {
     let t = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+    _ = (t)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor+Creation.swift:47
 private func docExample_Tensor_Tensor_Creation_2() async throws {
-    Tensor(shape: [2, 2], repeating: 7)   // [[7, 7], [7, 7]]
+    docExampleValue(Tensor(shape: [2, 2], repeating: 7))   // [[7, 7], [7, 7]]
 }
 
 // Sources/TapeGrad/Tensor/Tensor+Description.swift:9
@@ -758,37 +847,42 @@ private func docExample_Tensor_Tensor_Description_1() async throws {
 
 // Sources/TapeGrad/Tensor/Tensor+Description.swift:93
 private func docExample_Tensor_Tensor_Description_2() async throws {
-    Tensor([1, 2]).isClose(to: Tensor([1, 2.0000001]))   // true
+    docExampleValue(Tensor([1, 2]).isClose(to: Tensor([1, 2.0000001])))   // true
 }
 
 // Sources/TapeGrad/Tensor/Tensor+Int.swift:7
 private func docExample_Tensor_Tensor_Int_1() async throws {
     let labels: [Int] = [0, 2, 1]
     let t = Tensor(labels)   // shape [3], dtype int32
+    _ = (labels, t)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor+Int.swift:17
 private func docExample_Tensor_Tensor_Int_2() async throws {
     let indices: [Int] = [0, 1, 2, 3]
     let t = Tensor(indices, shape: [2, 2])
+    _ = (indices, t)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor+Int.swift:26
 private func docExample_Tensor_Tensor_Int_3() async throws {
     let rows: [[Int]] = [[0, 1], [2, 3]]
     let t = Tensor(rows)   // shape [2, 2], int32
+    _ = (rows, t)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor+Int.swift:35
 private func docExample_Tensor_Tensor_Int_4() async throws {
     let n = 3
     let t = Tensor(n)   // Tensor(3), int32
+    _ = (n, t)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor+Int.swift:60
 private func docExample_Tensor_Tensor_Int_5() async throws {
     let loss: Float = Tensor(0.25).item(as: Float.self)
     let label = Tensor([2] as [Int32]).item(as: Int32.self)   // 2
+    _ = (loss, label)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor.swift:7
@@ -797,11 +891,13 @@ private func docExample_Tensor_Tensor_1() async throws {
     let y = (x * x).sum()                        // Tensor(30.0)
     let (value, dx) = try valueWithGradient(at: x) { x in (x * x).sum() }
     // value = 30, dx = [[2, 4], [6, 8]]
+    _ = (x, y, value, dx)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor.swift:45
 private func docExample_Tensor_Tensor_2() async throws {
     let total = Tensor([1, 2, 3]).withUnsafeBufferPointer(as: Float.self) { $0.reduce(0, +) }   // 6
+    _ = (total)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Tensor/Tensor.swift:60
@@ -812,18 +908,19 @@ private func docExample_Tensor_Tensor_3() async throws {
 
 // Sources/TapeGrad/Tensor/Tensor.swift:81
 private func docExample_Tensor_Tensor_4() async throws {
-    Tensor([1.5, -2.5]).asArray(Int32.self)   // [1, -2]
+    docExampleValue(Tensor([1.5, -2.5]).asArray(Int32.self))   // [1, -2]
 }
 
 // Sources/TapeGrad/Tensor/Tensor.swift:96
 private func docExample_Tensor_Tensor_5() async throws {
-    Tensor(3).item()   // 3.0
+    docExampleValue(Tensor(3).item())   // 3.0
 }
 
 // Sources/TapeGrad/Tensor/TensorScalar.swift:5
 private func docExample_Tensor_TensorScalar_1() async throws {
     let t = Tensor([1, 2, 3] as [Double])
-    t.asArray(Double.self)   // [1.0, 2.0, 3.0]
+    docExampleValue(t.asArray(Double.self))   // [1.0, 2.0, 3.0]
+    _ = (t)   // uses the example's values: no unused-value warnings
 }
 
 // README.md:54
@@ -837,6 +934,7 @@ private func docExample_README_1() async throws {
     let (loss, grads) = try valueAndGrad(f, gradPosition: 0, weights: w)(x)
     let (dx, dw) = (try grads.tensor(at: 0), try grads.tensor(at: 1))
     print(loss, dx, dw)
+    _ = (x, w, f, loss, grads, dx, dw)   // uses the example's values: no unused-value warnings
 }
 
 // README.md:122
@@ -848,6 +946,7 @@ private func docExample_README_2() async throws {
     let (output, inputsGradient) = try valueAndGrad(Net(), gradPosition: 1)(x, y, z)
     print(output)           // Tensor(shape=[2], dtype=Float32, value= [-0.00000000e+00,  1.80000000e+01])
     print(inputsGradient)   // Tensor(shape=[2], dtype=Float32, value= [ 0.00000000e+00,  6.00000000e+00])
+    _ = (x, output, inputsGradient)   // uses the example's values: no unused-value warnings
 }
 
 // README.md:142
@@ -858,6 +957,7 @@ private func docExample_README_3() async throws {
     }
     let (output, inputsGradient) = try valueAndGrad(fn, gradPosition: [1, 2], weights: nil, hasAux: true)(x, y, z)
     // inputsGradient = (Tensor([75, 75]), Tensor([30, 30]))
+    _ = (output, inputsGradient)   // uses the example's values: no unused-value warnings
 }
 
 // README.md:160
@@ -866,6 +966,7 @@ private func docExample_README_4() async throws {
     let weight = try ParameterTuple(net.trainableParams())
     let trainNetwork = try ForwardValueAndGrad(netWithCriterion, weights: weight, getAll: true, getByList: true)
     let result = trainNetwork([inputs, labels])   // (loss, ((dinputs, dlabels), (dweight,)))
+    _ = (netWithCriterion, weight, trainNetwork, result)   // uses the example's values: no unused-value warnings
 }
 
 // README.md:305

@@ -18,6 +18,7 @@ private func docExampleWithFoundation_README_1() async throws {
     let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu), Dense(inChannels: 128, outChannels: 10)])
     let loss = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
     let train = try TrainOneStepCell(WithLossCell(net, loss), optimizer: Momentum(params: net.trainableParams(), learningRate: 0.05, momentum: 0.9))
-    for (x, labels) in batches { let l = try train.step(x, labels) }
+    for (x, labels) in batches { print(try train.step(x, labels)) }
     try Checkpoint.save(net, to: URL(fileURLWithPath: "digits.safetensors"))
+    _ = (net, loss, train)   // uses the example's values: no unused-value warnings
 }
