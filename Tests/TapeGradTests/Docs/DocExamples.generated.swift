@@ -969,7 +969,7 @@ private func docExample_README_4() async throws {
     _ = (netWithCriterion, weight, trainNetwork, result)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:305
+// README.md:311
 private func docExample_README_5() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }

@@ -117,6 +117,16 @@ final class MultipleOutputTests: XCTestCase {
         XCTAssertEqual(aux, [Tensor([6]), TensorTree.tuple([.tensor(Tensor([3]))])])
     }
 
+    func testGradOperationAndThreeOutputsTakeTuplesToo() throws {
+        let g = try GradOperation(getAll: true)({ (x: Tensor, y: Tensor) in (x * y, x - y) })(Tensor([2]), Tensor([5]))
+        XCTAssertEqual(g, [Tensor([6]), Tensor([1])])   // (y + 1, x − 1)
+        let (value, dx) = try valueAndGrad({ (x: Tensor) in (x * x, x, -x) })(Tensor([3]))
+        XCTAssertEqual([value.0, value.1, value.2], [Tensor([9]), Tensor([3]), Tensor([-3])])
+        XCTAssertEqual(try dx.tensor(), Tensor([6]))
+        let sens = try valueAndGrad({ (x: Tensor) in (x * x, x) }, sensParam: true)(Tensor([3]), sens: [Tensor([1]), Tensor([10])])
+        XCTAssertEqual(try sens.gradients.tensor(), Tensor([16]))   // 1·2x + 10·1
+    }
+
     func testAClosureMayReturnAnArrayOfTensors() throws {
         let (value, dx) = try valueAndGrad({ (x: Tensor) in [x * x, x * 3] })(Tensor([2]))
         XCTAssertEqual(value, [Tensor([4]), Tensor([6])])
