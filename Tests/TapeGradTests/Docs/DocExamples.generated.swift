@@ -965,11 +965,12 @@ private func docExample_README_4() async throws {
     let netWithCriterion = WithLossCell(net, SoftmaxCrossEntropyWithLogits())
     let weight = try ParameterTuple(net.trainableParams())
     let trainNetwork = try ForwardValueAndGrad(netWithCriterion, weights: weight, getAll: true, getByList: true)
-    let result = trainNetwork([inputs, labels])   // (loss, ((dinputs, dlabels), (dweight,)))
-    _ = (netWithCriterion, weight, trainNetwork, result)   // uses the example's values: no unused-value warnings
+    let (loss, grads) = try trainNetwork(inputs, labels)   // grads = ((dinputs, dlabels), (dweight,))
+    let result = trainNetwork([inputs, labels])            // the cell form: (loss, ((dinputs, dlabels), (dweight,)))
+    _ = (netWithCriterion, weight, trainNetwork, loss, grads, result)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:311
+// README.md:312
 private func docExample_README_5() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }

@@ -167,3 +167,16 @@ final class SmallConveniencesTests: XCTestCase {
         XCTAssertThrowsError(try withErrorChecking { Tensor([1, 2]).item(as: Float.self) })
     }
 }
+
+/// A training step on a network with several outputs throws instead of trapping, and updates nothing.
+final class TrainStepOutputTests: XCTestCase {
+    func testTrainOneStepCellOnATwoOutputNetworkThrowsAndLeavesTheParameters() throws {
+        let w = Parameter(Tensor([2]), name: "w")
+        let twoOutputs = LambdaCell(parameters: [w]) { (x: Tensor) in [x * w.value, x] }
+        let train = try TrainOneStepCell(twoOutputs, optimizer: SGD(params: [w], learningRate: 0.1))
+        XCTAssertThrowsError(try train.step(Tensor([1]))) {
+            XCTAssertTrue("\($0)".contains("is a 2-tuple, not a single tensor"), "\($0)")
+        }
+        XCTAssertEqual(w.value, Tensor([2]))
+    }
+}
