@@ -65,6 +65,11 @@ public final class ForwardValueAndGrad: Cell, @unchecked Sendable {
         try valueAndGradients([x, y, z])
     }
 
+    /// `let (loss, grads) = try fvg(a, b, c, d)`.
+    public func callAsFunction(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor) throws -> (value: TensorTree, gradients: TensorTree) {
+        try valueAndGradients([a, b, c, d])
+    }
+
     /// `let (loss, grads) = try fvg(x, y, sens: s)` (with `sensParam`).
     public func callAsFunction(_ inputs: Tensor..., sens: Tensor) throws -> (value: TensorTree, gradients: TensorTree) {
         try valueAndGradients(inputs, sens: .tensor(sens))

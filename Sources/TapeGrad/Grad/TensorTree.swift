@@ -13,6 +13,9 @@
 /// let out: TensorTree = [a, b]          // a 2-tuple, as a multi-output function returns
 /// let nested: TensorTree = [out, .tuple([])]
 /// ```
+///
+/// Inside an array literal, `.tensor(a)` and `.tuple([…])` work as elements; an inner literal of such
+/// members needs its type spelled out: `[.tuple([.position(0), .tensor(a)]), b]`.
 public indirect enum TensorTree: Sendable, Equatable, CustomStringConvertible, ExpressibleByArrayLiteral {
     /// A single tensor.
     case tensor(Tensor)

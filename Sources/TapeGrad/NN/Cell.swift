@@ -70,6 +70,9 @@ open class Cell: CustomStringConvertible {
     /// Runs a three-input, one-output forward pass.
     public func callAsFunction(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { construct([x, y, z]).asTensor }
 
+    /// Runs a four-input, one-output forward pass.
+    public func callAsFunction(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor) -> Tensor { construct([a, b, c, d]).asTensor }
+
     /// Runs the forward pass on any number of inputs and returns every output: `net([x, y])`.
     public func callAsFunction(_ inputs: [Tensor]) -> TensorTree { construct(inputs) }
 

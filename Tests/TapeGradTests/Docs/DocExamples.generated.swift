@@ -153,27 +153,27 @@ private func docExample_Grad_TensorTree_1() async throws {
     _ = (a, value, grads, dx, dy, out, nested)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/TensorTree.swift:68
+// Sources/TapeGrad/Grad/TensorTree.swift:71
 private func docExample_Grad_TensorTree_2() async throws {
     let dx = try grad({ x in x * x })(Tensor([3])).tensor()   // [6]
     _ = (dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/TensorTree.swift:79
+// Sources/TapeGrad/Grad/TensorTree.swift:82
 private func docExample_Grad_TensorTree_3() async throws {
     let g = try grad({ x, y in x * y }, gradPosition: [0, 1])(Tensor([2]), Tensor([5]))
     let dy = try g.tensor(at: 1)   // [2]
     _ = (g, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/TensorTree.swift:95
+// Sources/TapeGrad/Grad/TensorTree.swift:98
 private func docExample_Grad_TensorTree_4() async throws {
     let pair: TensorTree = [Tensor([1]), Tensor([2])]
     docExampleValue(pair.element(at: 2))   // nil
     _ = (pair)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/TensorTree.swift:167
+// Sources/TapeGrad/Grad/TensorTree.swift:170
 private func docExample_Grad_TensorTree_5() async throws {
     let f: (Tensor) -> TensorTree = { x in [x * x, x] }   // two outputs
     let g = { (x: Tensor) in [x * x, x] }                 // [Tensor]: also two outputs
@@ -399,19 +399,19 @@ private func docExample_NN_Cell_1() async throws {
     _ = (net, out)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Cell.swift:83
+// Sources/TapeGrad/NN/Cell.swift:86
 private func docExample_NN_Cell_2() async throws {
     docExampleValue(net.setTrain())   // training
     docExampleValue(net.setTrain(false))   // evaluation
 }
 
-// Sources/TapeGrad/NN/Cell.swift:109
+// Sources/TapeGrad/NN/Cell.swift:112
 private func docExample_NN_Cell_3() async throws {
     let params = Dense(inChannels: 3, outChannels: 2).trainableParams()   // [weight, bias]
     _ = (params)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Cell.swift:176
+// Sources/TapeGrad/NN/Cell.swift:179
 private func docExample_NN_Cell_4() async throws {
     print(SequentialCell([Dense(inChannels: 3, outChannels: 5), ReLU()]))
     // SequentialCell(

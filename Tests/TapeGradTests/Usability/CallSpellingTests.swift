@@ -21,6 +21,14 @@ final class CallSpellingTests: XCTestCase {
         XCTAssertEqual(viaArray, [value, grads])
     }
 
+    func testFourInputCellsAndForwardValueAndGradTakeFourTensors() throws {
+        let cell = LambdaCell { (a: Tensor, b: Tensor, c: Tensor, d: Tensor) in a * b + c * d }
+        XCTAssertEqual(cell(Tensor([1]), Tensor([2]), Tensor([3]), Tensor([4])), Tensor([14]))
+        let (value, grads) = try ForwardValueAndGrad(cell, getAll: true)(Tensor([1]), Tensor([2]), Tensor([3]), Tensor([4]))
+        XCTAssertEqual(value, .tensor(Tensor([14])))
+        XCTAssertEqual(grads.tensors.map { $0.item() }, [2, 1, 4, 3])
+    }
+
     func testForwardValueAndGradWithSensTakesItLabeledOrLast() throws {
         let net = Product()
         let fvg = try ForwardValueAndGrad(net, getAll: true, sensParam: true)
