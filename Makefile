@@ -41,7 +41,7 @@ bench-compare: bench
 	python3 Benchmarks/compare/bench_compare.py $(ARGS)
 
 ## doc-examples: copy every ```swift block of the doc comments and README.md into the test target
-## (Tests/TapeGradTests/Docs/DocExamples*.generated.swift), where `make test` type-checks them.
+## (Tests/TapeGradTests/Docs/DocExamples+<folder>.generated.swift), where `make test` type-checks them.
 doc-examples:
 	@mkdir -p .build
 	swiftc -Onone Tests/TapeGradTests/Docs/DocExampleExtractor.swift Scripts/DocExamples/main.swift -o .build/doc-examples

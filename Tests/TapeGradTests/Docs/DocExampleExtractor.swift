@@ -2,7 +2,7 @@ import Foundation
 
 /// Extracts every ```swift block from the doc comments under `Sources/`, the articles of the documentation
 /// catalog (`Sources/**/*.md`) and `README.md`, and writes
-/// them into `Tests/TapeGradTests/Docs/DocExamples.generated.swift`, each block in its own function so
+/// them into `Tests/TapeGradTests/Docs/DocExamples+<folder>.generated.swift`, each block in its own function so
 /// that the test target type-checks it without running it.
 ///
 /// Shared by `make doc-examples` (compiled with `Scripts/DocExamples/main.swift`) and by
@@ -16,8 +16,6 @@ enum DocExampleExtractor {
         let line: Int        // 1-based line of the opening fence
         let code: [String]
     }
-
-    static let generatedPath = "Tests/TapeGradTests/Docs/DocExamples.generated.swift"
 
     /// The package root, found from this file's path.
     static func packageRoot(filePath: String = #filePath) -> URL {
@@ -102,18 +100,39 @@ enum DocExampleExtractor {
         return true
     }
 
-    /// The generated test files, by path: blocks that `import Foundation` go to a file that imports it,
-    /// the others to one that does not, so a block using Foundation without importing it fails to compile.
+    /// The generated test files, by path: one per source folder (`DocExamples+Grad.generated.swift`, …,
+    /// `DocExamples+README.generated.swift`), each short enough to read. Blocks that `import Foundation` go to
+    /// `DocExamples+Foundation.generated.swift`, which imports it; the others to files that do not, so a block
+    /// using Foundation without importing it fails to compile.
     static func generate(root: URL) throws -> [(path: String, text: String)] {
         let all = try blocks(root: root)
         let needsFoundation: (Block) -> Bool = { $0.code.contains { $0.trimmingCharacters(in: .whitespaces) == "import Foundation" } }
-        return [
-            (generatedPath, render(all.filter { !needsFoundation($0) }, imports: ["TapeGrad"], prefix: "docExample")),
-            (generatedFoundationPath, render(all.filter(needsFoundation), imports: ["Foundation", "TapeGrad"], prefix: "docExampleWithFoundation")),
-        ]
+        func group(_ block: Block) -> String {
+            if needsFoundation(block) { return "Foundation" }
+            let parts = block.source.split(separator: "/")
+            guard parts.first == "Sources", parts.count > 2 else { return "README" }
+            return String(parts[2]).replacingOccurrences(of: ".docc", with: "")
+        }
+        var order: [String] = []
+        var groups: [String: [Block]] = [:]
+        for block in all {
+            let key = group(block)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(block)
+        }
+        return order.sorted().map { key in
+            (generatedFolder + "/DocExamples+\(key).generated.swift",
+             render(groups[key] ?? [], imports: key == "Foundation" ? ["Foundation", "TapeGrad"] : ["TapeGrad"], prefix: "docExample\(key)"))
+        }
     }
 
-    static let generatedFoundationPath = "Tests/TapeGradTests/Docs/DocExamplesFoundation.generated.swift"
+    static let generatedFolder = "Tests/TapeGradTests/Docs"
+
+    /// The generated files present in the folder (to find ones no longer generated).
+    static func existingGeneratedFiles(root: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(generatedFolder).path)) ?? []
+        return names.filter { $0.hasSuffix(".generated.swift") }.sorted().map { generatedFolder + "/" + $0 }
+    }
 
     static func render(_ blocks: [Block], imports: [String], prefix: String) -> String {
         var text = """

@@ -6,14 +6,14 @@ import Foundation
 import TapeGrad
 
 // Sources/TapeGrad/NN/Checkpoint/Checkpoint.swift:7
-private func docExampleWithFoundation_NN_Checkpoint_Checkpoint_1() async throws {
+private func docExampleFoundation_NN_Checkpoint_Checkpoint_1() async throws {
 
     try Checkpoint.save(net, to: URL(fileURLWithPath: "model.safetensors"))
     try Checkpoint.load(into: net, from: URL(fileURLWithPath: "model.safetensors"))
 }
 
 // README.md:184
-private func docExampleWithFoundation_README_1() async throws {
+private func docExampleFoundation_README_1() async throws {
 
     let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu), Dense(inChannels: 128, outChannels: 10)])
     let loss = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
