@@ -15,3 +15,11 @@ nonisolated(unsafe) let netWithLoss: Cell = WithLossCell(net, MSELoss())
 
 /// Takes the value of an example's expression statement (`x.shape   // [2, 3]`), so it raises no warning.
 func docExampleValue<T>(_ value: T) {}
+
+// More names examples commonly use (add here when a new example needs one).
+let t = Tensor([1, 2]), input = Tensor([[1, 2]]), target = Tensor([[1]])
+let weight = Tensor([[1, 2]]), bias = Tensor([0])
+let params: [Parameter] = [Parameter(Tensor([1, 2]), name: "p")]
+let grads: TensorTree = [Tensor([1, 2])]
+nonisolated(unsafe) let model: Cell = Dense(inChannels: 2, outChannels: 1)
+nonisolated(unsafe) let optimizer: Optimizer = SGD(params: model.trainableParams())
