@@ -62,6 +62,12 @@ private func docExampleGrad_Grad_GradOperation_1() async throws {
     _ = (w, f, gradAll, grads, dx, dy, dw)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/Grad/LocalizedErrors.swift:9
+private func docExampleGrad_Grad_LocalizedErrors_1() async throws {
+    do { _ = try grad({ (x: Tensor) in x }, gradPosition: -1) } catch { print(error.localizedDescription) }
+    // gradPosition is -1; expected an input position >= 0.
+}
+
 // Sources/TapeGrad/Grad/TensorTree.swift:8
 private func docExampleGrad_Grad_TensorTree_1() async throws {
     let a = Tensor([1, 2]), b = Tensor([3, 4])

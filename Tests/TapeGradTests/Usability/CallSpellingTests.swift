@@ -188,3 +188,17 @@ final class TrainStepOutputTests: XCTestCase {
         XCTAssertEqual(w.value, Tensor([2]))
     }
 }
+
+/// `localizedDescription` gives the Swift sentence, not Foundation's generic text.
+final class LocalizedErrorTests: XCTestCase {
+    func testLocalizedDescriptionIsTheSwiftSentence() {
+        XCTAssertThrowsError(try grad({ (x: Tensor) in x }, gradPosition: -1)) {
+            XCTAssertEqual($0.localizedDescription, "gradPosition is -1; expected an input position >= 0.")
+        }
+        XCTAssertThrowsError(try withErrorChecking { Tensor.zeros([2]) + Tensor.zeros([3]) }) {
+            XCTAssertEqual($0.localizedDescription, "\($0)")
+            XCTAssertTrue($0.localizedDescription.hasPrefix("add: "))
+        }
+        XCTAssertEqual(OptimizerError.gradientCount(expected: 2, got: 1).localizedDescription, "expected 2 gradients (one per parameter), got 1")
+    }
+}
