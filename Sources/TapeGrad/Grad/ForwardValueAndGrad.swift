@@ -2,13 +2,17 @@
 /// `(network(inputs), gradients)`, the gradients shaped as ``GradOperation``'s. Being a ``Cell`` itself,
 /// it nests inside other cells.
 ///
-/// With `sensParam` the sensitivity is the last input (positional only, as in MindSpore).
+/// With `sensParam` the sensitivity is the last input, as in MindSpore, or the labeled `sens:` argument
+/// of ``valueAndGradients(_:sens:)`` (MindSpore's `construct` rejects a `sens` keyword; see the README's
+/// differences). To differentiate a plain closure this way, wrap it in a ``LambdaCell``.
 ///
 /// ```swift
-/// let train = try ForwardValueAndGrad(WithLossCell(net, loss), weights: try ParameterTuple(net.trainableParams()),
+/// let net = Dense(inChannels: 2, outChannels: 1)
+/// let x = Tensor([[1, 2]]), label = Tensor([[1]])
+/// let train = try ForwardValueAndGrad(WithLossCell(net, MSELoss()), weights: try ParameterTuple(net.trainableParams()),
 ///                                     getAll: true, getByList: true)
-/// let (loss, grads) = try train.valueAndGradients(x, label)
-/// print(train([x, label]))   // (loss, ((dx, dlabel), (dweight,)))
+/// let (loss, grads) = try train(x, label)   // as MindSpore's train_network(x, label)
+/// print(train([x, label]))                  // (loss, ((dx, dlabel), (dweight, dbias)))
 /// ```
 public final class ForwardValueAndGrad: Cell, @unchecked Sendable {
     /// The wrapped network.
@@ -44,6 +48,31 @@ public final class ForwardValueAndGrad: Cell, @unchecked Sendable {
     /// `fvg.valueAndGradients(x, y)`.
     public func valueAndGradients(_ inputs: Tensor...) throws -> (value: TensorTree, gradients: TensorTree) {
         try valueAndGradients(inputs)
+    }
+
+    /// `let (loss, grads) = try fvg(x)`: MindSpore's `train_network(x)`; throws ``GradError`` on a bad call.
+    public func callAsFunction(_ x: Tensor) throws -> (value: TensorTree, gradients: TensorTree) {
+        try valueAndGradients([x])
+    }
+
+    /// `let (loss, grads) = try fvg(x, label)`: MindSpore's `train_network(x, label)`.
+    public func callAsFunction(_ x: Tensor, _ y: Tensor) throws -> (value: TensorTree, gradients: TensorTree) {
+        try valueAndGradients([x, y])
+    }
+
+    /// `let (loss, grads) = try fvg(x, y, z)`.
+    public func callAsFunction(_ x: Tensor, _ y: Tensor, _ z: Tensor) throws -> (value: TensorTree, gradients: TensorTree) {
+        try valueAndGradients([x, y, z])
+    }
+
+    /// `let (loss, grads) = try fvg(a, b, c, d)`.
+    public func callAsFunction(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor) throws -> (value: TensorTree, gradients: TensorTree) {
+        try valueAndGradients([a, b, c, d])
+    }
+
+    /// `let (loss, grads) = try fvg(x, y, sens: s)` (with `sensParam`).
+    public func callAsFunction(_ inputs: Tensor..., sens: Tensor) throws -> (value: TensorTree, gradients: TensorTree) {
+        try valueAndGradients(inputs, sens: .tensor(sens))
     }
 
     /// The cell's forward: the tuple `(value, gradients)`. A bad call is reported like a tensor op's error

@@ -1,9 +1,9 @@
 /// Which inputs to differentiate: MindSpore's `grad_position`, an int or a tuple of ints.
 ///
 /// ```swift
-/// valueAndGrad(f, gradPosition: 1)          // one input: a bare gradient
-/// valueAndGrad(f, gradPosition: [0, 2])     // a tuple of two gradients
-/// valueAndGrad(f, gradPosition: nil, weights: params)   // parameters only
+/// let f = { (x: Tensor, y: Tensor, z: Tensor) in x * y * z }
+/// let one = try valueAndGrad(f, gradPosition: 1)          // one input: a bare gradient
+/// let two = try valueAndGrad(f, gradPosition: [0, 2])     // a tuple of two gradients
 /// ```
 public enum GradPosition: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
     /// A single position (`grad_position=i`).
@@ -40,8 +40,11 @@ public enum GradPosition: Sendable, Equatable, ExpressibleByIntegerLiteral, Expr
 /// parameters or a ``ParameterTuple`` (a tuple of gradients, one per element, in order).
 ///
 /// ```swift
-/// valueAndGrad(f, gradPosition: nil, weights: w)                       // bare gradient
-/// valueAndGrad(f, gradPosition: nil, weights: net.trainableParams())   // tuple
+/// let net = Dense(inChannels: 2, outChannels: 1)
+/// let w = net.trainableParams()[0]
+/// let f = { (x: Tensor) in net(x).sum() }
+/// let bare = try valueAndGrad(f, gradPosition: nil, weights: w)                       // bare gradient
+/// let tuple = try valueAndGrad(f, gradPosition: nil, weights: net.trainableParams())   // tuple
 /// ```
 public protocol GradWeights: Sendable {
     /// The parameters, and whether they came as a single parameter.

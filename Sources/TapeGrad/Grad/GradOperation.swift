@@ -9,9 +9,12 @@
 /// * `sensParam`: the sensitivity ∂L/∂output is passed as `sens:` or as the last input.
 ///
 /// ```swift
-/// let gradAll = GradOperation(getAll: true)(net)
-/// let (dx, dy) = try (gradAll(x, y)[0], gradAll(x, y)[1])
-/// let gradWeights = GradOperation(getByList: true)(net, try ParameterTuple(net.trainableParams()))
+/// let w = Parameter(Tensor([2]), name: "w")
+/// let f = { (x: Tensor, y: Tensor) in x * y * w.value }
+/// let gradAll = GradOperation(getAll: true)(f)
+/// let grads = try gradAll(Tensor([3]), Tensor([4]))          // (dx, dy) = ([8], [6])
+/// let (dx, dy) = (try grads.tensor(at: 0), try grads.tensor(at: 1))
+/// let dw = try GradOperation(getByList: true)(f, [w])(Tensor([3]), Tensor([4]))   // ([12],)
 /// ```
 public struct GradOperation: Sendable {
     /// Whether all inputs are differentiated.
@@ -55,8 +58,15 @@ public struct GradOperation: Sendable {
         GradFunction(spec: spec(weights), arity: 3, forward: { fn($0[0], $0[1], $0[2]).tensorTree })
     }
 
-    /// The gradient function of a closure of an array of tensors.
-    public func callAsFunction<Output: TensorTreeConvertible>(_ fn: @escaping ([Tensor]) -> Output, _ weights: (any GradWeights)? = nil) -> GradFunction {
-        GradFunction(spec: spec(weights), arity: nil, forward: { fn($0).tensorTree })
+    /// The gradient function of a closure of four tensors.
+    public func callAsFunction<Output: TensorTreeConvertible>(_ fn: @escaping (Tensor, Tensor, Tensor, Tensor) -> Output, _ weights: (any GradWeights)? = nil) -> GradFunction {
+        GradFunction(spec: spec(weights), arity: 4, forward: { fn($0[0], $0[1], $0[2], $0[3]).tensorTree })
+    }
+
+    /// The gradient function of a closure of an array of tensors. With `inputCount`, a call with another
+    /// number of inputs throws ``GradError/wrongInputCount(expected:got:)`` before `fn` runs (without it,
+    /// `fn` indexing past the array traps, as any Swift array does).
+    public func callAsFunction<Output: TensorTreeConvertible>(_ fn: @escaping ([Tensor]) -> Output, _ weights: (any GradWeights)? = nil, inputCount: Int? = nil) -> GradFunction {
+        GradFunction(spec: spec(weights), arity: inputCount, forward: { fn($0).tensorTree })
     }
 }

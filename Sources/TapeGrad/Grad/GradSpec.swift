@@ -70,8 +70,14 @@ struct GradSpec {
         case .used: tracking = .usedTrainable
         }
 
-        let r = try GradientEngine.run(inputs: args, positions: positions, parameters: tracking,
+        let r: GradientEngine.Result
+        do {
+            r = try GradientEngine.run(inputs: args, positions: positions, parameters: tracking,
                                        hasAux: hasAux, sens: sens, forward: forward)
+        } catch GradError.tensor(let e) where Cell.isMissingConstruct(e) {
+            // A cell without a forward for this many inputs: MindSpore's TypeError, as for a closure.
+            throw GradError.cellDoesNotTakeInputCount(cell: String(e.op.dropLast(".construct".count)), got: args.count)
+        }
         let inputGrads = positions.map { r.inputGradients[$0] ?? Tensor.zeros(like: args[$0]) }
 
         // The inputs part (§2.1).

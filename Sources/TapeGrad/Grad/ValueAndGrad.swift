@@ -1,6 +1,6 @@
 // MindSpore's `value_and_grad` and `grad`, on closures (of 1…4 tensors or an array) and on cells.
 
-/// A function that returns the forward value and the gradients, made by ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-1ppxd``.
+/// A function that returns the forward value and the gradients, made by ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-((Tensor)->Output,_,_,_,_,_)``.
 ///
 /// Call it with the function's inputs: `gradFn(x, y)` or `gradFn([x, y])`. With `sensParam`, pass the
 /// sensitivity as `sens:` or as the last input.
@@ -9,15 +9,17 @@
 /// let gradFn = try valueAndGrad({ x, y in x * y }, gradPosition: 1)
 /// let (value, dy) = try gradFn(x, y)      // dy is a bare tensor: .tensor(x)
 /// ```
-public struct ValueAndGradFunction<Output: TensorTreeConvertible> {
+public struct ValueAndGradFunction<Output> {
     let spec: GradSpec
     let arity: Int?
     let forward: ([Tensor]) -> TensorTree
+    /// Rebuilds the declared output type (a tensor, a tree, `[Tensor]` or a tuple of tensors) from the tree.
+    let makeValue: (TensorTree) -> Output?
 
     /// Runs the forward once and returns `(value, gradients)`; `value` is the full output (also with `hasAux`).
     public func callAsFunction(_ inputs: [Tensor], sens: TensorTree? = nil) throws -> (value: Output, gradients: TensorTree) {
         let (output, gradients) = try spec.evaluate(inputs: inputs, sens: sens, arity: arity, forward: forward)
-        guard let value = Output(tensorTree: output) else {
+        guard let value = makeValue(output) else {
             throw GradError.tensor(TensorError(op: "valueAndGrad", message: "the output \(output.shortDescription) does not have the declared type"))
         }
         return (value, gradients)
@@ -39,7 +41,13 @@ public struct ValueAndGradFunction<Output: TensorTreeConvertible> {
     }
 }
 
-/// A function that returns the gradients only, made by ``grad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-8l5fv``.
+extension ValueAndGradFunction where Output: TensorTreeConvertible {
+    init(spec: GradSpec, arity: Int?, forward: @escaping ([Tensor]) -> TensorTree) {
+        self.init(spec: spec, arity: arity, forward: forward, makeValue: { Output(tensorTree: $0) })
+    }
+}
+
+/// A function that returns the gradients only, made by ``grad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-((Tensor)->Output,_,_,_,_,_)``.
 /// With `hasAux` it returns `(gradients, aux)`, aux always a tuple.
 ///
 /// ```swift
@@ -131,15 +139,19 @@ public func valueAndGrad<Output: TensorTreeConvertible>(
 
 /// `valueAndGrad` for a function of any number of tensors, given as an array.
 ///
+/// With `inputCount`, a call with another number of inputs throws ``GradError/wrongInputCount(expected:got:)``
+/// (a TypeError, as for a closure of fixed arity) before `fn` runs; without it, `fn` indexing past the
+/// array traps, as any Swift array does.
+///
 /// ```swift
-/// let gradFn = try valueAndGrad({ (t: [Tensor]) in (t[0] * t[1] + t[2]).sum() }, gradPosition: [0, 2])
+/// let gradFn = try valueAndGrad({ (t: [Tensor]) in (t[0] * t[1] + t[2]).sum() }, gradPosition: [0, 2], inputCount: 3)
 /// ```
 public func valueAndGrad<Output: TensorTreeConvertible>(
     _ fn: @escaping ([Tensor]) -> Output, gradPosition: GradPosition? = 0, weights: (any GradWeights)? = nil,
-    hasAux: Bool = false, returnIds: Bool = false, sensParam: Bool = false
+    hasAux: Bool = false, returnIds: Bool = false, sensParam: Bool = false, inputCount: Int? = nil
 ) throws -> ValueAndGradFunction<Output> {
     ValueAndGradFunction(spec: try makeGradSpec(gradPosition: gradPosition, weights: weights, hasAux: hasAux, returnIds: returnIds, sensParam: sensParam),
-                         arity: nil, forward: { fn($0).tensorTree })
+                         arity: inputCount, forward: { fn($0).tensorTree })
 }
 
 /// `valueAndGrad` of a cell's forward pass.
@@ -157,7 +169,7 @@ public func valueAndGrad(
 
 // MARK: - grad
 
-/// MindSpore's `grad`: like ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-1ppxd`` but
+/// MindSpore's `grad`: like ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:)-((Tensor)->Output,_,_,_,_,_)`` but
 /// returning only the gradients, or `(gradients, aux)` with `hasAux` (aux always a tuple).
 ///
 /// ```swift
@@ -198,13 +210,13 @@ public func grad<Output: TensorTreeConvertible>(
                  arity: 4, forward: { fn($0[0], $0[1], $0[2], $0[3]).tensorTree })
 }
 
-/// `grad` for a function of an array of tensors.
+/// `grad` for a function of an array of tensors; `inputCount` as for ``valueAndGrad(_:gradPosition:weights:hasAux:returnIds:sensParam:inputCount:)``.
 public func grad<Output: TensorTreeConvertible>(
     _ fn: @escaping ([Tensor]) -> Output, gradPosition: GradPosition? = 0, weights: (any GradWeights)? = nil,
-    hasAux: Bool = false, returnIds: Bool = false, sensParam: Bool = false
+    hasAux: Bool = false, returnIds: Bool = false, sensParam: Bool = false, inputCount: Int? = nil
 ) throws -> GradFunction {
     GradFunction(spec: try makeGradSpec(gradPosition: gradPosition, weights: weights, hasAux: hasAux, returnIds: returnIds, sensParam: sensParam),
-                 arity: nil, forward: { fn($0).tensorTree })
+                 arity: inputCount, forward: { fn($0).tensorTree })
 }
 
 /// `grad` of a cell's forward pass.

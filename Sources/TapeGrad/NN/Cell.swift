@@ -44,8 +44,7 @@ open class Cell: @unchecked Sendable, CustomStringConvertible {
         case 3: return .tensor(construct(inputs[0], inputs[1], inputs[2]))
         case 4: return .tensor(construct(inputs[0], inputs[1], inputs[2], inputs[3]))
         default:
-            reportError(TensorError(op: "\(typeName).construct", message: "no forward pass for \(inputs.count) inputs"))
-            return .tensor(Tensor.placeholder())
+            return .tensor(missingConstruct(inputs.count))
         }
     }
 
@@ -58,9 +57,16 @@ open class Cell: @unchecked Sendable, CustomStringConvertible {
     /// The forward pass of a four-input cell.
     open func construct(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor) -> Tensor { missingConstruct(4) }
 
-    private func missingConstruct(_ n: Int) -> Tensor {
-        reportError(TensorError(op: "\(typeName).construct", message: "\(typeName) does not take \(n) input(s)"))
+    func missingConstruct(_ n: Int) -> Tensor {
+        reportError(TensorError(op: "\(typeName).construct", message: Cell.missingConstructMessage + "\(n) input(s)"))
         return Tensor.placeholder()
+    }
+
+    static let missingConstructMessage = "no construct taking "
+
+    /// Whether `error` says a cell was called with a number of inputs it has no `construct` for.
+    static func isMissingConstruct(_ error: TensorError) -> Bool {
+        error.op.hasSuffix(".construct") && error.message.hasPrefix(missingConstructMessage)
     }
 
     /// Runs a one-input, one-output forward pass: `y = net(x)`.
@@ -72,6 +78,9 @@ open class Cell: @unchecked Sendable, CustomStringConvertible {
 
     /// Runs a three-input, one-output forward pass.
     public func callAsFunction(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { callAsFunction([x, y, z]).asTensor }
+
+    /// Runs a four-input, one-output forward pass.
+    public func callAsFunction(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor) -> Tensor { construct([a, b, c, d]).asTensor }
 
     /// Runs the forward pass on any number of inputs and returns every output: `net([x, y])`.
     public func callAsFunction(_ inputs: [Tensor]) -> TensorTree { constructApplyingBprop(inputs) }
@@ -175,11 +184,32 @@ open class Cell: @unchecked Sendable, CustomStringConvertible {
 
     var typeName: String { String(describing: type(of: self)) }
 
-    /// The class name and its sub-cells, as MindSpore prints a cell.
+    /// The cell's configuration as MindSpore 2.10 prints it inside the parentheses
+    /// (MindSpore's `extend_repr`), e.g. `input_channels=3, output_channels=5, has_bias=True` for a
+    /// ``Dense``; empty by default. Override it in a layer with settings.
+    open var extendRepr: String { "" }
+
+    /// The cell tree as MindSpore 2.10 prints it: the class name, its configuration and its sub-cells.
+    ///
+    /// ```swift
+    /// print(SequentialCell([Dense(inChannels: 3, outChannels: 5), ReLU()]))
+    /// // SequentialCell(
+    /// //   (0): Dense(input_channels=3, output_channels=5, has_bias=True)
+    /// //   (1): ReLU()
+    /// // )
+    /// ```
     open var description: String {
         let children = subCells()
-        if children.isEmpty { return "\(typeName)<>" }
-        return "\(typeName)<\n" + children.map { "  (\($0.name)): \($0.cell)".replacingOccurrences(of: "\n", with: "\n  ") }
-            .joined(separator: "\n") + "\n  >"
+        let extra = extendRepr
+        if children.isEmpty && !extra.contains("\n") { return "\(typeName)(\(extra))" }
+        var lines = extra.isEmpty ? [] : extra.components(separatedBy: "\n")
+        lines += children.map { "(\($0.name)): \($0.cell)" }
+        return "\(typeName)(\n" + lines.map { "  " + $0.replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n") + "\n)"
+    }
+
+    /// Reports a caller error of this layer, naming it with its Swift configuration, e.g.
+    /// `Dense(inChannels: 3, outChannels: 5): got input [4, 2]; expected [N, 3]`.
+    func reportLayerError(_ configuration: String, _ message: String) {
+        reportError(TensorError(op: configuration, message: message))
     }
 }

@@ -40,9 +40,10 @@ public final class TrainOneStepCell: Cell, @unchecked Sendable {
     public func step(_ inputs: [Tensor]) throws -> Tensor {
         try Transaction.run {
             let (loss, gradients) = try _grad.valueAndGradients(inputs)
+            let value = try loss.tensor()   // a network with several outputs throws here, before any update
             let grads = sens == 1 ? gradients.tensors : gradients.tensors.map { $0 * sens }
             try optimizer.step(gradients: grads)
-            return loss.asTensor
+            return value
         }
     }
 

@@ -2,8 +2,9 @@
 /// `construct(data, label) = loss(backbone(data), label)`. It adds no prefix to parameter names.
 ///
 /// ```swift
+/// let net = Dense(inChannels: 2, outChannels: 1)
 /// let netWithLoss = WithLossCell(net, MSELoss())
-/// let loss = netWithLoss(x, y).asTensor
+/// let loss = netWithLoss(Tensor([[1, 2]]), Tensor([[3]]))   // a Tensor
 /// ```
 public final class WithLossCell: Cell, @unchecked Sendable {
     /// The network.

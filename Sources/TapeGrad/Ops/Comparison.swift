@@ -58,7 +58,7 @@ public func clip(_ x: Tensor, min lower: Double, max upper: Double) -> Tensor {
 /// ∂L/∂a = G where the condition holds, ∂L/∂b = G elsewhere; the condition gets no gradient.
 ///
 /// ```swift
-/// where(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9]))   // [1, 9]
+/// `where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9]))   // [1, 9]
 /// ```
 public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let dtype = DType.promoted(a.dtype, b.dtype)

@@ -365,6 +365,6 @@ extension Tensor {
 /// Stops gradients: the result has `x`'s values but is a constant for every tape.
 ///
 /// ```swift
-/// let (_, g) = valueWithGradient(at: x) { x in (x * stopGradient(x)).sum() }   // g = x, not 2x
+/// let (_, g) = try valueWithGradient(at: x) { x in (x * stopGradient(x)).sum() }   // g = x, not 2x
 /// ```
 public func stopGradient(_ x: Tensor) -> Tensor { x.detached }

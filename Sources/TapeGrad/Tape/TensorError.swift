@@ -2,7 +2,7 @@ import Foundation
 
 /// A shape, dtype or argument error raised by a tensor operation, naming the op and the shapes.
 ///
-/// Operators never throw. Inside a gradient function or a ``withErrorChecking(_:)`` scope the first
+/// Operators never throw. Inside a gradient function or a ``withErrorChecking(_:)-77gbz`` scope the first
 /// such error is captured and thrown from that scope; outside every scope the operator traps with the
 /// same message, as a Swift array does on a bad index.
 ///
@@ -80,7 +80,7 @@ public func withErrorChecking<R>(_ body: () throws -> R) throws -> R {
     }
 }
 
-/// The `async` form of ``withErrorChecking(_:)``.
+/// The `async` form of ``withErrorChecking(_:)-77gbz``.
 public func withErrorChecking<R>(_ body: () async throws -> R) async throws -> R {
     try await Transaction.run {
         let sink = ErrorSink()

@@ -7,7 +7,7 @@
 /// ```swift
 /// let x = Tensor([[1, 2], [3, 4]])            // shape [2, 2], float32
 /// let y = (x * x).sum()                        // Tensor(30.0)
-/// let (value, dx) = valueWithGradient(at: x) { x in (x * x).sum() }
+/// let (value, dx) = try valueWithGradient(at: x) { x in (x * x).sum() }
 /// // value = 30, dx = [[2, 4], [6, 8]]
 /// ```
 public struct Tensor: Sendable {
@@ -106,7 +106,7 @@ extension Tensor {
     /// The single element of a one-element tensor, as a `Double`.
     ///
     /// A tensor with more than one element is a caller error: it is reported like any shape error
-    /// (thrown from an enclosing ``withErrorChecking(_:)`` scope, where `nan` is returned).
+    /// (thrown from an enclosing ``withErrorChecking(_:)-77gbz`` scope, where `nan` is returned).
     ///
     /// ```swift
     /// Tensor(3).item()   // 3.0

@@ -9,16 +9,24 @@ final class GradAPIErrorTests: XCTestCase {
     func testBothNoneFailsAtConstructionForGradAndValueAndGrad() {
         XCTAssertThrowsError(try grad(f, gradPosition: nil, weights: nil)) { error in
             XCTAssertEqual(error as? GradError, .gradPositionAndWeightsBothNone)
-            XCTAssertEqual("\(error)", "`grad_position` and `weight` can not be None at the same time.")
+            XCTAssertEqual((error as? GradError)?.mindSporeMessage, "`grad_position` and `weight` can not be None at the same time.")
+            XCTAssertEqual("\(error)", "gradPosition and weights are both nil: nothing to differentiate; pass gradPosition (an input position such as 0) or weights.")
         }
         XCTAssertThrowsError(try valueAndGrad(f, gradPosition: nil)) { XCTAssertEqual($0 as? GradError, .gradPositionAndWeightsBothNone) }
     }
 
     func testNegativeAndDuplicatePositionsFailAtConstruction() {
-        XCTAssertThrowsError(try grad(f, gradPosition: -1)) { XCTAssertEqual("\($0)", "grad_position must be >= 0.") }
-        XCTAssertThrowsError(try grad(f, gradPosition: [0, -1])) { XCTAssertEqual("\($0)", "The element in grad_position must be >= 0.") }
+        XCTAssertThrowsError(try grad(f, gradPosition: -1)) {
+            XCTAssertEqual("\($0)", "gradPosition is -1; expected an input position >= 0.")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "grad_position must be >= 0.")
+        }
+        XCTAssertThrowsError(try grad(f, gradPosition: [0, -1])) {
+            XCTAssertEqual("\($0)", "gradPosition [0, -1] contains a negative position; expected positions >= 0.")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "The element in grad_position must be >= 0.")
+        }
         XCTAssertThrowsError(try grad(f, gradPosition: [1, 1])) {
-            XCTAssertEqual("\($0)", "There are duplicate positions in `grad_position`, please check it")
+            XCTAssertEqual("\($0)", "gradPosition [1, 1] lists a position more than once; expected distinct positions.")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "There are duplicate positions in `grad_position`, please check it")
         }
     }
 
@@ -26,33 +34,45 @@ final class GradAPIErrorTests: XCTestCase {
         let outOfRange = try grad(f, gradPosition: 3)
         XCTAssertThrowsError(try outOfRange(x, y)) {
             XCTAssertEqual($0 as? GradError, .positionOutOfRange(position: 3, inputCount: 2))
-            XCTAssertEqual("\($0)", "Position index 3 is exceed input size.")
+            XCTAssertEqual("\($0)", "gradPosition 3 is out of range: the function was called with 2 input(s), so the positions are 0..<2.")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "Position index 3 is exceed input size.")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeErrorType, "RuntimeError")
         }
         let empty = try grad(f, gradPosition: [])
-        XCTAssertThrowsError(try empty(x, y)) { XCTAssertEqual("\($0)", "grad_position should not be empty when grad by position!") }
+        XCTAssertThrowsError(try empty(x, y)) {
+            XCTAssertTrue("\($0)".hasPrefix("gradPosition is []: expected at least one position"))
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "grad_position should not be empty when grad by position!")
+        }
     }
 
     func testHasAuxNeedsATupleOfTwoAfterTheForward() throws {
         let single = try grad(f, hasAux: true)
         XCTAssertThrowsError(try single(x, y)) { XCTAssertEqual($0 as? GradError, .hasAuxNeedsSeveralOutputs) }
         let oneTuple = try grad({ (x: Tensor) -> TensorTree in [.tensor(x * x)] }, hasAux: true)
-        XCTAssertThrowsError(try oneTuple(x)) { XCTAssertEqual("\($0)", "When has_aux is True, origin fn requires more than one outputs.") }
+        XCTAssertThrowsError(try oneTuple(x)) {
+            XCTAssertTrue("\($0)".hasPrefix("hasAux is true, so the function must return at least two outputs"))
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "When has_aux is True, origin fn requires more than one outputs.")
+        }
     }
 
     func testSensShapeDtypeScalarAndCountErrors() throws {
         let g = try grad(f, sensParam: true)
         XCTAssertThrowsError(try g(x, y, sens: Tensor([1, 1, 1]))) {
-            XCTAssertEqual("\($0)", "The shape should be [const vector]{2}, but got [const vector]{3}")
+            XCTAssertEqual("\($0)", "sens has shape [3]; expected the output's shape [2].")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "The shape should be [const vector]{2}, but got [const vector]{3}")
         }
         XCTAssertThrowsError(try g(x, y, sens: Tensor([1, 1] as [Double]))) {
-            XCTAssertEqual("\($0)", "The dtype should be Float32, but got Float64")
+            XCTAssertEqual("\($0)", "sens has dtype Float64; expected the output's dtype Float32.")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "The dtype should be Float32, but got Float64")
         }
         XCTAssertThrowsError(try g(x, y, sens: Tensor(1))) {
-            XCTAssertEqual("\($0)", "For grad interface or custom function, grad tensor should be broadcast to expected shape, but got [const vector]{} vs [const vector]{2}")
+            XCTAssertEqual("\($0)", "sens has shape [] but the output has shape [2]; expected a sens of shape [2] (only a 0-d output takes a sens of another shape).")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "For grad interface or custom function, grad tensor should be broadcast to expected shape, but got [const vector]{} vs [const vector]{2}")
         }
         let two = try grad({ (x: Tensor, y: Tensor) -> TensorTree in [.tensor(x * y), .tensor(x)] }, sensParam: true)
         XCTAssertThrowsError(try two(x, y, sens: Tensor([1, 1]))) {
             XCTAssertEqual($0 as? GradError, .sensCountMismatch(outputs: 2, sens: 1))
+            XCTAssertEqual("\($0)", "sens has 1 tensor(s) but the function returned 2 output tensor(s); expected one sens tensor per output.")
         }
     }
 
@@ -66,7 +86,8 @@ final class GradAPIErrorTests: XCTestCase {
     func testForwardValueAndGradRejectsGetByListWithoutAnArrayOfWeights() {
         let net = WithLossCell(Dense(inChannels: 2, outChannels: 1, seed: 1), MSELoss())
         XCTAssertThrowsError(try ForwardValueAndGrad(net, getByList: true)) {
-            XCTAssertEqual("\($0)", "For 'ForwardValueAndGrad', when 'get_by_list' is set to True, the argument 'weights' must be Parameters array, but got '<class 'NoneType'>'")
+            XCTAssertEqual("\($0)", "ForwardValueAndGrad: getByList is true, so weights must be an array of Parameters or a ParameterTuple; got nil.")
+            XCTAssertEqual(($0 as? GradError)?.mindSporeMessage, "For 'ForwardValueAndGrad', when 'get_by_list' is set to True, the argument 'weights' must be Parameters array, but got '<class 'NoneType'>'")
         }
         let w = net.trainableParams()[0]
         XCTAssertThrowsError(try ForwardValueAndGrad(net, weights: w, getByList: true)) {

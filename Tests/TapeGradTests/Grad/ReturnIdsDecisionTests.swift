@@ -17,20 +17,20 @@ final class ReturnIdsDecisionTests: XCTestCase {
         // MindSpore: ValueError (bool of a 2-element Parameter).
         let w = Parameter(Tensor([2, 3]), name: "w")
         let g = try grad({ (x: Tensor) in x * w.value }, gradPosition: 0, weights: w, returnIds: true)(x)
-        XCTAssertEqual(g, [[.position(0), .tensor(Tensor([2, 3]))], [.name("w"), .tensor(x)]])
+        XCTAssertEqual(g, [.tuple([.position(0), .tensor(Tensor([2, 3]))]), .tuple([.name("w"), .tensor(x)])])
     }
 
     func testPositionsWithAZeroOneElementParameterKeepTheTwoParts() throws {
         // MindSpore: a flat triple (0, g, ('w0', gw0)).
         let w0 = Parameter(Tensor([0]), name: "w0")
         let g = try grad({ (x: Tensor) in x * w0.value }, gradPosition: 0, weights: w0, returnIds: true)(x)
-        XCTAssertEqual(g, [[.position(0), .tensor(Tensor([0, 0]))], [.name("w0"), .tensor(Tensor([3]))]])
+        XCTAssertEqual(g, [.tuple([.position(0), .tensor(Tensor([0, 0]))]), .tuple([.name("w0"), .tensor(Tensor([3]))])])
     }
 
     func testPositionsWithAnEmptyWeightsListGiveAnEmptyWeightsPart() throws {
         // MindSpore: a flat triple (0, g, ()).
         let g = try grad(f, gradPosition: 0, weights: [Parameter](), returnIds: true)(x, y)
-        XCTAssertEqual(g, [[.position(0), .tensor(y)], []])
+        XCTAssertEqual(g, [.tuple([.position(0), .tensor(y)]), .tuple([])])
     }
 
     func testPrintingFollowsPythonTuples() throws {

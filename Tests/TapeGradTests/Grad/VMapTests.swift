@@ -7,7 +7,7 @@ final class VMapTests: XCTestCase {
         let f = vmap({ x, y in x * y })
         XCTAssertThrowsError(try f(Tensor.ones([3, 2]), Tensor.ones([4, 2])))
         XCTAssertThrowsError(try vmap({ x, y in x * y }, inAxes: [nil, nil])(Tensor.ones([2]), Tensor.ones([2])))
-        XCTAssertThrowsError(try vmap({ x in x }, inAxes: 2)(Tensor.ones([3, 2])))
+        XCTAssertThrowsError(try vmap({ (x: Tensor) -> Tensor in x }, inAxes: 2)(Tensor.ones([3, 2])))
     }
 
     func testUnmappedOutputMustNotVaryAcrossTheBatch() throws {

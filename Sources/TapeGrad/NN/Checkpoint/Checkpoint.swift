@@ -5,6 +5,8 @@ import Foundation
 /// Files load in Python with `safetensors.numpy.load_file`.
 ///
 /// ```swift
+/// import Foundation
+///
 /// try Checkpoint.save(net, to: URL(fileURLWithPath: "model.safetensors"))
 /// try Checkpoint.load(into: net, from: URL(fileURLWithPath: "model.safetensors"))
 /// ```

@@ -19,6 +19,19 @@ public enum Activation: String, Sendable {
     /// leaky ReLU with slope 0.2 (MindSpore's default).
     case leakyRelu = "leakyrelu"
 
+    /// MindSpore's class name for the activation, as printed inside a layer (`ReLU`, `GELU`, …).
+    public var mindSporeName: String {
+        switch self {
+        case .relu: return "ReLU"
+        case .sigmoid: return "Sigmoid"
+        case .tanh: return "Tanh"
+        case .gelu: return "GELU"
+        case .softmax: return "Softmax"
+        case .logSoftmax: return "LogSoftmax"
+        case .leakyRelu: return "LeakyReLU"
+        }
+    }
+
     /// Applies the activation.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         switch self {

@@ -14,11 +14,14 @@ public final class LayerNorm: Cell, @unchecked Sendable {
     public let beginNormAxis: Int
     /// ε.
     public let epsilon: Double
+    /// The shape of γ and β (the trailing axes of the input).
+    public let normalizedShape: [Int]
 
-    /// A layer norm over the trailing `normalizedShape`.
-    public init(normalizedShape: [Int], beginNormAxis: Int = -1, beginParamsAxis: Int = -1, epsilon: Double = 1e-7) {
-        gamma = Parameter(Tensor.ones(normalizedShape), name: "gamma")
-        beta = Parameter(Tensor.zeros(normalizedShape), name: "beta")
+    /// A layer norm over the trailing `normalizedShape`, its parameters in `dtype`.
+    public init(normalizedShape: [Int], beginNormAxis: Int = -1, beginParamsAxis: Int = -1, epsilon: Double = 1e-7, dtype: DType = .float32) {
+        self.normalizedShape = normalizedShape
+        gamma = Parameter(Tensor.ones(normalizedShape, dtype: dtype), name: "gamma")
+        beta = Parameter(Tensor.zeros(normalizedShape, dtype: dtype), name: "beta")
         self.beginNormAxis = beginNormAxis
         self.epsilon = epsilon
         super.init()
@@ -26,8 +29,8 @@ public final class LayerNorm: Cell, @unchecked Sendable {
 
     /// The normalised, scaled and shifted input.
     public override func construct(_ x: Tensor) -> Tensor {
-        guard x.rank >= gamma.shape.count, Array(x.shape.suffix(gamma.shape.count)) == gamma.shape else {
-            reportError(TensorError(op: "LayerNorm", message: "expects input whose trailing dimensions are normalizedShape \(gamma.shape), got shape \(x.shape)"))
+        guard x.rank >= normalizedShape.count, Array(x.shape.suffix(normalizedShape.count)) == normalizedShape else {
+            reportLayerError("LayerNorm(normalizedShape: \(normalizedShape))", "got input \(x.shape); expected [..., \(normalizedShape.map(String.init).joined(separator: ", "))]")
             return Tensor.placeholder(dtype: x.dtype)
         }
         let begin = beginNormAxis < 0 ? beginNormAxis + x.rank : beginNormAxis
@@ -36,6 +39,12 @@ public final class LayerNorm: Cell, @unchecked Sendable {
         let centered = x - mean
         let variance = (centered * centered).mean(alongAxes: axes, keepDims: true)
         return centered * rsqrt(variance + epsilon) * gamma.value + beta.value
+    }
+
+    /// `normalized_shape=(4,), begin_norm_axis=-1, epsilon=1e-07`, as MindSpore prints a LayerNorm.
+    public override var extendRepr: String {
+        let shape = normalizedShape.count == 1 ? "(\(normalizedShape[0]),)" : "(" + normalizedShape.map(String.init).joined(separator: ", ") + ")"
+        return "normalized_shape=\(shape), begin_norm_axis=\(beginNormAxis), epsilon=\(epsilon)"
     }
 }
 
@@ -69,12 +78,16 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
     /// The weight of the old running statistics.
     public let momentum: Double
 
-    /// A batch norm over `numFeatures` channels.
-    public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.9) {
-        gamma = Parameter(Tensor.ones([numFeatures]), name: "gamma")
-        beta = Parameter(Tensor.zeros([numFeatures]), name: "beta")
-        movingMean = Parameter(Tensor.zeros([numFeatures]), name: "mean", requiresGrad: false)
-        movingVariance = Parameter(Tensor.ones([numFeatures]), name: "variance", requiresGrad: false)
+    /// The number of channels.
+    public let numFeatures: Int
+
+    /// A batch norm over `numFeatures` channels, its parameters and statistics in `dtype`.
+    public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.9, dtype: DType = .float32) {
+        self.numFeatures = numFeatures
+        gamma = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "gamma")
+        beta = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "beta")
+        movingMean = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "mean", requiresGrad: false)
+        movingVariance = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "variance", requiresGrad: false)
         self.eps = eps
         self.momentum = momentum
         super.init()
@@ -82,8 +95,8 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
 
     /// The normalised input; in training also updates the running statistics.
     public override func construct(_ x: Tensor) -> Tensor {
-        guard x.rank == 2, x.shape[1] == gamma.shape[0] else {
-            reportError(TensorError(op: "BatchNorm1d", message: "expects (N, C) input with C = numFeatures = \(gamma.shape[0]), got shape \(x.shape)"))
+        guard x.rank == 2, x.shape[1] == numFeatures else {
+            reportLayerError("BatchNorm1d(numFeatures: \(numFeatures))", "got input \(x.shape); expected (N, \(numFeatures))")
             return Tensor.placeholder(dtype: x.dtype)
         }
         guard isTraining else {
@@ -108,4 +121,7 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
         }
         return centered * rsqrt(variance + eps) * gamma.value + beta.value
     }
+
+    /// `num_features=4, eps=1e-05, momentum=0.9`, as MindSpore prints a BatchNorm1d.
+    public override var extendRepr: String { "num_features=\(numFeatures), eps=\(eps), momentum=\(momentum)" }
 }

@@ -9,5 +9,11 @@ public final class L1Loss: Cell, @unchecked Sendable {
     /// `L1Loss(reduction: .mean)`.
     public init(reduction: Reduction = .mean) { self.reduction = reduction; super.init() }
     /// reduce(|prediction − label|).
-    public override func construct(_ prediction: Tensor, _ label: Tensor) -> Tensor { reduction(abs(prediction - label)) }
+    public override func construct(_ prediction: Tensor, _ label: Tensor) -> Tensor {
+        guard Broadcasting.shape(prediction.shape, label.shape) != nil else {
+            reportLayerError("L1Loss(reduction: .\(reduction))", "got prediction \(prediction.shape) and label \(label.shape); expected shapes that broadcast")
+            return Tensor.placeholder(dtype: prediction.dtype)
+        }
+        return reduction(abs(prediction - label))
+    }
 }

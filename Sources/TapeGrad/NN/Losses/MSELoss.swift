@@ -16,7 +16,11 @@ public final class MSELoss: Cell, @unchecked Sendable {
 
     /// reduce((prediction − label)²).
     public override func construct(_ prediction: Tensor, _ label: Tensor) -> Tensor {
-        reduction(square(prediction - label))
+        guard Broadcasting.shape(prediction.shape, label.shape) != nil else {
+            reportLayerError("MSELoss(reduction: .\(reduction))", "got prediction \(prediction.shape) and label \(label.shape); expected shapes that broadcast")
+            return Tensor.placeholder(dtype: prediction.dtype)
+        }
+        return reduction(square(prediction - label))
     }
 
 }

@@ -26,7 +26,7 @@ public final class SoftmaxCrossEntropyWithLogits: Cell, @unchecked Sendable {
     /// The per-sample losses, reduced.
     public override func construct(_ logits: Tensor, _ labels: Tensor) -> Tensor {
         guard logits.rank == 2 else {
-            reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits",
+            reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits(sparse: \(sparse), reduction: .\(reduction))",
                                     message: "For primitive[SoftmaxCrossEntropyWithLogits], the dimension of logits must be equal to 2, but got \(logits.rank)."))
             return Tensor.placeholder(dtype: logits.dtype)
         }
@@ -41,7 +41,7 @@ public final class SoftmaxCrossEntropyWithLogits: Cell, @unchecked Sendable {
         }
         let dense = sparse ? oneHot(labels, depth: logits.shape[1], dtype: logits.dtype) : labels
         guard dense.shape == logits.shape else {
-            reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits", message: "labels of shape \(labels.shape) do not fit logits of shape \(logits.shape)"))
+            reportError(TensorError(op: "SoftmaxCrossEntropyWithLogits(sparse: \(sparse), reduction: .\(reduction))", message: "labels of shape \(labels.shape) do not fit logits of shape \(logits.shape)"))
             return Tensor.placeholder(dtype: logits.dtype)
         }
         return reduction(softmaxCrossEntropy(logits: logits, labels: labels, denseLabels: dense.astype(logits.dtype)))

@@ -31,6 +31,11 @@ public final class Adam: Optimizer, @unchecked Sendable {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// The base hyper-parameters, then `beta1=…, beta2=…, eps=…, use_nesterov=…`.
+    public override var extendRepr: String {
+        super.extendRepr + ", beta1=\(beta1), beta2=\(beta2), eps=\(eps), use_nesterov=\(useNesterov ? "True" : "False")"
+    }
+
     /// Advances β₁ᵗ and β₂ᵗ once per step.
     public override func prepareStep() {
         powers32 = (powers32.0 * Float(beta1), powers32.1 * Float(beta2))
@@ -92,6 +97,9 @@ public final class AdamWeightDecay: Optimizer, @unchecked Sendable {
         self.eps = eps
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
+
+    /// The base hyper-parameters, then `beta1=…, beta2=…, eps=…`.
+    public override var extendRepr: String { super.extendRepr + ", beta1=\(beta1), beta2=\(beta2), eps=\(eps)" }
 
     /// False: AdamWeightDecay adds the decay to the update, not to the gradient.
     public override var decaysInGradient: Bool { false }

@@ -5,7 +5,7 @@ import Foundation
 /// ```swift
 /// let adam = Adam(params: net.trainableParams(), learningRate: .cosine(initial: 1e-2, minimum: 1e-4, totalSteps: 1000))
 /// ```
-public enum LearningRateSchedule: Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+public enum LearningRateSchedule: Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, CustomStringConvertible {
     /// A fixed rate.
     case constant(Double)
     /// `initial · rate^⌊step / stepSize⌋` (MindSpore's `exponential_decay_lr` with `is_stair=True`).
@@ -20,6 +20,16 @@ public enum LearningRateSchedule: Sendable, ExpressibleByFloatLiteral, Expressib
 
     /// `learningRate: 1`.
     public init(integerLiteral value: Int) { self = .constant(Double(value)) }
+
+    /// `0.1` for a constant rate, else the case with its arguments (`cosine(initial: 0.01, minimum: 0.0001, totalSteps: 1000)`).
+    public var description: String {
+        switch self {
+        case .constant(let lr): return "\(lr)"
+        case .stepDecay(let initial, let rate, let size): return "stepDecay(initial: \(initial), rate: \(rate), stepSize: \(size))"
+        case .cosine(let initial, let minimum, let total): return "cosine(initial: \(initial), minimum: \(minimum), totalSteps: \(total))"
+        case .custom: return "custom"
+        }
+    }
 
     /// The rate at `step` (0 for the first update).
     public func rate(at step: Int) -> Double {

@@ -14,7 +14,7 @@
 /// for the whole update (concurrent steps run one after another), and checks everything — gradient
 /// count, shapes and finiteness of the learning rate, arguments — before it changes anything, so a step
 /// that throws leaves every parameter and every slot of optimizer state exactly as it was.
-open class Optimizer: @unchecked Sendable {
+open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     // Sendable: the mutable state (learning rate, step count, and a subclass's slots, which it touches
     // only from `prepareStep` and `update`) is read and written only while holding `_lock`.
     private let _lock = Lock()
@@ -102,6 +102,20 @@ open class Optimizer: @unchecked Sendable {
 
     /// `step(gradients:)` from a ``TensorTree`` of gradients (a tuple of tensors).
     public func step(gradients: TensorTree) throws { try step(gradients: gradients.tensors) }
+
+    /// The hyper-parameters in MindSpore's argument names, e.g. `learning_rate=0.1, weight_decay=0.0`;
+    /// subclasses add theirs.
+    open var extendRepr: String {
+        "learning_rate=\(learningRate), weight_decay=\(weightDecay), parameters=\(parameters.count)"
+    }
+
+    /// The optimizer and its hyper-parameters: `SGD(learning_rate=0.1, weight_decay=0.0, parameters=2, momentum=0.9, …)`.
+    ///
+    /// ```swift
+    /// print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
+    /// // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
+    /// ```
+    open var description: String { "\(String(describing: type(of: self)))(\(extendRepr))" }
 
     /// Called once per step before the parameters are updated (for state shared by all parameters).
     open func prepareStep() {}

@@ -31,6 +31,11 @@ public final class SGD: Optimizer, @unchecked Sendable {
         try requireNonNegative("dampening", dampening)
     }
 
+    /// The base hyper-parameters, then `momentum=…, dampening=…, nesterov=…`.
+    public override var extendRepr: String {
+        super.extendRepr + ", momentum=\(momentum), dampening=\(dampening), nesterov=\(nesterov ? "True" : "False")"
+    }
+
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
@@ -80,6 +85,11 @@ public final class Momentum: Optimizer, @unchecked Sendable {
 
     /// Momentum must be finite and ≥ 0 (MindSpore: ValueError).
     public override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
+
+    /// The base hyper-parameters, then `momentum=…, use_nesterov=…`.
+    public override var extendRepr: String {
+        super.extendRepr + ", momentum=\(momentum), use_nesterov=\(useNesterov ? "True" : "False")"
+    }
 
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
