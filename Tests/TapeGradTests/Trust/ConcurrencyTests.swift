@@ -26,7 +26,8 @@ final class ConcurrencyTests: XCTestCase {
     }
 
     /// Dense → BatchNorm1d (training) → ReLU → Dropout → LayerNorm → Dense, with a sparse cross-entropy.
-    final class Net: Cell {
+    // Restated as Swift asks of a Cell subclass: every stored property is a `let` of a Sendable type.
+    final class Net: Cell, @unchecked Sendable {
         let firstFullyConnectedLayer: Dense
         let batchNormalisationLayer = BatchNorm1d(numFeatures: 8)
         let activation = ReLU()

@@ -20,9 +20,13 @@ public final class Dropout: Cell, @unchecked Sendable {
     /// How many masks this layer has drawn outside ``withRandomSeed(_:_:)``.
     private let _draws = Locked<UInt64>(0)
 
-    /// A dropout layer; `seed` fixes its masks (else the ``setSeed(_:)`` stream).
+    /// A dropout layer; `seed` fixes its masks (else the ``setSeed(_:)`` stream). A `p` outside `[0, 1]`
+    /// (or NaN) is reported like an op's argument error (MindSpore: ValueError).
     public init(p: Double = 0.5, seed: UInt64? = nil) {
-        self.p = Swift.min(Swift.max(p, 0), 1)
+        if !(p >= 0 && p <= 1) {
+            reportError(TensorError(op: "Dropout", message: "the argument 'p' must be in [0, 1], but got \(p)"))
+        }
+        self.p = p >= 0 ? Swift.min(p, 1) : 0
         _seed = seed ?? nextInitializerSeed()
         super.init()
     }

@@ -65,8 +65,15 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
     /// The weight of the old running statistics.
     public let momentum: Double
 
-    /// A batch norm over `numFeatures` channels.
+    /// A batch norm over `numFeatures` channels. A `momentum` outside `[0, 1]` or an `eps` that is not a
+    /// finite number > 0 is reported like an op's argument error (MindSpore: ValueError).
     public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.9) {
+        if !(momentum >= 0 && momentum <= 1) {
+            reportError(TensorError(op: "BatchNorm1d", message: "the argument 'momentum' must be in [0, 1], but got \(momentum)"))
+        }
+        if !(eps > 0 && eps.isFinite) {
+            reportError(TensorError(op: "BatchNorm1d", message: "the argument 'eps' must be a finite number > 0, but got \(eps)"))
+        }
         gamma = Parameter(Tensor.ones([numFeatures]), name: "gamma")
         beta = Parameter(Tensor.zeros([numFeatures]), name: "beta")
         movingMean = Parameter(Tensor.zeros([numFeatures]), name: "mean", requiresGrad: false)
