@@ -35,6 +35,8 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
     case sensNotBroadcastable(sens: [Int], output: [Int])
     /// Call: `sensParam` is set but no sens was passed.
     case missingSens
+    /// Call: a `sens:` was passed to a gradient function made without `sensParam`.
+    case sensWithoutSensParam
     /// Construction (ForwardValueAndGrad): `getByList` needs an array of Parameters as `weights`.
     case weightsMustBeParameterArray(got: String)
     /// Construction (ParameterTuple): two different Parameters share a name.
@@ -70,7 +72,9 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
         case .sensNotBroadcastable(let sens, let output):
             return "For grad interface or custom function, grad tensor should be broadcast to expected shape, but got \(vector(sens)) vs \(vector(output))"
         case .missingSens:
-            return "sens_param is set, but no sens was given."
+            return "sens_param is set, but no sens was given: pass the sens as the last input (after the function's inputs) or as `sens:`."
+        case .sensWithoutSensParam:
+            return "a sens was given (`sens:`), but sens_param is not set: make the gradient function with `sensParam: true`."
         case .weightsMustBeParameterArray(let got):
             return "For 'ForwardValueAndGrad', when 'get_by_list' is set to True, the argument 'weights' must be Parameters array, but got '\(got)'"
         case .duplicateParameterName(let name):
@@ -86,7 +90,7 @@ public enum GradError: Error, Equatable, Sendable, CustomStringConvertible {
         case .gradPositionAndWeightsBothNone, .duplicatePositions, .negativePosition, .negativePositionInTuple,
              .hasAuxNeedsSeveralOutputs, .sensShapeMismatch, .duplicateParameterName:
             return "ValueError"
-        case .sensDTypeMismatch, .weightsMustBeParameterArray, .wrongInputCount, .missingSens:
+        case .sensDTypeMismatch, .weightsMustBeParameterArray, .wrongInputCount, .missingSens, .sensWithoutSensParam:
             return "TypeError"
         case .positionOutOfRange, .emptyPositions, .sensCountMismatch, .sensNotBroadcastable, .tensor:
             return "RuntimeError"

@@ -33,9 +33,11 @@ struct GradSpec {
         var args = given
         var sens: TensorTree?
         if sensParam {
+            // A function of known arity given exactly its inputs and no `sens:` is missing the sens (not an input).
+            if keywordSens == nil, let arity, args.count == arity { throw GradError.missingSens }
             if let keywordSens { sens = keywordSens } else if let last = args.popLast() { sens = .tensor(last) } else { throw GradError.missingSens }
         } else if keywordSens != nil {
-            throw GradError.wrongInputCount(expected: arity ?? args.count, got: args.count + 1)
+            throw GradError.sensWithoutSensParam
         }
         if let arity, args.count != arity {
             throw GradError.wrongInputCount(expected: arity, got: args.count)

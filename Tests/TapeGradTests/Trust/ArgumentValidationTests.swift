@@ -29,6 +29,8 @@ final class ArgumentValidationTests: XCTestCase {
         case let e as TensorError: return "TensorError(\(e.op))"
         case let e as GradError:
             if case .tensor(let inner) = e { return "GradError.tensor(\(inner.op))" }
+            if e == .missingSens { return "GradError.missingSens" }
+            if e == .sensWithoutSensParam { return "GradError.sensWithoutSensParam" }
             return "GradError"
         default: return "\(type(of: error))"
         }
@@ -221,6 +223,13 @@ final class ArgumentValidationTests: XCTestCase {
         }
         row("gradient shape mismatch", "OptimizerError.gradientShape", "ValueError", ["'w'", "[3]", "[2]"]) {
             try Adam(params: [w()]).step(gradients: [Tensor([1, 2, 3] as [Float])])
+        }
+        // Messages that say what the user got wrong (issue 8, found 8).
+        row("sensParam set, sens forgotten", "GradError.missingSens", "TypeError", ["sens_param is set", "no sens", "last input", "sens:"]) {
+            _ = try grad({ (x: Tensor) in x * 2 }, gradPosition: 0, sensParam: true)(Tensor([1, 2] as [Float]))
+        }
+        row("sens: given without sensParam", "GradError.sensWithoutSensParam", "TypeError", ["sens:", "sens_param is not set", "sensParam: true"]) {
+            _ = try grad({ (x: Tensor) in x * 2 }, gradPosition: 0)(Tensor([1, 2] as [Float]), sens: Tensor([1, 1] as [Float]))
         }
         return rows
     }
