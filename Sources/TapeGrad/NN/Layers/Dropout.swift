@@ -87,3 +87,12 @@ final class RandomScope: Sendable {
 public func withRandomSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
     try RandomScope.$current.withValue(RandomScope(seed: seed)) { try body() }
 }
+
+/// The `async` form of ``withRandomSeed(_:_:)``; child tasks started inside inherit the seed's stream.
+///
+/// ```swift
+/// let g = try await withRandomSeed(7) { try await trainStepAsync(x) }
+/// ```
+public func withRandomSeed<R>(_ seed: UInt64, _ body: () async throws -> R) async rethrows -> R {
+    try await RandomScope.$current.withValue(RandomScope(seed: seed)) { try await body() }
+}
