@@ -19,8 +19,9 @@
 /// once. A forward pass mutates nothing but through locks: ``Parameter`` values are locked, BatchNorm's
 /// running statistics are updated atomically when the step commits (see ``BatchNorm1d``), Dropout draws
 /// its masks from a locked counter (see ``Dropout``), and listing parameters computes names without
-/// writing them. A subclass inherits the conformance unchecked, so it must keep the same rule: stored
-/// properties are `let`s of `Sendable` types, and any mutable state sits behind a lock.
+/// writing them. Swift asks a subclass to restate the conformance (`final class Net: Cell, @unchecked
+/// Sendable`); restating it promises the rule the built-in layers keep: stored properties are `let`s of
+/// `Sendable` types, and any mutable state sits behind a lock.
 open class Cell: @unchecked Sendable, CustomStringConvertible {
     // Sendable: the only mutable state of the base class is the training flag, behind its lock.
     private let _training = Locked(false)

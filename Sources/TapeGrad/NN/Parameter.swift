@@ -54,8 +54,9 @@ public final class Parameter: Sendable, CustomStringConvertible {
     }
 
     /// The current value. Inside a gradient computation that differentiates this parameter, the tracked
-    /// value; setting it stores a constant (and is skipped after an error inside a checking scope, so a
-    /// failed step changes nothing).
+    /// value; setting it stores a constant. Inside a gradient computation, training step or checking scope
+    /// the assignment is undone if that scope fails (and skipped after its first error), so a failed step
+    /// changes nothing.
     ///
     /// ```swift
     /// w.value = Tensor([[0, 0], [0, 0]])
@@ -64,7 +65,15 @@ public final class Parameter: Sendable, CustomStringConvertible {
         get { GradScope.current?.value(of: self) ?? storedValue }
         set {
             guard !ErrorChecking.hasFailed else { return }
-            replaceStoredValue(with: newValue)
+            let new = newValue.detached
+            let old = state.withLock { s -> Tensor in
+                defer { s.value = new }
+                return s.value
+            }
+            // Undo only our own write: a later one (an optimizer's, another thread's) is left alone.
+            Transaction.onRollback { [state] in
+                state.withLock { s in if s.value.buffer === new.buffer { s.value = old } }
+            }
         }
     }
 

@@ -29,6 +29,8 @@ final class ArgumentValidationTests: XCTestCase {
         case let e as TensorError: return "TensorError(\(e.op))"
         case let e as GradError:
             if case .tensor(let inner) = e { return "GradError.tensor(\(inner.op))" }
+            if e == .missingSens { return "GradError.missingSens" }
+            if e == .sensWithoutSensParam { return "GradError.sensWithoutSensParam" }
             return "GradError"
         default: return "\(type(of: error))"
         }
@@ -194,6 +196,40 @@ final class ArgumentValidationTests: XCTestCase {
             checked { _ = Embedding(vocabSize: 4, embeddingSize: 2, seed: 1)(Tensor([1, 2] as [Float])) })
         row("float indices inside a gradient function", "GradError.tensor(gather)", "RuntimeError", ["indices", "int32"]) {
             _ = try grad({ (x: Tensor) in gather(x, indices: Tensor([0.0] as [Float])).sum() }, gradPosition: 0)(logits)
+        }
+        // Layer arguments.
+        row("Dropout p > 1", "TensorError(Dropout)", nil, ["'p'", "[0, 1]", "1.5"], checked { _ = Dropout(p: 1.5) })
+        row("Dropout p negative", "TensorError(Dropout)", nil, ["'p'", "-0.1"], checked { _ = Dropout(p: -0.1) })
+        row("Dropout p NaN", "TensorError(Dropout)", nil, ["'p'", "nan"], checked { _ = Dropout(p: .nan) })
+        row("BatchNorm1d momentum > 1", "TensorError(BatchNorm1d)", nil, ["'momentum'", "[0, 1]", "1.5"],
+            checked { _ = BatchNorm1d(numFeatures: 2, momentum: 1.5) })
+        row("BatchNorm1d momentum NaN", "TensorError(BatchNorm1d)", nil, ["'momentum'", "nan"], checked { _ = BatchNorm1d(numFeatures: 2, momentum: .nan) })
+        row("BatchNorm1d eps 0", "TensorError(BatchNorm1d)", nil, ["'eps'", "> 0", "0.0"], checked { _ = BatchNorm1d(numFeatures: 2, eps: 0) })
+        row("BatchNorm1d eps negative", "TensorError(BatchNorm1d)", nil, ["'eps'", "-1e-05"], checked { _ = BatchNorm1d(numFeatures: 2, eps: -1e-5) })
+        // Optimizer calls.
+        row("learning rate set to NaN after creation", lr, "ValueError", ["SGD", "learningRate", "nan"]) {
+            let opt = SGD(params: [w()], learningRate: 0.1)
+            try opt.step(gradients: g)
+            opt.learningRate = .constant(.nan)
+            try opt.step(gradients: g)
+        }
+        row("step decay with a NaN rate (NaN from step 1)", lr, "ValueError", ["learningRate", "nan"]) {
+            let opt = SGD(params: [w()], learningRate: .stepDecay(initial: 0.1, rate: .nan, stepSize: 1))
+            try opt.step(gradients: g)   // 0.1 · NaN⁰ = 0.1
+            try opt.step(gradients: g)
+        }
+        row("gradient count mismatch", "OptimizerError.gradientCount", "ValueError", ["expected 1 gradients", "got 2"]) {
+            try SGD(params: [w()]).step(gradients: g + g)
+        }
+        row("gradient shape mismatch", "OptimizerError.gradientShape", "ValueError", ["'w'", "[3]", "[2]"]) {
+            try Adam(params: [w()]).step(gradients: [Tensor([1, 2, 3] as [Float])])
+        }
+        // Messages that say what the user got wrong (issue 8, found 8).
+        row("sensParam set, sens forgotten", "GradError.missingSens", "TypeError", ["sens_param is set", "no sens", "last input", "sens:"]) {
+            _ = try grad({ (x: Tensor) in x * 2 }, gradPosition: 0, sensParam: true)(Tensor([1, 2] as [Float]))
+        }
+        row("sens: given without sensParam", "GradError.sensWithoutSensParam", "TypeError", ["sens:", "sens_param is not set", "sensParam: true"]) {
+            _ = try grad({ (x: Tensor) in x * 2 }, gradPosition: 0)(Tensor([1, 2] as [Float]), sens: Tensor([1, 1] as [Float]))
         }
         return rows
     }

@@ -67,6 +67,19 @@ final class TransactionalStepTests: XCTestCase {
         XCTAssertEqual(step.optimizer.stepCount, 2)
     }
 
+    func testAParameterAssignedInsideAFailedScopeIsRestored() throws {
+        let p = Parameter(Tensor([1, 2] as [Float]), name: "p")
+        let original = p.storedValue
+        XCTAssertThrowsError(try valueAndGrad({ (x: Tensor) in
+            p.value = p.value * 10                                   // applied at once…
+            XCTAssertEqual(p.storedValue.asArray(Float.self), [10, 20])
+            return (x + Tensor.zeros([3])).sum()                     // …then the step fails
+        }, gradPosition: 0)(Tensor([1, 1] as [Float])))
+        XCTAssertEqual(p.storedValue.asArray(Float.self), original.asArray(Float.self))
+        try withErrorChecking { p.value = Tensor([5, 5] as [Float]) }   // success keeps it
+        XCTAssertEqual(p.storedValue.asArray(Float.self), [5, 5])
+    }
+
     func testAFailedGradientComputationOrCheckingScopeLeavesRunningStatisticsAlone() throws {
         let bn = BatchNorm1d(numFeatures: 3).setTrain()
         let drop = Dropout(p: 0.5, seed: 3).setTrain()

@@ -20,9 +20,13 @@ public final class Dropout: Cell, @unchecked Sendable {
     /// How many masks this layer has drawn outside ``withRandomSeed(_:_:)``.
     private let _draws = Locked<UInt64>(0)
 
-    /// A dropout layer; `seed` fixes its masks (else the ``setSeed(_:)`` stream).
+    /// A dropout layer; `seed` fixes its masks (else the ``setSeed(_:)`` stream). A `p` outside `[0, 1]`
+    /// (or NaN) is reported like an op's argument error (MindSpore: ValueError).
     public init(p: Double = 0.5, seed: UInt64? = nil) {
-        self.p = Swift.min(Swift.max(p, 0), 1)
+        if !(p >= 0 && p <= 1) {
+            reportError(TensorError(op: "Dropout", message: "the argument 'p' must be in [0, 1], but got \(p)"))
+        }
+        self.p = p >= 0 ? Swift.min(p, 1) : 0
         _seed = seed ?? nextInitializerSeed()
         super.init()
     }
@@ -82,4 +86,13 @@ final class RandomScope: Sendable {
 /// ```
 public func withRandomSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
     try RandomScope.$current.withValue(RandomScope(seed: seed)) { try body() }
+}
+
+/// The `async` form of ``withRandomSeed(_:_:)``; child tasks started inside inherit the seed's stream.
+///
+/// ```swift
+/// let g = try await withRandomSeed(7) { try await trainStepAsync(x) }
+/// ```
+public func withRandomSeed<R>(_ seed: UInt64, _ body: () async throws -> R) async rethrows -> R {
+    try await RandomScope.$current.withValue(RandomScope(seed: seed)) { try await body() }
 }

@@ -81,8 +81,16 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
     /// The number of channels.
     public let numFeatures: Int
 
-    /// A batch norm over `numFeatures` channels, its parameters and statistics in `dtype`.
+    /// A batch norm over `numFeatures` channels, its parameters and statistics in `dtype`. A `momentum`
+    /// outside `[0, 1]` or an `eps` that is not a finite number > 0 is reported like an op's argument error
+    /// (MindSpore: ValueError).
     public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.9, dtype: DType = .float32) {
+        if !(momentum >= 0 && momentum <= 1) {
+            reportError(TensorError(op: "BatchNorm1d", message: "the argument 'momentum' must be in [0, 1], but got \(momentum)"))
+        }
+        if !(eps > 0 && eps.isFinite) {
+            reportError(TensorError(op: "BatchNorm1d", message: "the argument 'eps' must be a finite number > 0, but got \(eps)"))
+        }
         self.numFeatures = numFeatures
         gamma = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "gamma")
         beta = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "beta")

@@ -49,6 +49,10 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
 
     /// The checks of the optimizer's own arguments, beyond the base's (override to add, e.g. momentum ≥ 0).
     /// Each failure is an ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)``.
+    ///
+    /// ```swift
+    /// override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
+    /// ```
     open func validateArguments() throws {}
 
     /// Checks the arguments as MindSpore does when it builds an optimizer: a non-empty parameter list
@@ -157,6 +161,10 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The class of error MindSpore raises for the same mistake.
+    ///
+    /// ```swift
+    /// OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType   // "ValueError"
+    /// ```
     public var mindSporeErrorType: String {
         switch self {
         case .nonFloatParameter: return "TypeError"

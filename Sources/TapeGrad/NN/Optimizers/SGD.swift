@@ -121,8 +121,13 @@ public final class Momentum: Optimizer, @unchecked Sendable {
 }
 
 extension Optimizer {
-    /// Throws ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)`` unless `value` is finite and ≥ 0.
-    func requireNonNegative(_ argument: String, _ value: Double) throws {
+    /// Throws ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)`` unless `value` is finite and ≥ 0
+    /// (for an optimizer subclass's ``validateArguments()``).
+    ///
+    /// ```swift
+    /// try requireNonNegative("momentum", momentum)
+    /// ```
+    public func requireNonNegative(_ argument: String, _ value: Double) throws {
         guard value.isFinite, value >= 0 else {
             throw OptimizerError.invalidArgument(optimizer: String(describing: type(of: self)), argument: argument,
                                                  value: "\(value)", expected: "a finite number ≥ 0")
