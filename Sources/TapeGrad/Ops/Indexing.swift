@@ -30,7 +30,7 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
         if params.rank == 0 { reportError(TensorError(op: "gather", message: "cannot gather from a rank-0 tensor")) }
         return Tensor.placeholder(dtype: params.dtype)
     }
-    let idx = indices.asArray(Int32.self).map(Int.init)
+    let idx = indices.asArray(Int64.self).map { Int($0) }   // int64 indices (PyTorch's) are read exactly
     let length = params.shape[a]
     if let bad = idx.first(where: { $0 < 0 || $0 >= length }) {
         reportError(TensorError(op: "gather", message: "index \(bad) is out of range for axis \(axis) of shape \(params.shape)"))
@@ -54,6 +54,11 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
 /// Its pullback is `gather`.
 func scatterAdd(_ g: Tensor, indices: [Int], indexShape: [Int], into shape: [Int], axis: Int) -> Tensor {
     let dtype = g.dtype
+    if dtype.kernelDType != dtype {
+        // float16/bfloat16/bool: accumulate in the kernel dtype, round once.
+        let wide = g.astype(dtype.kernelDType)
+        return scatterAdd(wide, indices: indices, indexShape: indexShape, into: shape, axis: axis).astype(dtype)
+    }
     var out = Tensor.zeros(shape, dtype: dtype)
     let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *), length = shape[axis]
     func run<T: TensorScalar>(_: T.Type) {
@@ -71,6 +76,9 @@ func scatterAdd(_ g: Tensor, indices: [Int], indexShape: [Int], into shape: [Int
     case .float32: run(Float.self)
     case .float64: run(Double.self)
     case .int32: run(Int32.self)
+    case .int64: run(Int64.self)
+    case .uint8: run(UInt8.self)
+    case .bool, .float16, .bfloat16: break   // handled above
     }
     guard g.isRecorded else { return out }
     let indexTensor = Tensor(indices.map(Int32.init), shape: indexShape)

@@ -22,7 +22,14 @@ extension Tensor {
     }
 
     /// Applies a reduction kernel along `axes` (not recorded); the result keeps the dimensions as 1.
+    /// float16/bfloat16 accumulate in float32 and round once; a bool or uint8 sum is int64 (MindSpore).
     func reduceKernel(_ op: ReductionOp, axes: [Int]) -> Tensor {
+        if op == .sum && (dtype == .bool || dtype == .uint8) {
+            return converted(to: .int64).reduceKernel(op, axes: axes)
+        }
+        if dtype.kernelDType != dtype {
+            return converted(to: dtype.kernelDType).reduceKernel(op, axes: axes).converted(to: dtype)
+        }
         if axes.count == rank && rank > 1 {
             // Everything: one contiguous run.
             return ReductionKernels.reduce(op, detached.sharingBuffer(shape: [count]), axis: 0).sharingBuffer(shape: reducedShape(axes, keepDims: true))

@@ -13,18 +13,22 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
     /// The same as ``description``.
     public var debugDescription: String { description }
 
-    /// The values as nested brackets, floats in `%.8e` as MindSpore prints them.
+    /// The values as nested brackets, as MindSpore prints them: float32/float64 in `%.8e`, float16 and
+    /// bfloat16 in `%.4e`, integers in decimal, bool as `True`/`False` padded to five characters.
     func formattedValues() -> String {
-        let values = scalars
-        let format: (Double) -> String = dtype == .int32
-            ? { String(Int64($0)) }
-            : { v in
-                if v.isNaN { return "nan" }
-                if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-                let s = String(format: "%.8e", v)
-                return v.sign == .minus ? s : " " + s
-            }
-        if rank == 0 { return values.isEmpty ? "[]" : format(values[0]) }
+        let text: [String]
+        switch dtype {
+        case .bool: text = asArray(Bool.self).map { $0 ? " True" : "False" }
+        case .int32, .int64, .uint8: text = asArray(Int64.self).map { String($0) }
+        case .float16, .bfloat16: text = scalars.map { Tensor.formatFloat($0, "%.4e") }
+        case .float32, .float64: text = scalars.map { Tensor.formatFloat($0, "%.8e") }
+        }
+        let values = Array(0..<text.count)
+        let format: (Int) -> String = { text[$0] }
+        if rank == 0 {
+            // MindSpore's rank-0 bool is `value= True`: no padding.
+            return values.isEmpty ? "[]" : dtype == .bool ? text[0].trimmingCharacters(in: .whitespaces) : format(values[0])
+        }
         var out = ""
         var index = 0
         func emit(_ dim: Int) {
@@ -43,6 +47,14 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         }
         emit(0)
         return out
+    }
+
+    /// One float in `format`, with a space where a minus sign would go; `nan`, `inf`, `-inf` as NumPy.
+    static func formatFloat(_ v: Double, _ format: String) -> String {
+        if v.isNaN { return "nan" }
+        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
+        let s = String(format: format, v)
+        return v.sign == .minus ? s : " " + s
     }
 }
 

@@ -78,7 +78,9 @@ public enum Checkpoint {
     }
 
     /// Loads a checkpoint into `cell`. Names, shapes and dtypes are all validated first; on any mismatch it
-    /// throws ``CheckpointError`` and the network is left untouched.
+    /// throws ``CheckpointError`` and the network is left untouched. A floating-point tensor loads into a
+    /// parameter of another floating dtype by conversion (F16 → float32), as PyTorch's `load_state_dict`;
+    /// see ``load(into:from:strict:)`` for a non-strict load.
     public static func load(into cell: Cell, from url: URL) throws {
         let tensors = try read(from: url)
         let params = cell.parametersAndNames()
@@ -89,27 +91,16 @@ public enum Checkpoint {
         for (name, p) in params {
             guard let t = tensors[name] else { continue }
             guard t.shape == p.shape else { throw CheckpointError.shapeMismatch(name: name, expected: p.shape, found: t.shape) }
-            guard t.dtype == p.dtype else { throw CheckpointError.dtypeMismatch(name: name, expected: p.dtype, found: t.dtype) }
+            guard t.dtype == p.dtype || convertsOnLoad(t.dtype, to: p.dtype) else {
+                throw CheckpointError.dtypeMismatch(name: name, expected: p.dtype, found: t.dtype)
+            }
         }
-        for (name, p) in params { if let t = tensors[name] { p.replaceStoredValue(with: t) } }
+        for (name, p) in params { if let t = tensors[name] { p.replaceStoredValue(with: t.converted(to: p.dtype)) } }
     }
 
-    static func code(_ dtype: DType) -> String {
-        switch dtype {
-        case .float32: return "F32"
-        case .float64: return "F64"
-        case .int32: return "I32"
-        }
-    }
+    static func code(_ dtype: DType) -> String { dtype.safetensorsCode }
 
-    static func dtype(code: String) -> DType? {
-        switch code {
-        case "F32": return .float32
-        case "F64": return .float64
-        case "I32": return .int32
-        default: return nil
-        }
-    }
+    static func dtype(code: String) -> DType? { DType(safetensorsCode: code) }
 }
 
 /// Why a checkpoint could not be written or loaded.

@@ -40,9 +40,9 @@ public final class Adam: Optimizer {
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
-        case .float32: apply(Float.self, parameter, gradient, lr, powers32, slot)
+        case .float32, .float16, .bfloat16: apply(Float.self, parameter, gradient, lr, powers32, slot)
         case .float64: apply(Double.self, parameter, gradient, lr, powers64, slot)
-        case .int32: break
+        default: break   // integer and bool parameters are not trained
         }
     }
 
@@ -97,9 +97,9 @@ public final class AdamWeightDecay: Optimizer {
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         let decay = decays(parameter) ? weightDecay : 0
         switch parameter.dtype {
-        case .float32: apply(Float.self, parameter, gradient, lr, decay, slot)
+        case .float32, .float16, .bfloat16: apply(Float.self, parameter, gradient, lr, decay, slot)
         case .float64: apply(Double.self, parameter, gradient, lr, decay, slot)
-        case .int32: break
+        default: break   // integer and bool parameters are not trained
         }
     }
 

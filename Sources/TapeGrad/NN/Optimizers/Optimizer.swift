@@ -80,12 +80,14 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
 }
 
 extension Parameter {
-    /// Runs `body` on the stored elements in place (copying first only if the storage is shared).
+    /// Runs `body` on the stored elements in place (copying first only if the storage is shared). A
+    /// float16/bfloat16 parameter is updated in `T` (float32) and rounded back to its dtype.
     func mutateInPlace<T: TensorScalar>(as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) -> Void) {
         var value = storedValue
+        let dtype = value.dtype
         replaceStoredValue(with: Tensor.placeholder())    // drop our reference so `value` is unique
         value.withUnsafeMutableBufferPointer(as: T.self) { body($0) }
-        replaceStoredValue(with: value)
+        replaceStoredValue(with: value.dtype == dtype ? value : value.converted(to: dtype))
     }
 }
 
