@@ -157,6 +157,10 @@ enum ConvolutionKernels {
 /// ```
 public func conv2d(_ x: Tensor, weight: Tensor, window: Window2D) -> Tensor {
     let dtype = DType.promoted(x.dtype, weight.dtype).floatingPoint
+    if dtype.kernelDType != dtype {
+        // float16/bfloat16 convolve in float32 and round back once (recorded through astype).
+        return conv2d(x.astype(.float32), weight: weight.astype(.float32), window: window).astype(dtype)
+    }
     guard x.rank == 4, weight.rank == 4, x.shape[1] == weight.shape[1], weight.shape[2] == window.kernel.0, weight.shape[3] == window.kernel.1,
           let (outH, outW) = window.outputSize(height: x.shape[2], width: x.shape[3]) else {
         reportError(TensorError(op: "conv2d", message: "input \(x.shape) and weight \(weight.shape) do not fit the window (kernel \(window.kernel), stride \(window.stride), dilation \(window.dilation), padding \(window.padding))"))

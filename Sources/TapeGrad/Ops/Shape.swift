@@ -146,8 +146,8 @@ extension Tensor {
         switch dtype.byteSize {   // copies bits: one loop per element width
         case 1: expand(UInt8.self)
         case 2: expand(UInt16.self)
-        case 4: expand(Float.self)
-        default: expand(Double.self)
+        case 4: expand(UInt32.self)
+        default: expand(UInt64.self)
         }
         return out
     }

@@ -80,6 +80,8 @@ extension Tensor {
 extension Tensor: Equatable {
     /// Exact equality of shape, dtype and every element (`-0 == 0`, `nan != nan`).
     public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
-        lhs.shape == rhs.shape && lhs.dtype == rhs.dtype && lhs.scalars == rhs.scalars
+        guard lhs.shape == rhs.shape && lhs.dtype == rhs.dtype else { return false }
+        // Integers compare exactly (int64 beyond 2⁵³ would round as Doubles).
+        return lhs.dtype.isFloatingPoint ? lhs.scalars == rhs.scalars : lhs.asArray(Int64.self) == rhs.asArray(Int64.self)
     }
 }
