@@ -8,6 +8,11 @@
         tensor's little-endian bytes (exact for every dtype) and "values" are for reading.
         Replayed by Tests/TapeGradTests/NN/CheckpointDTypeTests.swift.
 
+    /work/venv-torch/bin/python Oracle/safetensors_dtypes.py check PATH
+        Loads PATH (written by TapeGrad: `TAPEGRAD_DTYPES_OUT=PATH swift test --skip-build
+        --disable-swift-testing --filter CheckpointDTypeTests`) with safetensors.torch.load_file and compares
+        every tensor's dtype, shape and bytes with pytorch_dtypes.json. Exit 0 when all match, 1 otherwise.
+
 Recreate the venv:  python3.11 -m venv v && v/bin/pip install torch safetensors "numpy<2"
 
 The file holds a Linear + BatchNorm1d state_dict after three training-mode forwards (so
@@ -61,5 +66,20 @@ def main():
     print("wrote", ST_PATH, "and", JSON_PATH, {k: str(v.dtype) for k, v in sorted(tensors.items())})
 
 
+def check(path):
+    from safetensors.torch import load_file
+    with open(JSON_PATH) as f:
+        expected = json.load(f)["tensors"]
+    got = {k: enc(v) for k, v in load_file(path).items()}
+    bad = [k for k in sorted(set(expected) | set(got))
+           if k not in got or k not in expected
+           or any(got[k][f] != expected[k][f] for f in ("dtype", "shape", "hex"))]
+    print("checked", len(got), "tensors;", "all equal" if not bad else "differ: %s" % bad)
+    return 1 if bad else 0
+
+
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "check":
+        sys.exit(check(sys.argv[2]))
     main()

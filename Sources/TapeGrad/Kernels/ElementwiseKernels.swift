@@ -163,7 +163,9 @@ enum ElementwiseKernels {
     static func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
         let kernel = x.dtype.kernelDType
         if kernel != x.dtype {
-            return withExtendedLifetime(x) { unary(op, x.converted(to: kernel)).converted(to: x.dtype) }
+            // Back to x's dtype when the kernel kept its own (a float op on bool stays float32, as on int32).
+            let result = withExtendedLifetime(x) { unary(op, x.converted(to: kernel)) }
+            return result.dtype == kernel ? result.converted(to: x.dtype) : result
         }
         let out = Tensor.uninitialized(x.shape, dtype: x.dtype)
         func runInt<T: FixedWidthInteger>(_: T.Type) -> Bool {

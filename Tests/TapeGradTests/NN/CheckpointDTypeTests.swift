@@ -132,7 +132,10 @@ final class CheckpointDTypeTests: XCTestCase {
 
     func testSavingAndReloadingEveryDTypeIsBitExact() throws {
         let original = try Checkpoint.read(from: fixtureURL)
-        let url = temporaryURL("roundtrip.safetensors")
+        // TAPEGRAD_DTYPES_OUT=path writes the file where `Oracle/safetensors_dtypes.py check path` can read it
+        // with PyTorch (the other direction of the interop).
+        let url = ProcessInfo.processInfo.environment["TAPEGRAD_DTYPES_OUT"].map { URL(fileURLWithPath: $0) }
+            ?? temporaryURL("roundtrip.safetensors")
         try Checkpoint.save(original.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: url)
         let reread = try Checkpoint.read(from: url)
         XCTAssertEqual(Set(reread.keys), Set(original.keys))

@@ -76,6 +76,9 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual((Tensor([7] as [Int64]) / 2).asArray(Float.self), [3.5])   // true division
         XCTAssertEqual(Tensor([5, 6] as [Int64], shape: [2]).transposed(permutation: [0]).asArray(Int64.self), [5, 6])
         XCTAssertEqual(gather(Tensor([10, 20, 30] as [Int64]), indices: Tensor([2, 0] as [Int64])).asArray(Int64.self), [30, 10])
+        XCTAssertEqual(exp(Tensor([true, false])).dtype, .float32)
+        XCTAssertEqual(exp(Tensor([true, false])).asArray(Float.self), [Foundation.expf(1), 1])
+        XCTAssertEqual(abs(Tensor([true, false])).asArray(Bool.self), [true, false])
         let picked = `where`(Tensor([true, false]), Tensor([1, 2] as [Float16]), Tensor([7, 8] as [Float16]))
         XCTAssertEqual(picked.dtype, .float16)
         XCTAssertEqual(picked.asArray(Float.self), [1, 8])
