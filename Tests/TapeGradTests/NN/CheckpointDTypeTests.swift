@@ -38,22 +38,55 @@ private final class TorchPartialNet: Cell {
     let head = WeightHolder([2], .float32)
 }
 
+/// TapeGrad's own layers under MindSpore's attribute names, plus a float32 `half` (the file's is float16)
+/// and the int64 `steps` counter.
+private final class MindSporeStyleNet: Cell {
+    let fc = Dense(inChannels: 3, outChannels: 2)
+    let bn = BatchNorm1d(numFeatures: 2)
+    let half = Parameter(Tensor.zeros([2, 2]))
+    let steps = Parameter(Tensor.zeros([], dtype: .int64), requiresGrad: false)
+}
+
 final class CheckpointDTypeTests: XCTestCase {
-    var fixtureURL: URL {
-        get throws {
-            guard let url = Bundle.module.url(forResource: "Fixtures/pytorch_dtypes", withExtension: "safetensors")
-                ?? Bundle.module.url(forResource: "pytorch_dtypes", withExtension: "safetensors", subdirectory: "Fixtures") else {
-                throw FixtureError("missing fixture pytorch_dtypes.safetensors")
-            }
-            return url
+    func safetensorsFixture(_ name: String) throws -> URL {
+        guard let url = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "safetensors")
+            ?? Bundle.module.url(forResource: name, withExtension: "safetensors", subdirectory: "Fixtures") else {
+            throw FixtureError("missing fixture \(name).safetensors")
         }
+        return url
     }
 
-    func expectedTensors() throws -> [String: Tensor] {
-        guard let entries = try loadFixture("pytorch_dtypes.json")["tensors"] as? [String: Any] else {
-            throw FixtureError("pytorch_dtypes.json has no tensors")
+    var fixtureURL: URL { get throws { try safetensorsFixture("pytorch_dtypes") } }
+
+    func expectedTensors(_ name: String = "pytorch_dtypes") throws -> [String: Tensor] {
+        guard let entries = try loadFixture("\(name).json")["tensors"] as? [String: Any] else {
+            throw FixtureError("\(name).json has no tensors")
         }
         return try entries.mapValues { try hexTensor($0) }
+    }
+
+    func testReadingAMindSporeCheckpointGivesEveryDTypeBitExactly() throws {
+        let tensors = try Checkpoint.read(from: safetensorsFixture("mindspore_dtypes"))
+        let expected = try expectedTensors("mindspore_dtypes")
+        XCTAssertEqual(Set(tensors.keys), Set(expected.keys))
+        for (name, e) in expected {
+            guard let t = tensors[name] else { XCTFail("missing \(name)"); continue }
+            assertExactlyEqual(t, e, name)
+        }
+        XCTAssertEqual(Set(tensors.values.map(\.dtype)), Set(DType.allCases))
+    }
+
+    func testNonStrictLoadOfAMindSporeCheckpointIntoTapeGradLayers() throws {
+        let net = MindSporeStyleNet()
+        let report = try Checkpoint.load(into: net, from: safetensorsFixture("mindspore_dtypes"), strict: false)
+        let expected = try expectedTensors("mindspore_dtypes")
+        assertExactlyEqual(net.fc.weight.value, try XCTUnwrap(expected["fc.weight"]), "fc.weight")
+        assertExactlyEqual(net.bn.gamma.value, try XCTUnwrap(expected["bn.gamma"]), "bn.gamma")
+        assertExactlyEqual(net.steps.value, try XCTUnwrap(expected["steps"]), "steps")
+        XCTAssertEqual(net.half.value, try XCTUnwrap(expected["half"]).astype(.float32))
+        XCTAssertEqual(report.convertedKeys, ["half"])
+        XCTAssertTrue(Set(report.unexpectedKeys).isSuperset(of: ["big", "brain", "flag", "index", "pixels", "scale64"]), "\(report)")
+        XCTAssertEqual(Set(report.missingKeys).intersection(["fc.weight", "fc.bias", "bn.gamma", "bn.beta", "half", "steps"]), [])
     }
 
     func temporaryURL(_ name: String) -> URL {
