@@ -17,7 +17,7 @@ Sections:
              subnormals, float → uint8 wrap, int64 → int32 wrap, anything → bool
   binary     a ∘ b for ∘ in + − × ÷ on the new dtypes (uint8 wrap, bool or/xor/and, int ÷ int → float32)
   scalar     tensor ∘ Python number (uint8 + 300 wraps, bool + 2 is int64, int32 + 2.5 is float32)
-  reduce     sum of bool and uint8 (int64), of float16 (accumulated in float32), of int64
+  reduce     sum of bool, uint8 and int32 (int64), of float16 (accumulated in float32), of int64; max keeps the dtype
 """
 import json
 import os
@@ -171,6 +171,11 @@ def reduce():
         # 2^62 + 2^62 + 5 gives -2^63); TapeGrad's integer sums are exact and wrap (decision 3).
         t = make(x, dt)
         cases.append({"op": "sum", "a": enc(t), "output": enc(t.sum())})
+    for x, dt in [([2**31 - 1, 1, 5], "int32"), ([3, 250, 7], "uint8"), ([0.5, -2.0], "float16")]:
+        t = make(x, dt)
+        if dt == "int32":
+            cases.append({"op": "sum", "a": enc(t), "output": enc(t.sum())})   # int64: no int32 overflow
+        cases.append({"op": "max", "a": enc(t), "output": enc(t.max())})
     return cases
 
 
