@@ -115,13 +115,9 @@ public enum DType: Int, Sendable, Hashable, CaseIterable, CustomStringConvertibl
     public static func promoted(_ a: DType, _ b: DType) -> DType {
         if a == b { return a }
         if a.kind != b.kind { return a.kind > b.kind ? a : b }
-        let halves: Set<DType> = [.float16, .bfloat16]
-        if halves.contains(a) && halves.contains(b) { return .float32 }
-        return a.width >= b.width ? a : b
+        if a.byteSize == 2 && b.byteSize == 2 { return .float32 }   // float16 with bfloat16
+        return a.byteSize >= b.byteSize ? a : b
     }
-
-    /// The order within a kind: bits, with the two 16-bit floats below float32.
-    private var width: Int { byteSize }
 
     /// The floating-point dtype used to compute a float-only function of this dtype (integers and bool →
     /// float32; a floating dtype stays itself).
