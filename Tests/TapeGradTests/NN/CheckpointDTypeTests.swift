@@ -188,6 +188,30 @@ final class CheckpointDTypeTests: XCTestCase {
         for ((name, a), (_, b)) in zip(net.parametersAndNames(), copy.parametersAndNames()) { assertExactlyEqual(b.value, a.value, name) }
     }
 
+    func testAnUnsupportedDTypeOnlyFailsANonStrictLoadThatNeedsIt() throws {
+        // A file with an int8 tensor "q" (a code TapeGrad does not hold): written as U8, then relabelled I8.
+        let url = temporaryURL("int8.safetensors")
+        try Checkpoint.save([("weight", Tensor([1.5, 2.5])), ("q", Tensor([1, 2] as [UInt8]))], to: url)
+        var bytes = try Data(contentsOf: url)
+        let header = try XCTUnwrap(String(data: bytes, encoding: .isoLatin1))
+        let range = try XCTUnwrap(header.range(of: "\"U8\""))
+        let offset = header.distance(from: header.startIndex, to: range.lowerBound) + 1
+        bytes[offset] = UInt8(ascii: "I")
+        try bytes.write(to: url)
+        XCTAssertThrowsError(try Checkpoint.read(from: url)) { error in
+            XCTAssertEqual(error as? CheckpointError, .unsupportedDType(name: "q", dtype: "I8"))
+        }
+        let holder = WeightHolder([2], .float32)
+        let report = try Checkpoint.load(into: holder, from: url, strict: false)
+        XCTAssertEqual(report.unexpectedKeys, ["q"])
+        XCTAssertEqual(holder.weight.value.asArray(Float.self), [1.5, 2.5])
+        XCTAssertThrowsError(try Checkpoint.load(into: holder, from: url, strict: true))
+        final class NeedsQ: Cell { let q = Parameter(Tensor.zeros([2], dtype: .uint8)) }
+        XCTAssertThrowsError(try Checkpoint.load(into: NeedsQ(), from: url, strict: false)) { error in
+            XCTAssertEqual(error as? CheckpointError, .unsupportedDType(name: "q", dtype: "I8"))
+        }
+    }
+
     func testSafetensorsCodesCoverEveryDType() {
         XCTAssertEqual(DType.allCases.map(\.safetensorsCode).sorted(), ["BF16", "BOOL", "F16", "F32", "F64", "I32", "I64", "U8"])
         for d in DType.allCases { XCTAssertEqual(DType(safetensorsCode: d.safetensorsCode), d) }

@@ -62,6 +62,8 @@ extension Checkpoint {
     /// With `strict: true` this is ``load(into:from:)``: the names must match exactly. With
     /// `strict: false` parameters the file lacks keep their values and tensors the cell lacks are ignored,
     /// both reported, so a file exported by PyTorch or MindSpore (extra buffers, a different head) loads.
+    /// A tensor of a dtype TapeGrad does not hold (`I8`, `U16`…) is an unexpected name when no parameter
+    /// takes it, and an error when one does (always, with `strict: true`).
     /// In both modes each matched tensor must have its parameter's shape, and its dtype or another
     /// floating dtype (converted); every check runs before any parameter changes, so a throw leaves the
     /// cell untouched.
@@ -72,9 +74,13 @@ extension Checkpoint {
     /// ```
     @discardableResult
     public static func load(into cell: Cell, from url: URL, strict: Bool) throws -> CheckpointLoadReport {
-        let tensors = try read(from: url)
+        // A tensor of a dtype TapeGrad does not hold (an int8 buffer…) only fails the load if a parameter needs it.
+        let (tensors, unsupported) = try readTensors(from: url, skippingUnsupported: !strict)
         let params = cell.parametersAndNames()
-        let expected = Set(params.map(\.name)), found = Set(tensors.keys)
+        if let (name, code) = unsupported.first(where: { u in params.contains { $0.name == u.key } }) {
+            throw CheckpointError.unsupportedDType(name: name, dtype: code)
+        }
+        let expected = Set(params.map(\.name)), found = Set(tensors.keys).union(unsupported.keys)
         let missing = expected.subtracting(found).sorted(), unexpected = found.subtracting(expected).sorted()
         if strict && !(missing.isEmpty && unexpected.isEmpty) {
             throw CheckpointError.namesDiffer(missing: missing, unexpected: unexpected)

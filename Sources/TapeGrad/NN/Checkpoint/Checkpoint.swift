@@ -46,7 +46,11 @@ public enum Checkpoint {
     }
 
     /// Reads every tensor of a safetensors file.
-    public static func read(from url: URL) throws -> [String: Tensor] {
+    public static func read(from url: URL) throws -> [String: Tensor] { try readTensors(from: url, skippingUnsupported: false).tensors }
+
+    /// Reads a safetensors file; with `skippingUnsupported`, entries of a dtype TapeGrad does not hold (`I8`…)
+    /// are returned by name and code instead of failing the whole file.
+    static func readTensors(from url: URL, skippingUnsupported: Bool) throws -> (tensors: [String: Tensor], unsupported: [String: String]) {
         let data = try Data(contentsOf: url)
         guard data.count >= 8 else { throw CheckpointError.malformed("file is shorter than its header length") }
         let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -56,13 +60,16 @@ public enum Checkpoint {
             throw CheckpointError.malformed("header is not a JSON object")
         }
         let body = data.subdata(in: (8 + Int(length))..<data.count)
-        var out: [String: Tensor] = [:]
+        var out: [String: Tensor] = [:], unsupported: [String: String] = [:]
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any], let dtypeCode = entry["dtype"] as? String,
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw CheckpointError.malformed("entry '\(name)' lacks dtype, shape or data_offsets")
             }
-            guard let dtype = dtype(code: dtypeCode) else { throw CheckpointError.unsupportedDType(name: name, dtype: dtypeCode) }
+            guard let dtype = dtype(code: dtypeCode) else {
+                if skippingUnsupported { unsupported[name] = dtypeCode; continue }
+                throw CheckpointError.unsupportedDType(name: name, dtype: dtypeCode)
+            }
             let count = shape.reduce(1, *)
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] <= body.count,
                   offsets[1] - offsets[0] == count * dtype.byteSize else {
@@ -74,7 +81,7 @@ public enum Checkpoint {
             }
             out[name] = tensor
         }
-        return out
+        return (out, unsupported)
     }
 
     /// Loads a checkpoint into `cell`. Names, shapes and dtypes are all validated first; on any mismatch it
