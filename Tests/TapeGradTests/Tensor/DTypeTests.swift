@@ -116,6 +116,21 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual(p.value.asArray(Float.self)[1], -2.099609375)
     }
 
+    func testAFloat16NetworkTrainsAndStaysFloat16() throws {
+        let w = Tensor.randomNormal([1, 3], seed: 1).astype(.float16), b = Tensor.zeros([1], dtype: .float16)
+        let net = Dense(inChannels: 3, outChannels: 1, weightInit: w, biasInit: b)
+        let x = Tensor.randomNormal([16, 3], seed: 2).astype(.float16)
+        let y = matmul(x, Tensor([[0.5], [-1], [2]]).astype(.float16))
+        let train = try TrainOneStepCell(WithLossCell(net, MSELoss()), optimizer: SGD(params: net.trainableParams(), learningRate: 0.1))
+        let first = try train.step(x, y)
+        var last = first
+        for _ in 0..<30 { last = try train.step(x, y) }
+        XCTAssertEqual(first.dtype, .float16)
+        XCTAssertEqual(net.weight.dtype, .float16)
+        XCTAssertEqual(net.bias?.dtype, .float16)
+        XCTAssertLessThan(last.item(), first.item() * 0.05)
+    }
+
     func testCrossEntropyAcceptsInt64ClassIndices() {
         let logits = Tensor([[2, 1, 0.5], [0.1, 0.2, 3]])
         let loss = CrossEntropyLoss()

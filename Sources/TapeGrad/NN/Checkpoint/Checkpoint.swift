@@ -118,7 +118,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     /// A tensor's dtype differs from its parameter's.
     case dtypeMismatch(name: String, expected: DType, found: DType)
-    /// A dtype TapeGrad does not hold (e.g. BF16).
+    /// A dtype TapeGrad does not hold (e.g. I8).
     case unsupportedDType(name: String, dtype: String)
     /// Two tensors with one name.
     case duplicateName(String)
