@@ -44,35 +44,35 @@ public struct BFloat16: Sendable, Hashable, Comparable, Numeric, CustomStringCon
     /// ```
     public var floatValue: Float { Float(bitPattern: UInt32(bitPattern) << 16) }
 
-    /// `BFloat16(0.5)`.
+    /// A literal, rounded: `let h: BFloat16 = 0.1` holds 0.10009765625.
     public init(floatLiteral value: Float) { self.init(value) }
-    /// `BFloat16(2)`.
+    /// An integer literal, rounded: `let h: BFloat16 = 257` holds 256.
     public init(integerLiteral value: Int) { self.init(Float(value)) }
-    /// The value if an integer converts exactly, else nil.
+    /// The value if an integer converts exactly, else nil: `BFloat16(exactly: 257)` is nil.
     public init?<T: BinaryInteger>(exactly source: T) {
         guard let f = Float(exactly: source) else { return nil }
         self.init(f)
         guard Float(exactly: source) == floatValue else { return nil }
     }
 
-    /// |x|.
+    /// |x|: `BFloat16(-2).magnitude` is 2.
     public var magnitude: BFloat16 { BFloat16(bitPattern: bitPattern & 0x7FFF) }
-    /// The sum, rounded once.
+    /// The sum, rounded once: `BFloat16(256) + BFloat16(1)` is 256.
     public static func + (a: BFloat16, b: BFloat16) -> BFloat16 { BFloat16(a.floatValue + b.floatValue) }
-    /// The difference, rounded once.
+    /// The difference, rounded once: `BFloat16(3) - BFloat16(0.5)` is 2.5.
     public static func - (a: BFloat16, b: BFloat16) -> BFloat16 { BFloat16(a.floatValue - b.floatValue) }
-    /// The product, rounded once.
+    /// The product, rounded once: `BFloat16(3) * BFloat16(0.5)` is 1.5.
     public static func * (a: BFloat16, b: BFloat16) -> BFloat16 { BFloat16(a.floatValue * b.floatValue) }
-    /// `a *= b`.
+    /// `a *= b`: `var h: BFloat16 = 3; h *= 2` gives 6.
     public static func *= (a: inout BFloat16, b: BFloat16) { a = a * b }
-    /// Equality of values (`-0 == 0`, NaN is unequal to everything).
+    /// Equality of values (`-0 == 0`, NaN is unequal to everything): `BFloat16(0.1) == BFloat16(0.1001)` is true.
     public static func == (a: BFloat16, b: BFloat16) -> Bool { a.floatValue == b.floatValue }
-    /// Orders by value (NaN is unordered).
+    /// Orders by value (NaN is unordered): `BFloat16(1) < BFloat16(2)`.
     public static func < (a: BFloat16, b: BFloat16) -> Bool { a.floatValue < b.floatValue }
-    /// Hashes the value (both zeros alike).
+    /// Hashes the value (both zeros alike), so `Set([BFloat16(0), BFloat16(-0.0)]).count` is 1.
     public func hash(into hasher: inout Hasher) { hasher.combine(floatValue == 0 ? 0 : floatValue) }
 
-    /// The value as printed by `Float`.
+    /// The value as printed by `Float`: `BFloat16(0.1).description` is `"0.100097656"`.
     public var description: String { floatValue.description }
 }
 

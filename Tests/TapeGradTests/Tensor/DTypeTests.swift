@@ -28,6 +28,15 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual(BFloat16(Float.greatestFiniteMagnitude).floatValue, .infinity)
         XCTAssertTrue(BFloat16(Float.nan).floatValue.isNaN)
         XCTAssertEqual(BFloat16(-0.0 as Float).bitPattern, 0x8000)
+        // The doc comments' examples.
+        let literal: BFloat16 = 0.1, big: BFloat16 = 257
+        XCTAssertEqual(literal.floatValue, 0.10009765625)
+        XCTAssertEqual(big.floatValue, 256)
+        XCTAssertNil(BFloat16(exactly: 257))
+        XCTAssertEqual((BFloat16(256) + BFloat16(1)).floatValue, 256)
+        XCTAssertEqual(Set([BFloat16(0), BFloat16(-0.0 as Float)]).count, 1)
+        XCTAssertEqual(BFloat16(Float(0.1)).description, "0.100097656")
+        XCTAssertEqual(BFloat16(Float(1) / 3).floatValue, 0.333984375)
     }
 
     func testPrintingMatchesMindSpore() {
