@@ -6,6 +6,8 @@ static inline MPI_Comm tg_mpi_comm_world(void) { return MPI_COMM_WORLD; }
 static inline MPI_Datatype tg_mpi_float(void) { return MPI_FLOAT; }
 static inline MPI_Datatype tg_mpi_double(void) { return MPI_DOUBLE; }
 static inline MPI_Datatype tg_mpi_int(void) { return MPI_INT; }
+static inline MPI_Datatype tg_mpi_int64(void) { return MPI_INT64_T; }
+static inline MPI_Datatype tg_mpi_uint8(void) { return MPI_UINT8_T; }
 static inline MPI_Datatype tg_mpi_char(void) { return MPI_CHAR; }
 static inline MPI_Op tg_mpi_sum(void) { return MPI_SUM; }
 static inline MPI_Op tg_mpi_max(void) { return MPI_MAX; }

@@ -155,6 +155,9 @@ extension Tensor {
         case .float32: return tg_mpi_float()
         case .float64: return tg_mpi_double()
         case .int32: return tg_mpi_int()
+        case .int64: return tg_mpi_int64()
+        case .uint8: return tg_mpi_uint8()
+        case .bool, .float16, .bfloat16: return nil   // no MPI reduction type; cast to float32 or int32 first
         }
     }
 
@@ -166,6 +169,8 @@ extension Tensor {
         switch dtype {
         case .float64: try withUnsafeMutableBufferPointer(as: Double.self) { try body(UnsafeMutableRawPointer($0.baseAddress), $0.count, type) }
         case .int32: try withUnsafeMutableBufferPointer(as: Int32.self) { try body(UnsafeMutableRawPointer($0.baseAddress), $0.count, type) }
+        case .int64: try withUnsafeMutableBufferPointer(as: Int64.self) { try body(UnsafeMutableRawPointer($0.baseAddress), $0.count, type) }
+        case .uint8: try withUnsafeMutableBufferPointer(as: UInt8.self) { try body(UnsafeMutableRawPointer($0.baseAddress), $0.count, type) }
         default: try withUnsafeMutableBufferPointer(as: Float.self) { try body(UnsafeMutableRawPointer($0.baseAddress), $0.count, type) }
         }
     }
@@ -178,6 +183,8 @@ extension Tensor {
         switch dtype {
         case .float64: try withUnsafeBufferPointer(as: Double.self) { try body(UnsafeRawPointer($0.baseAddress), $0.count, type) }
         case .int32: try withUnsafeBufferPointer(as: Int32.self) { try body(UnsafeRawPointer($0.baseAddress), $0.count, type) }
+        case .int64: try withUnsafeBufferPointer(as: Int64.self) { try body(UnsafeRawPointer($0.baseAddress), $0.count, type) }
+        case .uint8: try withUnsafeBufferPointer(as: UInt8.self) { try body(UnsafeRawPointer($0.baseAddress), $0.count, type) }
         default: try withUnsafeBufferPointer(as: Float.self) { try body(UnsafeRawPointer($0.baseAddress), $0.count, type) }
         }
     }

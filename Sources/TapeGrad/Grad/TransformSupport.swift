@@ -13,13 +13,9 @@ func checkedPositions(_ gradPosition: GradPosition, inputCount: Int) throws -> [
 
 /// The `index`-th basis tensor of a shape: one at `index` (row-major), zeros elsewhere.
 func basisTensor(shape: [Int], dtype: DType, index: Int) -> Tensor {
-    var t = Tensor.zeros(shape, dtype: dtype)
-    switch dtype {
-    case .float32: t.withUnsafeMutableBufferPointer(as: Float.self) { $0[index] = 1 }
-    case .float64: t.withUnsafeMutableBufferPointer(as: Double.self) { $0[index] = 1 }
-    case .int32: t.withUnsafeMutableBufferPointer(as: Int32.self) { $0[index] = 1 }
-    }
-    return t
+    var t = Tensor.zeros(shape, dtype: .float64)
+    t.withUnsafeMutableBufferPointer(as: Double.self) { $0[index] = 1 }
+    return dtype == .float64 ? t : t.converted(to: dtype)
 }
 
 /// Stacks the slices of a Jacobian (each of shape `sliceShape`) into one tensor of shape

@@ -66,7 +66,7 @@ extension Tensor {
         case .float64:
             let src = other.buffer.pointer(Double.self)
             withUnsafeMutableBufferPointer(as: Double.self) { if let base = $0.baseAddress { BLAS.axpy(n, 1, src, base) } }
-        case .int32: self = self + other
+        default: self = self + other
         }
         withExtendedLifetime(other) {}
     }

@@ -58,7 +58,7 @@ enum Broadcasting {
     }
 
     /// Copies `source` (of `shape`) broadcast to `target`.
-    static func expand<T: TensorScalar>(_ source: UnsafePointer<T>, shape: [Int], to target: [Int], into out: UnsafeMutablePointer<T>) {
+    static func expand<T>(_ source: UnsafePointer<T>, shape: [Int], to target: [Int], into out: UnsafeMutablePointer<T>) {
         let s = strides(of: shape, in: target)
         forEachRow(outShape: target, aStrides: s, bStrides: s) { a, _, o, n, sa, _ in
             if sa == 0 {

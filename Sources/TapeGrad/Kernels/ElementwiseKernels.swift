@@ -61,11 +61,12 @@ enum ElementwiseKernels {
         }
     }
 
-    /// The integer version; division is not defined here (int32 division promotes to float32).
+    /// The integer version (int32, int64, uint8; wrapping); division is not defined here (integer division
+    /// promotes to float32).
     @inline(__always)
-    static func binaryRowInt(
-        _ op: BinaryOp, _ a: UnsafePointer<Int32>, _ sa: Int, _ b: UnsafePointer<Int32>, _ sb: Int,
-        _ out: UnsafeMutablePointer<Int32>, _ n: Int
+    static func binaryRowInt<T: FixedWidthInteger>(
+        _ op: BinaryOp, _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int,
+        _ out: UnsafeMutablePointer<T>, _ n: Int
     ) {
         switch op {
         case .add: for i in 0..<n { out[i] = a[i * sa] &+ b[i * sb] }
@@ -83,8 +84,13 @@ enum ElementwiseKernels {
         }
     }
 
-    /// Applies `op` to `a` and `b` (already of one dtype) broadcast to `outShape`.
+    /// Applies `op` to `a` and `b` (already of one dtype) broadcast to `outShape`. float16, bfloat16 and
+    /// bool compute in their ``DType/kernelDType`` and round back.
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, outShape: [Int]) -> Tensor {
+        let kernel = a.dtype.kernelDType
+        if kernel != a.dtype {
+            return binary(op, a.converted(to: kernel), b.converted(to: kernel), outShape: outShape).converted(to: a.dtype)
+        }
         let out = Tensor.uninitialized(outShape, dtype: a.dtype)
         let n = out.count
         func run<T: FloatingElement>(_: T.Type) {
@@ -105,17 +111,22 @@ enum ElementwiseKernels {
                 }
             }
         }
-        switch a.dtype {
-        case .float32: run(Float.self)
-        case .float64: run(Double.self)
-        case .int32:
-            let pa = UnsafePointer(a.buffer.pointer(Int32.self)), pb = UnsafePointer(b.buffer.pointer(Int32.self))
-            let po = out.buffer.pointer(Int32.self)
+        func runInt<T: FixedWidthInteger>(_: T.Type) {
+            let pa = UnsafePointer(a.buffer.pointer(T.self)), pb = UnsafePointer(b.buffer.pointer(T.self))
+            let po = out.buffer.pointer(T.self)
             let sa = Broadcasting.strides(of: a.shape, in: outShape)
             let sb = Broadcasting.strides(of: b.shape, in: outShape)
             Broadcasting.forEachRow(outShape: outShape, aStrides: sa, bStrides: sb) { ia, ib, io, len, ta, tb in
                 binaryRowInt(op, pa + ia, ta, pb + ib, tb, po + io, len)
             }
+        }
+        switch a.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int32: runInt(Int32.self)
+        case .int64: runInt(Int64.self)
+        case .uint8: runInt(UInt8.self)
+        case .bool, .float16, .bfloat16: break   // computed in their kernel dtype above
         }
         return withExtendedLifetime((a, b)) { out }
     }
@@ -147,9 +158,29 @@ enum ElementwiseKernels {
         }
     }
 
-    /// Applies `op` to a floating-point tensor.
+    /// Applies `op` to a tensor: floats natively (float16/bfloat16 through float32, rounded back); integers
+    /// natively for the integer-valued ops, through float32 for the others; bool through int32, cast back.
     static func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
+        let kernel = x.dtype.kernelDType
+        if kernel != x.dtype {
+            // Back to x's dtype when the kernel kept its own (a float op on bool stays float32, as on int32).
+            let result = withExtendedLifetime(x) { unary(op, x.converted(to: kernel)) }
+            return result.dtype == kernel ? result.converted(to: x.dtype) : result
+        }
         let out = Tensor.uninitialized(x.shape, dtype: x.dtype)
+        func runInt<T: FixedWidthInteger>(_: T.Type) -> Bool {
+            let src = x.buffer.pointer(T.self), dst = out.buffer.pointer(T.self)
+            switch op {
+            case .neg: for i in 0..<x.count { dst[i] = 0 &- src[i] }
+            case .abs: for i in 0..<x.count { dst[i] = src[i] < 0 ? 0 &- src[i] : src[i] }
+            case .sign: for i in 0..<x.count { dst[i] = src[i] > 0 ? 1 : (src[i] < 0 ? 0 &- 1 : 0) }
+            case .relu: for i in 0..<x.count { dst[i] = max(src[i], 0) }
+            case .square: for i in 0..<x.count { dst[i] = src[i] &* src[i] }
+            case .step: for i in 0..<x.count { dst[i] = src[i] > 0 ? 1 : 0 }
+            default: return false
+            }
+            return true
+        }
         switch x.dtype {
         case .float32:
             let src = x.buffer.pointer(Float.self), dst = out.buffer.pointer(Float.self)
@@ -157,17 +188,10 @@ enum ElementwiseKernels {
         case .float64:
             let src = x.buffer.pointer(Double.self), dst = out.buffer.pointer(Double.self)
             Parallel.chunks(x.count) { s, c in unaryLoop(op, src + s, dst + s, c) }
-        case .int32:
-            let src = x.buffer.pointer(Int32.self), dst = out.buffer.pointer(Int32.self)
-            switch op {
-            case .neg: for i in 0..<x.count { dst[i] = 0 &- src[i] }
-            case .abs: for i in 0..<x.count { dst[i] = src[i] < 0 ? 0 &- src[i] : src[i] }
-            case .sign: for i in 0..<x.count { dst[i] = src[i] > 0 ? 1 : (src[i] < 0 ? -1 : 0) }
-            case .relu: for i in 0..<x.count { dst[i] = max(src[i], 0) }
-            case .square: for i in 0..<x.count { dst[i] = src[i] &* src[i] }
-            case .step: for i in 0..<x.count { dst[i] = src[i] > 0 ? 1 : 0 }
-            default: return withExtendedLifetime(x) { unary(op, x.converted(to: .float32)) }
-            }
+        case .int32, .int64, .uint8:
+            let done = x.dtype == .int32 ? runInt(Int32.self) : x.dtype == .int64 ? runInt(Int64.self) : runInt(UInt8.self)
+            if !done { return withExtendedLifetime(x) { unary(op, x.converted(to: .float32)) } }
+        case .bool, .float16, .bfloat16: break   // computed in their kernel dtype above
         }
         return withExtendedLifetime(x) { out }
     }
@@ -192,7 +216,7 @@ extension Tensor {
                 guard let base = p.baseAddress else { return }
                 withUnsafePointer(to: &c) { ElementwiseKernels.binaryRow(op, UnsafePointer(base), 1, $0, 0, base, n) }
             }
-        case .int32: return nil
+        default: return nil
         }
         return self
     }
@@ -212,7 +236,7 @@ extension Tensor {
             withUnsafeMutableBufferPointer(as: Double.self) { p in
                 if let base = p.baseAddress { ElementwiseKernels.binaryRow(op, UnsafePointer(base), 1, q, 1, base, n) }
             }
-        case .int32: return nil
+        default: return nil
         }
         return withExtendedLifetime(other) { self }
     }

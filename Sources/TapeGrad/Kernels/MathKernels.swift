@@ -122,16 +122,19 @@ enum MathKernels {
         }
     }
 
-    /// Applies `op`; int32 inputs give int32 for the rounding and classification ops, float32 otherwise.
+    /// Applies `op`; integer and bool inputs keep their dtype for the rounding and classification ops and give
+    /// float32 otherwise; float16/bfloat16 compute in float32 and round back.
     static func unary(_ op: MathOp, _ x: Tensor) -> Tensor {
         switch x.dtype {
-        case .int32:
+        case .int32, .int64, .uint8, .bool:
             guard op.keepsIntegers else { return unary(op, x.converted(to: .float32)) }
             switch op {
-            case .frac, .isnan, .isinf: return Tensor.zeros(x.shape, dtype: .int32)
-            case .isfinite: return Tensor.ones(x.shape, dtype: .int32)
+            case .frac, .isnan, .isinf: return Tensor.zeros(x.shape, dtype: x.dtype)
+            case .isfinite: return Tensor.ones(x.shape, dtype: x.dtype)
             default: return x.detached
             }
+        case .float16, .bfloat16:
+            return unary(op, x.converted(to: .float32)).converted(to: x.dtype)
         case .float32:
             let out = Tensor.uninitialized(x.shape, dtype: .float32)
             let src = x.buffer.pointer(Float.self), dst = out.buffer.pointer(Float.self)
@@ -171,8 +174,8 @@ enum MathKernels {
     }
 
     /// The integer forms. Division by zero gives 0 (the C operation would trap).
-    static func binaryLoopInt(
-        _ op: MathBinaryOp, _ a: UnsafePointer<Int32>, _ sa: Int, _ b: UnsafePointer<Int32>, _ sb: Int, _ out: UnsafeMutablePointer<Int32>, _ n: Int
+    static func binaryLoopInt<T: FixedWidthInteger & SignedInteger>(
+        _ op: MathBinaryOp, _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int, _ out: UnsafeMutablePointer<T>, _ n: Int
     ) {
         for i in 0..<n {
             let x = a[i * sa], y = b[i * sb]
@@ -192,7 +195,12 @@ enum MathKernels {
     /// (int32 stays int32 for the division ops).
     static func binary(_ op: MathBinaryOp, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
         var dtype = DType.promoted(a.dtype, b.dtype)
-        if dtype == .int32 && (op == .atan2 || op == .hypot) { dtype = .float32 }
+        if !dtype.isFloatingPoint && (op == .atan2 || op == .hypot) { dtype = .float32 }
+        // float16/bfloat16 compute in float32, uint8/bool in int64; the result is rounded (wrapped) back once.
+        if dtype == .float16 || dtype == .bfloat16 || dtype == .uint8 || dtype == .bool {
+            let wide: DType = dtype.isFloatingPoint ? .float32 : .int64
+            return binary(op, a.converted(to: wide), b.converted(to: wide), name: name).converted(to: dtype)
+        }
         guard let shape = Broadcasting.shape(a.shape, b.shape) else {
             reportError(TensorError(op: name, message: "shapes \(a.shape) and \(b.shape) do not broadcast"))
             return Tensor.placeholder(dtype: dtype)
@@ -206,15 +214,18 @@ enum MathKernels {
                 binaryLoop(op, pa + ia, ta, pb + ib, tb, po + io, n)
             }
         }
-        switch dtype {
-        case .float32: run(Float.self)
-        case .float64: run(Double.self)
-        case .int32:
-            let pa = UnsafePointer(lhs.buffer.pointer(Int32.self)), pb = UnsafePointer(rhs.buffer.pointer(Int32.self))
-            let po = out.buffer.pointer(Int32.self)
+        func runInt<T: FixedWidthInteger & SignedInteger & TensorScalar>(_: T.Type) {
+            let pa = UnsafePointer(lhs.buffer.pointer(T.self)), pb = UnsafePointer(rhs.buffer.pointer(T.self)), po = out.buffer.pointer(T.self)
             Broadcasting.forEachRow(outShape: shape, aStrides: sa, bStrides: sb) { ia, ib, io, n, ta, tb in
                 binaryLoopInt(op, pa + ia, ta, pb + ib, tb, po + io, n)
             }
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int32: runInt(Int32.self)
+        case .int64: runInt(Int64.self)
+        case .float16, .bfloat16, .uint8, .bool: break   // converted above
         }
         return withExtendedLifetime((lhs, rhs)) { out }
     }

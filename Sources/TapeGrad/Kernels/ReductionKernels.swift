@@ -16,6 +16,12 @@ enum ReductionKernels {
         case .float32: reduceFloats(op, x.buffer.pointer(Float.self), out.buffer.pointer(Float.self), outer, length, inner)
         case .float64: reduceFloats(op, x.buffer.pointer(Double.self), out.buffer.pointer(Double.self), outer, length, inner)
         case .int32: reduceInts(op, x.buffer.pointer(Int32.self), out.buffer.pointer(Int32.self), outer, length, inner)
+        case .int64: reduceInts(op, x.buffer.pointer(Int64.self), out.buffer.pointer(Int64.self), outer, length, inner)
+        case .uint8: reduceInts(op, x.buffer.pointer(UInt8.self), out.buffer.pointer(UInt8.self), outer, length, inner)
+        case .bool, .float16, .bfloat16:
+            // Callers pass the kernel dtype (Tensor.reduceKernel); compute there if one did not.
+            let wide = reduce(op, x.converted(to: x.dtype.kernelDType), axis: axis)
+            return withExtendedLifetime(x) { wide.converted(to: x.dtype) }
         }
         return withExtendedLifetime(x) { out }
     }
@@ -63,8 +69,8 @@ enum ReductionKernels {
         }
     }
 
-    static func reduceInts(
-        _ op: ReductionOp, _ src: UnsafeMutablePointer<Int32>, _ dst: UnsafeMutablePointer<Int32>, _ outer: Int, _ length: Int, _ inner: Int
+    static func reduceInts<T: FixedWidthInteger>(
+        _ op: ReductionOp, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>, _ outer: Int, _ length: Int, _ inner: Int
     ) {
         for o in 0..<outer {
             let d = dst + o * inner, s = src + o * length * inner

@@ -95,9 +95,14 @@ public final class Parameter: Sendable, CustomStringConvertible {
     }
 
     /// Runs `body` on the stored elements in place, holding the lock (copying first only if a reader
-    /// still shares the storage).
+    /// still shares the storage). A float16/bfloat16 parameter is updated in `T` (float32) and rounded back
+    /// to its dtype.
     func mutateInPlace<T: TensorScalar>(as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) -> Void) {
-        state.withLock { s in s.value.withUnsafeMutableBufferPointer(as: T.self) { body($0) } }
+        state.withLock { s in
+            let dtype = s.value.dtype
+            s.value.withUnsafeMutableBufferPointer(as: T.self) { body($0) }
+            if s.value.dtype != dtype { s.value = s.value.converted(to: dtype) }
+        }
     }
 
     /// The shape of the value.

@@ -5,7 +5,7 @@ extension Tensor {
     /// Applies a binary kernel after dtype promotion and a broadcast check (not recorded).
     static func elementwise(_ op: BinaryOp, _ lhs: Tensor, _ rhs: Tensor, name: String? = nil) -> Tensor {
         var dtype = DType.promoted(lhs.dtype, rhs.dtype)
-        if dtype == .int32 && (op == .div || op == .pow) { dtype = .float32 }
+        if !dtype.isFloatingPoint && (op == .div || op == .pow) { dtype = .float32 }
         guard let shape = Broadcasting.shape(lhs.shape, rhs.shape) else {
             reportError(TensorError(op: name ?? op.rawValue, message: "shapes \(lhs.shape) and \(rhs.shape) do not broadcast"))
             return placeholder(dtype: dtype)
@@ -17,14 +17,18 @@ extension Tensor {
         return ElementwiseKernels.binary(op, lhs.converted(to: dtype), rhs.converted(to: dtype), outShape: shape)
     }
 
-    /// A scalar operand as a rank-0 tensor: the tensor's dtype, or float32 when a fractional value meets int32.
+    /// A scalar operand as a rank-0 tensor, in ``scalarDType(_:like:)``.
     static func scalarOperand(_ value: Double, like other: Tensor) -> Tensor {
         full([], value: value, dtype: scalarDType(value, like: other))
     }
 
-    /// The dtype of `tensor ∘ value`: the tensor's, or float32 when a fractional value meets int32.
+    /// The dtype of `tensor ∘ value`, as MindSpore treats a Python number: the tensor's, except float32 when
+    /// a fractional (or non-finite) value meets an integer or bool tensor, and int64 when an integral value
+    /// meets a bool tensor (MindSpore's `bool + 2` is int64; Swift cannot tell `2` from `2.0`).
     static func scalarDType(_ value: Double, like other: Tensor) -> DType {
-        other.dtype == .int32 && value.rounded(.towardZero) != value ? .float32 : other.dtype
+        if other.dtype.isFloatingPoint { return other.dtype }
+        if value.rounded(.towardZero) != value { return .float32 }
+        return other.dtype == .bool ? .int64 : other.dtype
     }
 
     /// Sums a gradient over the dimensions that broadcasting added or stretched, back to `shape`.
@@ -96,8 +100,13 @@ extension Tensor {
     /// `tensor ∘ scalar` (or `scalar ∘ tensor` when `scalarOnLeft`) with the scalar kept out of any buffer.
     /// Division is true division: an int32 tensor is divided (or divides) in float32, as MindSpore does.
     static func scalarKernel(_ op: BinaryOp, _ x: Tensor, _ value: Double, scalarOnLeft: Bool) -> Tensor {
-        let keepsDType = scalarDType(value, like: x) == x.dtype && !(op == .div && x.dtype == .int32)
-        let source = keepsDType ? x : x.converted(to: .float32)
+        var target = scalarDType(value, like: x)
+        if !target.isFloatingPoint && (op == .div || op == .pow) { target = .float32 }   // true division
+        let source = target == x.dtype ? x : x.converted(to: target)
+        let kernel = source.dtype.kernelDType
+        if kernel != source.dtype {
+            return scalarKernel(op, source.converted(to: kernel), value, scalarOnLeft: scalarOnLeft).converted(to: source.dtype)
+        }
         let out = uninitialized(source.shape, dtype: source.dtype)
         let n = out.count
         func run<T: FloatingElement>(_: T.Type) {
@@ -111,16 +120,21 @@ extension Tensor {
                 }
             }
         }
-        switch source.dtype {
-        case .float32: run(Float.self)
-        case .float64: run(Double.self)
-        case .int32:
-            var scalar = Int32(fromDouble: value)
-            let px = UnsafePointer(source.buffer.pointer(Int32.self)), po = out.buffer.pointer(Int32.self)
+        func runInt<T: FixedWidthInteger & TensorScalar>(_: T.Type) {
+            var scalar = T(fromDouble: value)   // int32/int64 saturate, uint8 wraps (MindSpore: uint8 + 300 adds 44)
+            let px = UnsafePointer(source.buffer.pointer(T.self)), po = out.buffer.pointer(T.self)
             withUnsafePointer(to: &scalar) { ps in
                 if scalarOnLeft { ElementwiseKernels.binaryRowInt(op, ps, 0, px, 1, po, n) }
                 else { ElementwiseKernels.binaryRowInt(op, px, 1, ps, 0, po, n) }
             }
+        }
+        switch source.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int32: runInt(Int32.self)
+        case .int64: runInt(Int64.self)
+        case .uint8: runInt(UInt8.self)
+        case .bool, .float16, .bfloat16: break   // computed in their kernel dtype above
         }
         return withExtendedLifetime(source) { out }
     }

@@ -62,6 +62,11 @@ public func clip(_ x: Tensor, min lower: Double, max upper: Double) -> Tensor {
 /// ```
 public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let dtype = DType.promoted(a.dtype, b.dtype)
+    if dtype.kernelDType != dtype {
+        // float16/bfloat16/bool: select in the kernel dtype (exact: both convert back losslessly).
+        let k = dtype.kernelDType
+        return `where`(condition, a.astype(k), b.astype(k)).astype(dtype)
+    }
     guard let s1 = Broadcasting.shape(a.shape, b.shape), let shape = Broadcasting.shape(s1, condition.shape) else {
         reportError(TensorError(op: "where", message: "shapes \(condition.shape), \(a.shape) and \(b.shape) do not broadcast (expected each set of dimensions, aligned at the end, to be equal or 1)"))
         return Tensor.placeholder(dtype: dtype)
@@ -83,6 +88,9 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     case .float32: select(Float.self)
     case .float64: select(Double.self)
     case .int32: select(Int32.self)
+    case .int64: select(Int64.self)
+    case .uint8: select(UInt8.self)
+    case .bool, .float16, .bfloat16: break   // handled above
     }
     guard a.isRecorded || b.isRecorded else { return out }
     return out.recorded(a, b) { g, needed in

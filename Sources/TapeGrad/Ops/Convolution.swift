@@ -179,6 +179,10 @@ enum ConvolutionKernels {
 /// ```
 public func conv2d(_ x: Tensor, weight: Tensor, window: Window2D) -> Tensor {
     let dtype = DType.promoted(x.dtype, weight.dtype).floatingPoint
+    if dtype.kernelDType != dtype {
+        // float16/bfloat16 convolve in float32 and round back once (recorded through astype).
+        return conv2d(x.astype(.float32), weight: weight.astype(.float32), window: window).astype(dtype)
+    }
     func fail(_ expected: String) -> Tensor {
         reportError(TensorError(op: "conv2d", message: "input \(x.shape) and weight \(weight.shape) with kernel \(window.kernel), stride "
             + "\(window.stride), dilation \(window.dilation), padding \(window.padding): expected \(expected)"))

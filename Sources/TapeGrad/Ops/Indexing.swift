@@ -12,8 +12,8 @@ public func oneHot(_ indices: Tensor, depth: Int, onValue: Double = 1, offValue:
         reportError(TensorError(op: "oneHot", message: "depth must be ≥ 0, got \(depth)"))
         return Tensor.placeholder(dtype: dtype)
     }
-    guard indices.dtype == .int32 else {
-        reportError(TensorError(op: "oneHot", message: "indices must be int32, got \(indices.dtype) (TypeError)"))
+    guard !indices.dtype.isFloatingPoint, indices.dtype != .bool else {
+        reportError(TensorError(op: "oneHot", message: "indices must be an integer tensor (int32 or int64), got \(indices.dtype) (TypeError)"))
         return Tensor.placeholder(dtype: dtype)
     }
     guard Tensor.canAllocate(indices.shape + [depth], dtype: .float64, op: "oneHot") else { return Tensor.placeholder(dtype: dtype) }
@@ -36,11 +36,11 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
         if params.rank == 0 { reportError(TensorError(op: "gather", message: "cannot gather from a rank-0 tensor")) }
         return Tensor.placeholder(dtype: params.dtype)
     }
-    guard indices.dtype == .int32 else {
-        reportError(TensorError(op: "gather", message: "indices must be int32, got \(indices.dtype) (TypeError)"))
+    guard !indices.dtype.isFloatingPoint, indices.dtype != .bool else {
+        reportError(TensorError(op: "gather", message: "indices must be an integer tensor (int32 or int64), got \(indices.dtype) (TypeError)"))
         return Tensor.placeholder(dtype: params.dtype)
     }
-    let idx = indices.asArray(Int32.self).map(Int.init)
+    let idx = indices.asArray(Int64.self).map { Int($0) }   // int64 indices (PyTorch's) are read exactly
     let length = params.shape[a]
     if let bad = idx.first(where: { $0 < 0 || $0 >= length }) {
         reportError(TensorError(op: "gather", message: "index \(bad) is out of range for axis \(axis) of shape \(params.shape) (expected 0 ≤ index < \(length))"))
@@ -65,6 +65,11 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
 /// Its pullback is `gather`.
 func scatterAdd(_ g: Tensor, indices: [Int], indexShape: [Int], into shape: [Int], axis: Int) -> Tensor {
     let dtype = g.dtype
+    if dtype.kernelDType != dtype {
+        // float16/bfloat16/bool: accumulate in the kernel dtype, round once.
+        let wide = g.astype(dtype.kernelDType)
+        return scatterAdd(wide, indices: indices, indexShape: indexShape, into: shape, axis: axis).astype(dtype)
+    }
     var out = Tensor.zeros(shape, dtype: dtype)
     let outer = SizeArithmetic.count(of: shape[..<axis]), inner = SizeArithmetic.count(of: shape[(axis + 1)...]), length = shape[axis]
     func run<T: TensorScalar>(_: T.Type) {
@@ -82,6 +87,9 @@ func scatterAdd(_ g: Tensor, indices: [Int], indexShape: [Int], into shape: [Int
     case .float32: run(Float.self)
     case .float64: run(Double.self)
     case .int32: run(Int32.self)
+    case .int64: run(Int64.self)
+    case .uint8: run(UInt8.self)
+    case .bool, .float16, .bfloat16: break   // handled above
     }
     guard g.isRecorded else { return out }
     let indexTensor = Tensor(indices.map(Int32.init), shape: indexShape)

@@ -11,7 +11,7 @@
 /// ```
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, relu applyRelu: Bool = false) -> Tensor {
     let dtype = x.dtype
-    guard x.rank == 2, weight.rank == 2, dtype.isFloatingPoint, weight.dtype == dtype, bias.map({ $0.dtype == dtype }) ?? true,
+    guard x.rank == 2, weight.rank == 2, dtype == .float32 || dtype == .float64, weight.dtype == dtype, bias.map({ $0.dtype == dtype }) ?? true,
           weight.shape[1] == x.shape[1], bias.map({ $0.shape == [weight.shape[0]] }) ?? true,
           x.shape[0] > 0, x.shape[1] > 0, weight.shape[0] > 0 else {
         // Anything unusual (including empty shapes) goes through the composed ops, which also report shape errors.
@@ -37,7 +37,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, relu applyRelu: B
         run(Float.self) { a, b, beta, c in BLAS.gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k, beta: beta, c: c, ldc: n) }
     case .float64:
         run(Double.self) { a, b, beta, c in BLAS.gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k, beta: beta, c: c, ldc: n) }
-    case .int32: break
+    default: break   // float32 and float64 only (guarded above)
     }
     if applyRelu {
         if dtype == .float32 { reluInPlace(out.buffer.pointer(Float.self), m * n) } else { reluInPlace(out.buffer.pointer(Double.self), m * n) }

@@ -28,6 +28,11 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         return Tensor.placeholder(dtype: DType.promoted(a.dtype, b.dtype))
     }
     let dtype = DType.promoted(a.dtype, b.dtype)
+    if dtype.kernelDType != dtype {
+        // float16/bfloat16 (and bool): a float32 (int32) product, rounded back once — recorded through astype.
+        let k = dtype.kernelDType
+        return matmul(a.astype(k), b.astype(k), transposeA: transposeA, transposeB: transposeB).astype(dtype)
+    }
     guard Tensor.canAllocate(batch + [m, n], dtype: dtype, op: "matmul") else { return Tensor.placeholder(dtype: dtype) }
     let lhs = a.converted(to: dtype), rhs = b.converted(to: dtype)
     let out = Tensor.uninitialized(batch + [m, n], dtype: dtype)
@@ -44,6 +49,24 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     // An empty product never reaches BLAS (its leading dimensions would be illegal): the sums are empty.
     let empty = m == 0 || n == 0 || k == 0
     if empty { memset(out.buffer.raw, 0, out.count * dtype.byteSize) }
+    // Integer products wrap, as NumPy's; a plain triple loop (BLAS has no integer gemm).
+    func integerProduct<T: FixedWidthInteger>(_: T.Type) {
+        let pa = lhs.buffer.pointer(T.self), pb = rhs.buffer.pointer(T.self), pc = out.buffer.pointer(T.self)
+        for bi in 0..<batchCount {
+            let A = pa + offsetsA[bi], B = pb + offsetsB[bi], C = pc + bi * m * n
+            for i in 0..<m {
+                for j in 0..<n {
+                    var acc: T = 0
+                    for p in 0..<k {
+                        let x = transposeA ? A[p * m + i] : A[i * k + p]
+                        let y = transposeB ? B[j * k + p] : B[p * n + j]
+                        acc = acc &+ x &* y
+                    }
+                    C[i * n + j] = acc
+                }
+            }
+        }
+    }
     switch empty ? nil : dtype {
     case .float32?:
         let pa = lhs.buffer.pointer(Float.self), pb = rhs.buffer.pointer(Float.self), pc = out.buffer.pointer(Float.self)
@@ -58,22 +81,10 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
                       b: pb + offsetsB[i], ldb: ldb, beta: 0, c: pc + i * m * n, ldc: n)
         }
     case nil: break
-    case .int32?:
-        let pa = lhs.buffer.pointer(Int32.self), pb = rhs.buffer.pointer(Int32.self), pc = out.buffer.pointer(Int32.self)
-        for bi in 0..<batchCount {
-            let A = pa + offsetsA[bi], B = pb + offsetsB[bi], C = pc + bi * m * n
-            for i in 0..<m {
-                for j in 0..<n {
-                    var acc: Int32 = 0
-                    for p in 0..<k {
-                        let x = transposeA ? A[p * m + i] : A[i * k + p]
-                        let y = transposeB ? B[j * k + p] : B[p * n + j]
-                        acc = acc &+ x &* y
-                    }
-                    C[i * n + j] = acc
-                }
-            }
-        }
+    case .int32?: integerProduct(Int32.self)
+    case .int64?: integerProduct(Int64.self)
+    case .uint8?: integerProduct(UInt8.self)
+    case .bool?, .float16?, .bfloat16?: break   // computed in their kernel dtype above
     }
     withExtendedLifetime((lhs, rhs)) {}
     guard a.isRecorded || b.isRecorded else { return out }

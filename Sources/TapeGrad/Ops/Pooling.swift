@@ -123,6 +123,8 @@ private func poolingGeometry(_ x: Tensor, _ window: Window2D, op: String) -> (In
 /// ```
 public func maxPool2d(_ x: Tensor, window: Window2D) -> Tensor {
     let dtype = x.dtype.floatingPoint
+    // float16/bfloat16 pool in float32 and round back (recorded through astype).
+    if dtype.kernelDType != dtype { return maxPool2d(x.astype(.float32), window: window).astype(dtype) }
     guard let (outH, outW) = poolingGeometry(x, window, op: "maxPool2d") else { return Tensor.placeholder(dtype: dtype) }
     let xs = x.converted(to: dtype)
     let (out, argmax) = dtype == .float64
@@ -175,6 +177,8 @@ func maxPool2dGather(_ u: Tensor, argmax: [Int], outputShape: [Int]) -> Tensor {
 /// ```
 public func avgPool2d(_ x: Tensor, window: Window2D) -> Tensor {
     let dtype = x.dtype.floatingPoint
+    // float16/bfloat16 pool in float32 and round back (recorded through astype).
+    if dtype.kernelDType != dtype { return avgPool2d(x.astype(.float32), window: window).astype(dtype) }
     guard let (outH, outW) = poolingGeometry(x, window, op: "avgPool2d") else { return Tensor.placeholder(dtype: dtype) }
     let xs = x.converted(to: dtype)
     let out = dtype == .float64

@@ -22,7 +22,15 @@ extension Tensor {
     }
 
     /// Applies a reduction kernel along `axes` (not recorded); the result keeps the dimensions as 1.
+    /// float16/bfloat16 accumulate in float32 and round once; an integer or bool sum is int64 (MindSpore's
+    /// `Tensor.sum`/`ops.sum`, as NumPy and PyTorch).
     func reduceKernel(_ op: ReductionOp, axes: [Int]) -> Tensor {
+        if op == .sum && !dtype.isFloatingPoint && dtype != .int64 {
+            return converted(to: .int64).reduceKernel(op, axes: axes)
+        }
+        if dtype.kernelDType != dtype {
+            return converted(to: dtype.kernelDType).reduceKernel(op, axes: axes).converted(to: dtype)
+        }
         if axes.count == rank && rank > 1 {
             // Everything: one contiguous run.
             return ReductionKernels.reduce(op, detached.sharingBuffer(shape: [count]), axis: 0).sharingBuffer(shape: reducedShape(axes, keepDims: true))
@@ -34,7 +42,8 @@ extension Tensor {
         return result.sharingBuffer(shape: reducedShape(axes, keepDims: true))
     }
 
-    /// The sum of all elements, as a rank-0 tensor. ∂L/∂x = G broadcast to x's shape.
+    /// The sum of all elements, as a rank-0 tensor (int64 for an integer or bool tensor, as MindSpore's
+    /// `Tensor.sum`). ∂L/∂x = G broadcast to x's shape.
     ///
     /// ```swift
     /// Tensor([[1, 2], [3, 4]]).sum()   // 10

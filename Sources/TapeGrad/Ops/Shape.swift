@@ -53,17 +53,18 @@ extension Tensor {
         for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
         let permutedStrides = perm.map { inStrides[$0] }
         let out = Tensor.uninitialized(outShape, dtype: dtype)
-        func copy<T: TensorScalar>(_: T.Type) {
+        func copy<T>(_: T.Type) {
             let src = buffer.pointer(T.self), dst = out.buffer.pointer(T.self)
             let zeros = [Int](repeating: 0, count: rank)
             Broadcasting.forEachRow(outShape: outShape, aStrides: permutedStrides, bStrides: zeros) { a, _, o, n, sa, _ in
                 for i in 0..<n { dst[o + i] = src[a + i * sa] }
             }
         }
-        switch dtype {
-        case .float32: copy(Float.self)
-        case .float64: copy(Double.self)
-        case .int32: copy(Int32.self)
+        switch dtype.byteSize {   // a permutation moves bits: one loop per element width
+        case 1: copy(UInt8.self)
+        case 2: copy(UInt16.self)
+        case 4: copy(UInt32.self)
+        default: copy(UInt64.self)
         }
         guard isRecorded else { return out }
         var inverse = [Int](repeating: 0, count: rank)
@@ -141,15 +142,22 @@ extension Tensor {
     func broadcastKernel(to target: [Int]) -> Tensor {
         if target == shape { return detached }
         let out = Tensor.uninitialized(target, dtype: dtype)
-        switch dtype {
-        case .float32: Broadcasting.expand(buffer.pointer(Float.self), shape: shape, to: target, into: out.buffer.pointer(Float.self))
-        case .float64: Broadcasting.expand(buffer.pointer(Double.self), shape: shape, to: target, into: out.buffer.pointer(Double.self))
-        case .int32: Broadcasting.expand(buffer.pointer(Int32.self), shape: shape, to: target, into: out.buffer.pointer(Int32.self))
+        func expand<T>(_: T.Type) {
+            Broadcasting.expand(buffer.pointer(T.self), shape: shape, to: target, into: out.buffer.pointer(T.self))
+        }
+        switch dtype.byteSize {   // copies bits: one loop per element width
+        case 1: expand(UInt8.self)
+        case 2: expand(UInt16.self)
+        case 4: expand(UInt32.self)
+        default: expand(UInt64.self)
         }
         return out
     }
 
-    /// The same values in `dtype` (floats to int32 truncate toward zero). ∂L/∂x = G cast back to x's dtype.
+    /// The same values in `dtype`. ∂L/∂x = G cast back to x's dtype.
+    ///
+    /// Floats to integers truncate toward zero (int32/int64 saturate, uint8 wraps); integers to integers
+    /// wrap; to float16/bfloat16 rounds to nearest-even; anything to bool is "non-zero".
     ///
     /// ```swift
     /// Tensor([1.5]).astype(.float64).dtype   // .float64

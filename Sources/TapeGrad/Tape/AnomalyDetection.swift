@@ -31,12 +31,12 @@ enum AnomalyDetection {
 }
 
 extension Tensor {
-    /// Whether any element is NaN or ±∞ (never for int32).
+    /// Whether any element is NaN or ±∞ (never for an integer or bool dtype).
     var containsNonFinite: Bool {
         switch dtype {
-        case .int32: return false
-        case .float32: return withUnsafeBufferPointer(as: Float.self) { p in p.contains { !$0.isFinite } }
         case .float64: return withUnsafeBufferPointer(as: Double.self) { p in p.contains { !$0.isFinite } }
+        case .float32, .float16, .bfloat16: return withUnsafeBufferPointer(as: Float.self) { p in p.contains { !$0.isFinite } }
+        case .int32, .int64, .uint8, .bool: return false
         }
     }
 }

@@ -74,6 +74,11 @@ extension Tensor {
         case .float32: buffer.pointer(Float.self).initialize(repeating: Float(value), count: count)
         case .float64: buffer.pointer(Double.self).initialize(repeating: value, count: count)
         case .int32: buffer.pointer(Int32.self).initialize(repeating: Int32(fromDouble: value), count: count)
+        case .int64: buffer.pointer(Int64.self).initialize(repeating: Int64(fromDouble: value), count: count)
+        case .uint8: buffer.pointer(UInt8.self).initialize(repeating: UInt8(fromDouble: value), count: count)
+        case .bool: buffer.pointer(UInt8.self).initialize(repeating: value != 0 ? 1 : 0, count: count)
+        case .float16: buffer.pointer(Float16.self).initialize(repeating: Float16(value), count: count)
+        case .bfloat16: buffer.pointer(BFloat16.self).initialize(repeating: BFloat16(fromDouble: value), count: count)
         }
         return Tensor(buffer: buffer, shape: shape)
     }
@@ -110,13 +115,13 @@ extension Tensor {
 
     // MARK: - Internal builders
 
-    static func fromArray<T: TensorScalar>(_ values: [T], shape: [Int]) -> Tensor {
-        guard let count = validCount(shape, op: "Tensor.init") else { return placeholder(dtype: T.dtype) }
+    static func fromArray<T: TensorScalar>(_ values: [T], shape: [Int], dtype: DType = T.dtype) -> Tensor {
+        guard let count = validCount(shape, op: "Tensor.init") else { return placeholder(dtype: dtype) }
         guard count == values.count else {
             reportError(TensorError(op: "Tensor.init", message: "\(values.count) values do not fill shape \(shape) (\(count) elements)"))
-            return placeholder(dtype: T.dtype)
+            return placeholder(dtype: dtype)
         }
-        guard let buffer = allocatedBuffer(shape, dtype: T.dtype, op: "Tensor.init") else { return placeholder(dtype: T.dtype) }
+        guard let buffer = allocatedBuffer(shape, dtype: dtype, op: "Tensor.init") else { return placeholder(dtype: dtype) }
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { buffer.pointer(T.self).initialize(from: base, count: count) }
         }
@@ -155,23 +160,11 @@ extension Tensor {
     }
 
     /// The same values in another dtype, not recorded on any tape (the differentiable form is `astype`).
+    /// The rules are in ``DType/convert(_:to:count:)``.
     func converted(to target: DType) -> Tensor {
         if target == dtype { return detached }
         let out = TensorBuffer(dtype: target, count: count)
-        let n = count
-        func copy<S: TensorScalar, D: TensorScalar>(_ s: S.Type, _ d: D.Type, _ convert: (S) -> D) {
-            let src = buffer.pointer(S.self), dst = out.pointer(D.self)
-            for i in 0..<n { dst[i] = convert(src[i]) }
-        }
-        switch (dtype, target) {
-        case (.float32, .float64): copy(Float.self, Double.self) { Double($0) }
-        case (.float64, .float32): copy(Double.self, Float.self) { Float($0) }
-        case (.int32, .float32): copy(Int32.self, Float.self) { Float($0) }
-        case (.int32, .float64): copy(Int32.self, Double.self) { Double($0) }
-        case (.float32, .int32): copy(Float.self, Int32.self) { Int32(fromDouble: Double($0)) }
-        case (.float64, .int32): copy(Double.self, Int32.self) { Int32(fromDouble: $0) }
-        default: break
-        }
-        return Tensor(buffer: out, shape: shape)
+        DType.convert(buffer, to: out, count: count)
+        return withExtendedLifetime(self) { Tensor(buffer: out, shape: shape) }
     }
 }

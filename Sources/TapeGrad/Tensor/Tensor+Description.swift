@@ -20,7 +20,9 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
     /// NumPy's `threshold` and `edgeitems`, which MindSpore's printing uses.
     static let summaryThreshold = 1000, summaryEdgeItems = 3
 
-    /// The values as nested brackets, floats in `%.8e` and integers right-aligned, as MindSpore prints them.
+    /// The values as nested brackets, as MindSpore prints them: float32/float64 in `%.8e`, float16 and
+    /// bfloat16 in `%.4e`, integers right-aligned in decimal, bool as `True`/`False` padded to five
+    /// characters; past 1,000 elements only the first and last 3 along each axis, with `...`.
     func formattedValues() -> String {
         let summarise = count > Tensor.summaryThreshold
         let edge = Tensor.summaryEdgeItems
@@ -34,16 +36,18 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
             for d in stride(from: shape.count - 1, through: 0, by: -1) { out[d] = s; s *= shape[d] }
             return out
         }()
-        let isInteger = dtype == .int32
-        func format(_ v: Double) -> String {
-            if isInteger { return String(Int64(v)) }
-            if v.isNaN { return "nan" }
-            if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-            let s = String(format: "%.8e", v)
-            return v.sign == .minus ? s : " " + s
+        let isInteger = !dtype.isFloatingPoint && dtype != .bool
+        let floats: [Double] = dtype.isFloatingPoint ? scalars : []
+        let ints: [Int64] = dtype.isFloatingPoint ? [] : asArray(Int64.self)
+        let floatFormat = dtype == .float16 || dtype == .bfloat16 ? "%.4e" : "%.8e"
+        func format(_ i: Int) -> String {
+            if dtype == .bool { return ints[i] != 0 ? " True" : "False" }
+            return isInteger ? String(ints[i]) : Tensor.formatFloat(floats[i], floatFormat)
         }
-        let values = scalars
-        if rank == 0 { return values.isEmpty ? "[]" : format(values[0]) }
+        if rank == 0 {
+            // MindSpore's rank-0 bool is `value= True`: no padding.
+            return count == 0 ? "[]" : dtype == .bool ? format(0).trimmingCharacters(in: .whitespaces) : format(0)
+        }
 
         // Integers are right-aligned to the widest value shown, as NumPy pads them.
         var width = 0
@@ -51,14 +55,14 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
             func measure(_ dim: Int, _ offset: Int) {
                 for i in shown[dim] {
                     guard let i else { continue }
-                    if dim == rank - 1 { width = Swift.max(width, format(values[offset + i]).count) }
+                    if dim == rank - 1 { width = Swift.max(width, format(offset + i).count) }
                     else { measure(dim + 1, offset + i * strides[dim]) }
                 }
             }
             measure(0, 0)
         }
-        func padded(_ v: Double) -> String {
-            let s = format(v)
+        func padded(_ i: Int) -> String {
+            let s = format(i)
             return s.count < width ? String(repeating: " ", count: width - s.count) + s : s
         }
 
@@ -70,7 +74,7 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
                 let last = k == items.count - 1
                 if dim == rank - 1 {
                     guard let i else { out += "..."; out += " "; continue }
-                    out += padded(values[offset + i])
+                    out += padded(offset + i)
                     if !last { out += items[k + 1] == nil ? " " : ", " }
                 } else {
                     let indent = String(repeating: " ", count: dim + 1)
@@ -83,6 +87,14 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         }
         emit(0, 0)
         return out
+    }
+
+    /// One float in `format`, with a space where a minus sign would go; `nan`, `inf`, `-inf` as NumPy.
+    static func formatFloat(_ v: Double, _ format: String) -> String {
+        if v.isNaN { return "nan" }
+        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
+        let s = String(format: format, v)
+        return v.sign == .minus ? s : " " + s
     }
 }
 
@@ -108,6 +120,8 @@ extension Tensor {
 extension Tensor: Equatable {
     /// Exact equality of shape, dtype and every element (`-0 == 0`, `nan != nan`).
     public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
-        lhs.shape == rhs.shape && lhs.dtype == rhs.dtype && lhs.scalars == rhs.scalars
+        guard lhs.shape == rhs.shape && lhs.dtype == rhs.dtype else { return false }
+        // Integers compare exactly (int64 beyond 2⁵³ would round as Doubles).
+        return lhs.dtype.isFloatingPoint ? lhs.scalars == rhs.scalars : lhs.asArray(Int64.self) == rhs.asArray(Int64.self)
     }
 }

@@ -40,7 +40,7 @@ final class TensorBuffer: @unchecked Sendable {
 
     deinit { BufferPool.release(raw, byteCount) }
 
-    @inline(__always) func pointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
+    @inline(__always) func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
         raw.assumingMemoryBound(to: T.self)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A Swift type that a ``Tensor`` can hold: `Float`, `Double` or `Int32`.
+/// A Swift type that a ``Tensor`` can hold: `Float`, `Double`, `Int32`, `Int64`, `UInt8`, `Float16` or
+/// ``BFloat16``. (A `bool` tensor is read with `asArray(Bool.self)`; its elements are bytes 0 and 1.)
 ///
 /// ```swift
 /// let t = Tensor([1, 2, 3] as [Double])
@@ -13,6 +14,26 @@ public protocol TensorScalar: Numeric, Sendable {
     init(fromDouble value: Double)
     /// The value as a `Double`.
     var doubleValue: Double { get }
+    /// Converts from an integer: integers wrap to their width (as NumPy's `astype`), floats round.
+    init(wrappingInt64 value: Int64)
+    /// The value as an `Int64`: integers exactly, floats truncated toward zero (saturating; NaN → 0).
+    var int64Value: Int64 { get }
+}
+
+extension TensorScalar where Self: BinaryFloatingPoint {
+    /// Rounds to nearest.
+    @inlinable public init(wrappingInt64 value: Int64) { self = Self(value) }
+    /// Truncated toward zero, saturating; NaN → 0.
+    @inlinable public var int64Value: Int64 { Int64(fromDouble: doubleValue) }
+}
+
+extension TensorScalar where Self: FixedWidthInteger {
+    /// Wraps to this type's width.
+    @inlinable public init(wrappingInt64 value: Int64) { self = Self(truncatingIfNeeded: value) }
+    /// Exact.
+    @inlinable public var int64Value: Int64 { Int64(truncatingIfNeeded: self) }
+    /// The value as a `Double`.
+    @inlinable public var doubleValue: Double { Double(self) }
 }
 
 extension Float: TensorScalar {
@@ -41,7 +62,30 @@ extension Int32: TensorScalar {
         // Truncate toward zero as MindSpore's casts do; saturate instead of trapping on out-of-range values.
         if value.isNaN { self = 0 } else if value >= 2147483647 { self = .max } else if value <= -2147483648 { self = .min } else { self = Int32(value.rounded(.towardZero)) }
     }
-    /// The value as a `Double`.
+}
+
+extension Int64: TensorScalar {
+    /// The dtype that stores this type.
+    public static var dtype: DType { .int64 }
+    /// Truncates toward zero, saturating; NaN → 0.
+    @inlinable public init(fromDouble value: Double) {
+        if value.isNaN { self = 0 } else if value >= 9223372036854775807 { self = .max } else if value <= -9223372036854775808 { self = .min } else { self = Int64(value.rounded(.towardZero)) }
+    }
+}
+
+extension UInt8: TensorScalar {
+    /// The dtype that stores this type.
+    public static var dtype: DType { .uint8 }
+    /// Truncates toward zero, then wraps to 8 bits (-1.5 → 255, 300.7 → 44), as MindSpore's cast.
+    @inlinable public init(fromDouble value: Double) { self = UInt8(truncatingIfNeeded: Int64(fromDouble: value)) }
+}
+
+extension Float16: TensorScalar {
+    /// The dtype that stores this type.
+    public static var dtype: DType { .float16 }
+    /// Rounds to nearest-even (overflow → ±inf).
+    @inlinable public init(fromDouble value: Double) { self = Float16(value) }
+    /// The value as a `Double` (exact).
     @inlinable public var doubleValue: Double { Double(self) }
 }
 

@@ -73,8 +73,21 @@ public enum Checkpoint {
     /// let (tensors, metadata) = try Checkpoint.readWithMetadata(from: url)   // metadata["epoch"] == "3"
     /// ```
     public static func readWithMetadata(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let (tensors, metadata, _) = try readAll(from: url, skippingUnsupported: false)
+        return (tensors, metadata)
+    }
+
+    /// Reads a safetensors file; with `skippingUnsupported`, entries of a dtype TapeGrad does not hold (`I8`…)
+    /// are returned by name and code instead of failing the whole file.
+    static func readTensors(from url: URL, skippingUnsupported: Bool) throws -> (tensors: [String: Tensor], unsupported: [String: String]) {
+        let (tensors, _, unsupported) = try readAll(from: url, skippingUnsupported: skippingUnsupported)
+        return (tensors, unsupported)
+    }
+
+    private static func readAll(from url: URL, skippingUnsupported: Bool)
+        throws -> (tensors: [String: Tensor], metadata: [String: String], unsupported: [String: String]) {
         let data = try contents(of: url)
-        let (entries, dataStart, metadata) = try SafetensorsHeader.parse(data)
+        let (entries, dataStart, metadata, unsupported) = try SafetensorsHeader.parse(data, skippingUnsupported: skippingUnsupported)
         var out: [String: Tensor] = [:]
         for e in entries {
             // The shape and byte range were validated against the file's size: the allocation is bounded by it.
@@ -86,7 +99,7 @@ public enum Checkpoint {
             }
             out[e.name] = tensor
         }
-        return (out, metadata)
+        return (out, metadata, unsupported)
     }
 
     /// The bytes of the file at `url`, with every failure as a ``CheckpointError``.
@@ -102,7 +115,9 @@ public enum Checkpoint {
     }
 
     /// Loads a checkpoint into `cell`. Names, shapes and dtypes are all validated first; on any mismatch it
-    /// throws ``CheckpointError`` and the network is left untouched.
+    /// throws ``CheckpointError`` and the network is left untouched. A floating-point tensor loads into a
+    /// parameter of another floating dtype by conversion (F16 → float32), as PyTorch's `load_state_dict`;
+    /// see ``load(into:from:strict:)`` for a non-strict load.
     public static func load(into cell: Cell, from url: URL) throws {
         let tensors = try read(from: url)
         let params = cell.parametersAndNames()
@@ -113,25 +128,14 @@ public enum Checkpoint {
         for (name, p) in params {
             guard let t = tensors[name] else { continue }
             guard t.shape == p.shape else { throw CheckpointError.shapeMismatch(name: name, expected: p.shape, found: t.shape) }
-            guard t.dtype == p.dtype else { throw CheckpointError.dtypeMismatch(name: name, expected: p.dtype, found: t.dtype) }
+            guard t.dtype == p.dtype || convertsOnLoad(t.dtype, to: p.dtype) else {
+                throw CheckpointError.dtypeMismatch(name: name, expected: p.dtype, found: t.dtype)
+            }
         }
-        for (name, p) in params { if let t = tensors[name] { p.replaceStoredValue(with: t) } }
+        for (name, p) in params { if let t = tensors[name] { p.replaceStoredValue(with: t.converted(to: p.dtype)) } }
     }
 
-    static func code(_ dtype: DType) -> String {
-        switch dtype {
-        case .float32: return "F32"
-        case .float64: return "F64"
-        case .int32: return "I32"
-        }
-    }
+    static func code(_ dtype: DType) -> String { dtype.safetensorsCode }
 
-    static func dtype(code: String) -> DType? {
-        switch code {
-        case "F32": return .float32
-        case "F64": return .float64
-        case "I32": return .int32
-        default: return nil
-        }
-    }
+    static func dtype(code: String) -> DType? { DType(safetensorsCode: code) }
 }

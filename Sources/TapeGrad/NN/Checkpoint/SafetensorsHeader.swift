@@ -21,7 +21,11 @@ enum SafetensorsHeader {
     /// non-negative shape whose element count fits, offsets whose length is the shape's byte count, and the
     /// entries, sorted by offset, tiling the data section exactly: from 0, contiguous, no overlap, no trailing
     /// bytes. Returns the entries sorted by offset and the offset where the data section starts.
-    static func parse(_ data: Data) throws -> (entries: [SafetensorsEntry], dataStart: Int, metadata: [String: String]) {
+    ///
+    /// With `skippingUnsupported`, an entry of a dtype TapeGrad does not hold (`I8`, …) is returned in
+    /// `unsupported` (name → dtype code) instead of failing; its bytes still take part in the tiling check.
+    static func parse(_ data: Data, skippingUnsupported: Bool = false)
+        throws -> (entries: [SafetensorsEntry], dataStart: Int, metadata: [String: String], unsupported: [String: String]) {
         guard data.count >= 8 else { throw CheckpointError.malformed("the file has \(data.count) bytes, fewer than the 8-byte header length") }
         let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard length <= UInt64(data.count - 8) else {
@@ -51,12 +55,21 @@ enum SafetensorsHeader {
             }
         }
         var entries: [SafetensorsEntry] = []
+        var unsupported: [String: String] = [:]
+        var ranges: [(name: String, begin: Int, end: Int)] = []
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any], let dtypeCode = entry["dtype"] as? String,
                   let shape = integers(entry["shape"]), let offsets = integers(entry["data_offsets"]), offsets.count == 2 else {
                 throw CheckpointError.malformed("entry '\(name)' needs a string dtype, an integer array shape and two integer data_offsets")
             }
-            guard let dtype = Checkpoint.dtype(code: dtypeCode) else { throw CheckpointError.unsupportedDType(name: name, dtype: dtypeCode) }
+            guard let dtype = Checkpoint.dtype(code: dtypeCode) else {
+                guard skippingUnsupported, offsets[0] >= 0, offsets[0] <= offsets[1] else {
+                    throw CheckpointError.unsupportedDType(name: name, dtype: dtypeCode)
+                }
+                unsupported[name] = dtypeCode
+                ranges.append((name, offsets[0], offsets[1]))
+                continue
+            }
             guard let count = SizeArithmetic.elementCount(shape) else {
                 throw CheckpointError.malformed("entry '\(name)' has shape \(shape): a negative dimension or too many elements")
             }
@@ -65,11 +78,13 @@ enum SafetensorsHeader {
                 throw CheckpointError.malformed("entry '\(name)' has data_offsets \(offsets) but its \(dtypeCode) shape \(shape) takes \(bytes) bytes")
             }
             entries.append(SafetensorsEntry(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1]))
+            ranges.append((name, offsets[0], offsets[1]))
         }
         entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+        ranges.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         let dataBytes = data.count - headerEnd
         var expected = 0
-        for e in entries {
+        for e in ranges {
             if e.begin < expected { throw CheckpointError.malformed("entry '\(e.name)' at bytes \(e.begin)..<\(e.end) overlaps the previous tensor (ending at \(expected))") }
             if e.begin > expected { throw CheckpointError.malformed("a gap of unused bytes \(expected)..<\(e.begin) before entry '\(e.name)'") }
             expected = e.end
@@ -80,7 +95,7 @@ enum SafetensorsHeader {
         guard expected == dataBytes else {
             throw CheckpointError.malformed("\(dataBytes - expected) trailing bytes after the last tensor (the data section must be covered exactly)")
         }
-        return (entries, headerEnd, metadata)
+        return (entries, headerEnd, metadata, unsupported)
     }
 
     /// A JSON array of integers (not floats, not booleans), or nil.

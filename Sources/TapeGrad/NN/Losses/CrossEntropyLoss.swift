@@ -38,7 +38,7 @@ public final class CrossEntropyLoss: Cell, @unchecked Sendable {
         let classes = logits.shape[1]
         let logp = logits.logSoftmax(alongAxis: 1)
         let classWeights = weight?.astype(logp.dtype) ?? Tensor.ones([classes], dtype: logp.dtype)
-        if target.dtype == .int32 {
+        if !target.dtype.isFloatingPoint {   // class indices: int32, int64 (PyTorch), uint8
             guard target.shape == [logits.shape[0]] else {
                 reportError(TensorError(op: "CrossEntropyLoss", message: "class-index target \(target.shape) does not fit logits \(logits.shape)"))
                 return Tensor.placeholder(dtype: logits.dtype)

@@ -10,15 +10,15 @@ func targetWeights(_ target: Tensor, classes: Int, weight: Tensor?, ignoreIndex:
     return Tensor(rows, shape: [t.count, classes]).converted(to: dtype)
 }
 
-/// Checks that `target` holds int32 class indices in `[0, classes)` (or equal to `ignoreIndex`), and reports
+/// Checks that `target` holds integer (int32, int64 or uint8) class indices in `[0, classes)` (or equal to `ignoreIndex`), and reports
 /// the first that does not, naming the loss, the argument, the value and the range (decision 10: MindSpore
 /// accepts them silently and returns garbage).
 func checkClassIndices(_ target: Tensor, classes: Int, ignoreIndex: Int?, op: String, argument: String) -> Bool {
-    guard target.dtype == .int32 else {
-        reportError(TensorError(op: op, message: "\(argument) must be int32 class indices, got \(target.dtype) (TypeError)"))
+    guard !target.dtype.isFloatingPoint, target.dtype != .bool else {
+        reportError(TensorError(op: op, message: "\(argument) must be integer class indices (int32 or int64), got \(target.dtype) (TypeError)"))
         return false
     }
-    for (i, c) in target.asArray(Int32.self).enumerated() where (c < 0 || Int(c) >= classes) && Int(c) != ignoreIndex {
+    for (i, c) in target.asArray(Int64.self).enumerated() where (c < 0 || Int(c) >= classes) && Int(c) != ignoreIndex {
         let also = ignoreIndex.map { " or equal ignoreIndex (\($0))" } ?? ""
         reportError(TensorError(op: op, message: "\(argument)[\(i)] = \(c) is out of range: a class index must be in [0, \(classes))\(also)"))
         return false

@@ -48,9 +48,9 @@ public final class Adam: Optimizer, @unchecked Sendable {
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
-        case .float32: apply(Float.self, parameter, gradient, lr, powers32, slot)
+        case .float32, .float16, .bfloat16: apply(Float.self, parameter, gradient, lr, powers32, slot)
         case .float64: apply(Double.self, parameter, gradient, lr, powers64, slot)
-        case .int32: break
+        default: break   // integer and bool parameters are not trained
         }
     }
 
@@ -111,9 +111,9 @@ public final class AdamWeightDecay: Optimizer, @unchecked Sendable {
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         let decay = decays(parameter) ? weightDecay : 0
         switch parameter.dtype {
-        case .float32: apply(Float.self, parameter, gradient, lr, decay, slot)
+        case .float32, .float16, .bfloat16: apply(Float.self, parameter, gradient, lr, decay, slot)
         case .float64: apply(Double.self, parameter, gradient, lr, decay, slot)
-        case .int32: break
+        default: break   // integer and bool parameters are not trained
         }
     }
 

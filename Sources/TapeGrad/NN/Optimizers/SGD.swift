@@ -39,9 +39,9 @@ public final class SGD: Optimizer, @unchecked Sendable {
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
-        case .float32: apply(Float.self, parameter, gradient, lr, slot)
+        case .float32, .float16, .bfloat16: apply(Float.self, parameter, gradient, lr, slot)
         case .float64: apply(Double.self, parameter, gradient, lr, slot)
-        case .int32: break
+        default: break   // integer and bool parameters are not trained
         }
     }
 
@@ -94,9 +94,9 @@ public final class Momentum: Optimizer, @unchecked Sendable {
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         switch parameter.dtype {
-        case .float32: apply(Float.self, parameter, gradient, lr, slot)
+        case .float32, .float16, .bfloat16: apply(Float.self, parameter, gradient, lr, slot)
         case .float64: apply(Double.self, parameter, gradient, lr, slot)
-        case .int32: break
+        default: break   // integer and bool parameters are not trained
         }
     }
 
