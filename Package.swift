@@ -59,7 +59,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "TapeGradTests",
-            dependencies: ["TapeGrad"],
+            dependencies: ["TapeGrad", "TapeGradDistributed"],
             resources: [.copy("Fixtures")]
         ),
         /// Run by TapeGradDistributedTests under `mpirun -np 2`: each mode checks one promise and exits 0 or not.

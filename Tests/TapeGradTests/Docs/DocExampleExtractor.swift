@@ -107,7 +107,9 @@ enum DocExampleExtractor {
     static func generate(root: URL) throws -> [(path: String, text: String)] {
         let all = try blocks(root: root)
         let needsFoundation: (Block) -> Bool = { $0.code.contains { $0.trimmingCharacters(in: .whitespaces) == "import Foundation" } }
+        let needsDistributed: (Block) -> Bool = { $0.source.hasPrefix("Sources/TapeGradDistributed/") || $0.code.contains { $0.contains("import TapeGradDistributed") } }
         func group(_ block: Block) -> String {
+            if needsDistributed(block) { return "Distributed" }
             if needsFoundation(block) { return "Foundation" }
             let parts = block.source.split(separator: "/")
             guard parts.first == "Sources", parts.count > 2 else { return "README" }
@@ -122,7 +124,8 @@ enum DocExampleExtractor {
         }
         return order.sorted().map { key in
             (generatedFolder + "/DocExamples+\(key).generated.swift",
-             render(groups[key] ?? [], imports: key == "Foundation" ? ["Foundation", "TapeGrad"] : ["TapeGrad"], prefix: "docExample\(key)"))
+             render(groups[key] ?? [], imports: key == "Distributed" ? ["Foundation", "TapeGrad", "TapeGradDistributed"]
+                    : key == "Foundation" ? ["Foundation", "TapeGrad"] : ["TapeGrad"], prefix: "docExample\(key)"))
         }
     }
 

@@ -37,8 +37,8 @@ extension BadInputRows {
                 _ = try TapeGrad.grad(f, gradPosition: 5, returnIds: true)(x, y)
             },
             row("empty positions", .emptyPositions, ["grad_position", "empty"]) { _ = try TapeGrad.grad(f, gradPosition: [])(x, y) },
-            row("too few inputs", .wrongInputCount(expected: 2, got: 1), ["takes 2", "given 1"]) { _ = try TapeGrad.grad(f)(x) },
-            row("too many inputs", .wrongInputCount(expected: 2, got: 3), ["takes 2", "given 3"]) { _ = try valueAndGrad(f)(x, y, y) },
+            row("too few inputs", .wrongInputCount(expected: 2, got: 1), ["takes 2", "called with 1"]) { _ = try TapeGrad.grad(f)(x) },
+            row("too many inputs", .wrongInputCount(expected: 2, got: 3), ["takes 2", "called with 3"]) { _ = try valueAndGrad(f)(x, y, y) },
             row("hasAux with one output", .hasAuxNeedsSeveralOutputs, ["has_aux", "more than one"]) {
                 _ = try TapeGrad.grad(f, hasAux: true)(x, y)
             },
@@ -66,7 +66,7 @@ extension BadInputRows {
             row("sensParam and no inputs at all", .missingSens, ["no sens was given"]) {
                 _ = try TapeGrad.grad({ (xs: [Tensor]) in xs[0] }, sensParam: true)([])
             },
-            row("sens without sensParam", .sensWithoutSensParam, ["sens_param is not set", "sensParam: true"]) {
+            row("sens without sensParam", .sensWithoutSensParam, ["sensParam is false", "sensParam: true"]) {
                 _ = try TapeGrad.grad(f)(x, y, sens: x * y)
             },
             row("valueAndGrad: sens without sensParam", .sensWithoutSensParam, ["sensParam: true"]) {

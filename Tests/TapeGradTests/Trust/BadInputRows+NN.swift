@@ -15,8 +15,8 @@ extension BadInputRows {
         let logits = Tensor.zeros([2, 3]), labels = Tensor([0, 2] as [Int32])
         return [
             // Layers.
-            row("Dense width", "Dense", ["inChannels = 2", "[2, 3]"]) { _ = dense()(x23) },
-            row("Dense rank 0", "Dense", ["inChannels = 2", "[]"]) { _ = dense()(Tensor(1)) },
+            row("Dense width", "Dense", ["inChannels: 2", "got input [2, 3]", "expected [..., 2]"]) { _ = dense()(x23) },
+            row("Dense rank 0", "Dense", ["inChannels: 2", "got input []", "expected [..., 2]"]) { _ = dense()(Tensor(1)) },
             row("Dense rank 3 width", "Dense", ["[4, 2, 5]"]) { _ = dense()(Tensor.zeros([4, 2, 5])) },
             row("Dense weightInit shape", "Dense", ["weightInit", "expected [3, 2]"]) {
                 _ = Dense(inChannels: 2, outChannels: 3, weightInit: Tensor.zeros([2, 3]))
@@ -24,15 +24,15 @@ extension BadInputRows {
             row("Dense biasInit shape", "Dense", ["biasInit", "expected [3]"]) {
                 _ = Dense(inChannels: 2, outChannels: 3, biasInit: Tensor.zeros([2]))
             },
-            row("Dense given two inputs", "Dense.construct", ["does not take 2 input(s)"]) { _ = dense()(x23, x23) },
-            row("Cell given five inputs", "Dense.construct", ["no forward pass for 5 inputs"]) { _ = dense()([x23, x23, x23, x23, x23]) },
-            row("second layer of a SequentialCell", "Dense", ["inChannels = 4", "[2, 3]"]) {
+            row("Dense given two inputs", "Dense.construct", ["no construct taking 2 input(s)"]) { _ = dense()(x23, x23) },
+            row("Cell given five inputs", "Dense.construct", ["no construct taking 5 input(s)"]) { _ = dense()([x23, x23, x23, x23, x23]) },
+            row("second layer of a SequentialCell", "Dense", ["inChannels: 4", "got input [2, 3]", "expected [..., 4]"]) {
                 _ = SequentialCell([dense(), Dense(inChannels: 4, outChannels: 1, seed: 2)])(Tensor.zeros([2, 2]))
             },
-            row("Conv2d rank", "Conv2d", ["(N, C, H, W)", "[2, 3]"]) {
+            row("Conv2d rank", "Conv2d", ["inChannels: 2", "got input [2, 3]", "expected (N, 2, H, W)"]) {
                 _ = Conv2d(inChannels: 2, outChannels: 1, kernelSize: 3)(x23)
             },
-            row("Conv2d channels", "conv2d", ["2 channels", "C = 3"]) {
+            row("Conv2d channels", "Conv2d", ["inChannels: 3", "got input [1, 2, 4, 4]", "expected (N, 3, H, W)"]) {
                 _ = Conv2d(inChannels: 3, outChannels: 1, kernelSize: 3)(image)
             },
             row("Conv2d valid kernel too big", "conv2d", ["dilated kernel"]) {
@@ -41,11 +41,11 @@ extension BadInputRows {
             row("MaxPool2d rank", "MaxPool2d", ["(N, C, H, W)"]) { _ = MaxPool2d(kernelSize: 2, stride: 2)(x23) },
             row("AvgPool2d rank", "AvgPool2d", ["(N, C, H, W)"]) { _ = AvgPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 4, 4])) },
             row("MaxPool2d window too big", "maxPool2d", ["no smaller than the window"]) { _ = MaxPool2d(kernelSize: 5)(image) },
-            row("BatchNorm1d rank", "BatchNorm1d", ["(N, C)", "numFeatures = 3", "[1, 2, 4, 4]"]) { _ = BatchNorm1d(numFeatures: 3)(image) },
-            row("BatchNorm1d width", "BatchNorm1d", ["numFeatures = 4", "[2, 3]"]) { _ = BatchNorm1d(numFeatures: 4)(x23) },
-            row("LayerNorm width", "LayerNorm", ["normalizedShape [4]", "[2, 3]"]) { _ = LayerNorm(normalizedShape: [4])(x23) },
-            row("LayerNorm rank", "LayerNorm", ["normalizedShape [2, 3]", "[3]"]) { _ = LayerNorm(normalizedShape: [2, 3])(Tensor.zeros([3])) },
-            row("Embedding id out of range", "gather", ["index 7", "0 ≤ index < 5"]) {
+            row("BatchNorm1d rank", "BatchNorm1d", ["numFeatures: 3", "got input [1, 2, 4, 4]", "expected (N, 3)"]) { _ = BatchNorm1d(numFeatures: 3)(image) },
+            row("BatchNorm1d width", "BatchNorm1d", ["numFeatures: 4", "got input [2, 3]", "expected (N, 4)"]) { _ = BatchNorm1d(numFeatures: 4)(x23) },
+            row("LayerNorm width", "LayerNorm", ["normalizedShape: [4]", "got input [2, 3]", "expected [..., 4]"]) { _ = LayerNorm(normalizedShape: [4])(x23) },
+            row("LayerNorm rank", "LayerNorm", ["normalizedShape: [2, 3]", "got input [3]", "expected [..., 2, 3]"]) { _ = LayerNorm(normalizedShape: [2, 3])(Tensor.zeros([3])) },
+            row("Embedding id out of range", "Embedding", ["vocabSize: 5", "id 7", "0..<5"]) {
                 _ = Embedding(vocabSize: 5, embeddingSize: 2, seed: 1)(Tensor([1, 7] as [Int32]))
             },
             row("Flatten of a scalar", "Flatten", ["at least one dimension"]) { _ = Flatten()(Tensor(1)) },
@@ -86,9 +86,9 @@ extension BadInputRows {
             row("BCEWithLogitsLoss shapes", "BCEWithLogitsLoss", ["logits [2, 3]", "target [3, 2]"]) {
                 _ = BCEWithLogitsLoss()(logits, Tensor.zeros([3, 2]))
             },
-            row("MSELoss shapes", "sub", ["[2, 3]", "[2]"]) { _ = MSELoss()(logits, Tensor.zeros([2])) },
-            row("L1Loss shapes", "sub", ["[2, 3]", "[4]"]) { _ = L1Loss()(logits, Tensor.zeros([4])) },
-            row("WithLossCell label shape", "sub", ["[2, 3]", "[5]"]) {
+            row("MSELoss shapes", "MSELoss", ["prediction [2, 3]", "label [2]", "broadcast"]) { _ = MSELoss()(logits, Tensor.zeros([2])) },
+            row("L1Loss shapes", "L1Loss", ["prediction [2, 3]", "label [4]", "broadcast"]) { _ = L1Loss()(logits, Tensor.zeros([4])) },
+            row("WithLossCell label shape", "MSELoss", ["prediction [2, 3]", "label [5]"]) {
                 _ = WithLossCell(dense(), MSELoss())(Tensor.zeros([2, 2]), Tensor.zeros([5]))
             },
             // The optimizer step and the training cells.
@@ -100,17 +100,17 @@ extension BadInputRows {
                 let net = dense()
                 try Adam(params: net.trainableParams()).step(gradients: [Tensor.zeros([3, 2]), Tensor.zeros([2])])
             },
-            row("TrainOneStepCell wrong label", "sub", ["[2, 3]", "[4]"]) {
+            row("TrainOneStepCell wrong label", "MSELoss", ["prediction [2, 3]", "label [4]"]) {
                 let net = WithLossCell(dense(), MSELoss())
                 do { _ = try TrainOneStepCell(net, optimizer: SGD(params: net.trainableParams(), learningRate: 0.1)).step(Tensor.zeros([2, 2]), Tensor.zeros([4])) }
                 catch GradError.tensor(let e) { throw e }
             },
-            row("TrainOneStepCell wrong width", "Dense", ["inChannels = 2"]) {
+            row("TrainOneStepCell wrong width", "Dense", ["inChannels: 2", "expected [..., 2]"]) {
                 let net = WithLossCell(dense(), MSELoss())
                 do { _ = try TrainOneStepCell(net, optimizer: SGD(params: net.trainableParams(), learningRate: 0.1)).step(x23, Tensor.zeros([2, 3])) }
                 catch GradError.tensor(let e) { throw e }
             },
-            row("TrainOneStepCell given one input", "WithLossCell.construct", ["WithLossCell does not take 1 input(s)"]) {
+            row("TrainOneStepCell given one input", "TrainOneStepCell", ["WithLossCell was called with 1 input(s)", "no construct taking 1 tensor(s)"]) {
                 let net = WithLossCell(dense(), MSELoss())
                 _ = try TrainOneStepCell(net, optimizer: SGD(params: net.trainableParams(), learningRate: 0.1))([x23])
             },

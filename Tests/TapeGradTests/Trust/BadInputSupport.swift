@@ -30,10 +30,13 @@ struct BadInput {
             try withErrorChecking { try body() }
             return "\(family)/\(name): no error was thrown"
         } catch {
-            let text = String(describing: error)
+            // A GradError's Swift sentence and MindSpore's original text must together name what was expected.
+            let text = String(describing: error) + ((error as? GradError).map { " | " + $0.mindSporeMessage } ?? "")
+            // A layer names itself with its configuration: `Dense(inChannels: 2, outChannels: 3)` for op "Dense".
+            func names(_ actual: String, _ op: String) -> Bool { actual == op || actual.hasPrefix(op + "(") }
             switch (expected, error) {
-            case (.tensor(let op), let e as TensorError) where e.op == op: break
-            case (.tensor(let op), GradError.tensor(let e)) where e.op == op: break
+            case (.tensor(let op), let e as TensorError) where names(e.op, op): break
+            case (.tensor(let op), GradError.tensor(let e)) where names(e.op, op): break
             case (.grad(let g), let e as GradError) where e == g: break
             case (.checkpoint(let accepts), let e as CheckpointError) where accepts(e): break
             case (.optimizer, _ as OptimizerError): break

@@ -31,7 +31,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .namesDiffer(let missing, let unexpected): return "checkpoint names differ: missing \(missing), unexpected \(unexpected)"
         case .shapeMismatch(let n, let e, let f): return "'\(n)': checkpoint shape \(f), parameter shape \(e)"
         case .dtypeMismatch(let n, let e, let f): return "'\(n)': checkpoint dtype \(f), parameter dtype \(e)"
-        case .unsupportedDType(let n, let d): return "'\(n)': unsupported dtype \(d) (expected F32, F64 or I32)"
+        case .unsupportedDType(let n, let d): return "'\(n)': unsupported dtype \(d) (expected BOOL, U8, I32, I64, F16, BF16, F32 or F64)"
         case .duplicateName(let n): return "two tensors named '\(n)' (names must be distinct and not '__metadata__')"
         case .malformed(let m): return "malformed safetensors file: \(m)"
         case .fileNotFound(let p): return "no checkpoint file at \(p)"

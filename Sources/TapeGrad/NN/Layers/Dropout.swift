@@ -31,6 +31,9 @@ public final class Dropout: Cell, @unchecked Sendable {
         super.init()
     }
 
+    /// `p=0.5`, as MindSpore prints a Dropout.
+    public override var extendRepr: String { "p=\(p)" }
+
     /// The masked, rescaled input in training; the input otherwise.
     public override func construct(_ x: Tensor) -> Tensor {
         guard isTraining, p > 0 else { return x }
