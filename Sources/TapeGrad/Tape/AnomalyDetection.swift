@@ -5,6 +5,13 @@ enum AnomalyDetection {
     /// Whether tapes made now check their values (set by ``withAnomalyDetection(_:)``). Read once per tape.
     @TaskLocal static var isEnabled = false
 
+    /// Notes the op that recorded `out` on `tape` and checks its values (the single-tape recording path).
+    @inline(never)
+    static func recorded(_ out: Tensor, op: StaticString, inputs: [Tensor], on tape: Tape) {
+        tape.noteOpName(op)
+        checkForward(out, op: op, inputs: inputs)
+    }
+
     /// Reports `out` if it holds a non-finite value: `op` is the name of the op that produced it.
     static func checkForward(_ out: Tensor, op: StaticString, inputs: [Tensor]) {
         guard !ErrorChecking.hasFailed, out.containsNonFinite else { return }

@@ -109,16 +109,15 @@ final class Tape: @unchecked Sendable {
         return tracked
     }
 
-    @inline(__always)
-    func append(_ node: __owned Node, op: StaticString) -> Int {
-        if detectsAnomalies { noteOpName(op) }
+    func append(_ node: Node) -> Int {
         nodes.append(node)
         return nodes.count - 1
     }
 
-    /// Kept out of line so that `append` stays as small as it was before anomaly detection.
+    /// Records the name of the op that made the newest node (only when detecting anomalies; kept out of line
+    /// and out of `append`, so the recording path is unchanged when detection is off).
     @inline(never)
-    private func noteOpName(_ op: StaticString) { opNames.append(op) }
+    func noteOpName(_ op: StaticString) { opNames.append(op) }
 
     /// Stops recording and drops the nodes (their pullbacks capture tensors that point back here).
     func close() {
@@ -209,8 +208,8 @@ extension Tensor {
             guard t.tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node, op: op), outer: nil)
-            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input], on: t.tape) }
             return out
         }
         return recordedOnEveryTape(inputs: [input], op: op) { ids in
@@ -224,8 +223,8 @@ extension Tensor {
             guard t.tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node, op: op), outer: nil)
-            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input], on: t.tape) }
             return out
         }
         return recordedOnEveryTape(inputs: [input], op: op) { ids in
@@ -241,8 +240,8 @@ extension Tensor {
             guard tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: tape, id: tape.append(node, op: op), outer: nil)
-            if tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [a, b]) }
+            out.tracking = Tracking(tape: tape, id: tape.append(node), outer: nil)
+            if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [a, b], on: tape) }
             return out
         }
         return recordedOnEveryTape(inputs: [a, b], op: op) { ids in
@@ -272,7 +271,8 @@ extension Tensor {
         var chain: Tracking?
         for tape in tapes {
             let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
-            chain = Tracking(tape: tape, id: tape.append(node(ids), op: op), outer: chain)
+            chain = Tracking(tape: tape, id: tape.append(node(ids)), outer: chain)
+            if tape.detectsAnomalies { tape.noteOpName(op) }
         }
         var out = self
         out.tracking = chain
