@@ -5,10 +5,11 @@ enum AnomalyDetection {
     /// Whether tapes made now check their values (set by ``withAnomalyDetection(_:)``). Read once per tape.
     @TaskLocal static var isEnabled = false
 
-    /// Notes the op that recorded `out` on `tape` and checks its values (the single-tape recording path).
+    /// Watches the node that recorded `out` (on a single tape) and checks its values.
     @inline(never)
-    static func recorded(_ out: Tensor, op: StaticString, inputs: [Tensor], on tape: Tape) {
-        tape.noteOpName(op)
+    static func recorded(_ out: Tensor, op: StaticString, inputs: [Tensor]) {
+        guard let tracking = out.tracking else { return }
+        tracking.tape.watchForAnomalies(tracking.id, op: op)
         checkForward(out, op: op, inputs: inputs)
     }
 
@@ -34,6 +35,23 @@ enum AnomalyDetection {
     static func name(of function: StaticString) -> String {
         let text = "\(function)"
         return String(text.prefix { $0 != "(" })
+    }
+}
+
+extension Tape.Backward {
+    /// The same derivative as a general pullback (one entry per input), for wrapping it with a check.
+    var asPullback: Pullback {
+        switch self {
+        case .leaf: return { _, _ in [] }
+        case .unary(let f): return { g, _ in [f(g)] }
+        case .binary(let f): return { g, needed in let (a, b) = f(g, needed); return [a, b] }
+        case .general(let f): return f
+        case .scale(let c): return { g, _ in [g * c] }
+        case .divide(let c): return { g, _ in [g / c] }
+        case .identity: return { g, _ in [g] }
+        case .tanh(let y): return { g, _ in [tanhBackward(g, y)] }
+        case .sigmoid(let y): return { g, _ in [sigmoidBackward(g, y)] }
+        }
     }
 }
 

@@ -91,8 +91,6 @@ final class Tape: @unchecked Sendable {
     /// Whether this tape checks every recorded output and every pullback result for NaN and ±∞
     /// (set when the tape is made inside ``withAnomalyDetection(_:)``).
     let detectsAnomalies: Bool
-    /// The op that recorded each node, kept only when detecting anomalies (for the error message).
-    private(set) var opNames: [StaticString] = []
 
     init() {
         level = Tape.counter.add(1, ordering: .relaxed).newValue
@@ -102,7 +100,6 @@ final class Tape: @unchecked Sendable {
 
     /// Starts tracking `value` as a differentiation variable (a leaf) of this tape.
     func leaf(_ value: Tensor) -> Tensor {
-        if detectsAnomalies { opNames.append("input") }
         nodes.append(Node(first: -1, second: -1, others: [], backward: .leaf, dtype: value.dtype))
         var tracked = value
         tracked.tracking = Tracking(tape: self, id: nodes.count - 1, outer: value.tracking)
@@ -114,16 +111,31 @@ final class Tape: @unchecked Sendable {
         return nodes.count - 1
     }
 
-    /// Records the name of the op that made the newest node (only when detecting anomalies; kept out of line
-    /// and out of `append`, so the recording path is unchanged when detection is off).
+    /// Replaces node `id`'s backward with the same pullback followed by a check of its results, which reports
+    /// the first non-finite gradient naming `op`. Only tapes that detect anomalies call it, so the recording
+    /// and replay paths are unchanged when detection is off.
     @inline(never)
-    func noteOpName(_ op: StaticString) { opNames.append(op) }
+    func watchForAnomalies(_ id: Int, op: StaticString) {
+        let node = nodes[id]
+        let pullback = node.backward.asPullback
+        let checked: Pullback = { g, needed in
+            let partials = pullback(g, needed)
+            guard !ErrorChecking.hasFailed else { return partials }
+            for (k, partial) in partials.enumerated() {
+                guard let partial, partial.containsNonFinite else { continue }
+                AnomalyDetection.report(op: op, phase: "backward", value: partial,
+                                        detail: "the gradient for input \(k) of shape \(partial.shape), from an upstream gradient of shape \(g.shape)")
+                break
+            }
+            return partials
+        }
+        nodes[id] = Node(first: -1, second: -1, others: node.inputs, backward: .general(checked), dtype: node.dtype)
+    }
 
     /// Stops recording and drops the nodes (their pullbacks capture tensors that point back here).
     func close() {
         isRecording = false
         nodes = []
-        opNames = []
     }
 
     /// Replays the tape backwards from `seeds` (output id, ∂L/∂output) and returns ∂L/∂leaf for each of
@@ -133,14 +145,7 @@ final class Tape: @unchecked Sendable {
         isRecording = false
         defer { isRecording = true }
         var slots = [Tensor?](repeating: nil, count: nodes.count)
-        var current = -1, upstreamShape: [Int] = []
-        var anomaly = false
         func accumulate(_ id: Int, _ g: Tensor) {
-            if detectsAnomalies && current >= 0 && !anomaly && g.containsNonFinite {
-                anomaly = true
-                AnomalyDetection.report(op: opNames[current], phase: "backward", value: g,
-                                        detail: "the gradient for an input of shape \(g.shape), from an upstream gradient of shape \(upstreamShape)")
-            }
             let g = g.dtype == nodes[id].dtype ? g : g.astype(nodes[id].dtype)
             guard var existing = slots[id] else { slots[id] = g; return }
             slots[id] = nil
@@ -162,11 +167,6 @@ final class Tape: @unchecked Sendable {
             // Move the gradient out of its slot, so the data-stored pullbacks below can usually update it in place.
             if !isLeaf[index] { slots[index] = nil }
             let node = nodes[index]
-            if detectsAnomalies {
-                if anomaly { break }
-                current = index
-                upstreamShape = g.shape
-            }
             switch node.backward {
             case .leaf:
                 continue
@@ -209,7 +209,7 @@ extension Tensor {
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
             out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
-            if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input], on: t.tape) }
+            if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
             return out
         }
         return recordedOnEveryTape(inputs: [input], op: op) { ids in
@@ -224,7 +224,7 @@ extension Tensor {
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
             out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
-            if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input], on: t.tape) }
+            if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
             return out
         }
         return recordedOnEveryTape(inputs: [input], op: op) { ids in
@@ -241,7 +241,7 @@ extension Tensor {
             var out = self
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
             out.tracking = Tracking(tape: tape, id: tape.append(node), outer: nil)
-            if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [a, b], on: tape) }
+            if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [a, b]) }
             return out
         }
         return recordedOnEveryTape(inputs: [a, b], op: op) { ids in
@@ -272,7 +272,7 @@ extension Tensor {
         for tape in tapes {
             let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
             chain = Tracking(tape: tape, id: tape.append(node(ids)), outer: chain)
-            if tape.detectsAnomalies { tape.noteOpName(op) }
+            if tape.detectsAnomalies, let id = chain?.id { tape.watchForAnomalies(id, op: op) }
         }
         var out = self
         out.tracking = chain
