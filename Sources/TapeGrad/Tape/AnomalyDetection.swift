@@ -74,7 +74,7 @@ extension Tensor {
 /// ```swift
 /// let f = valueAndGrad { (x: Tensor) in sqrt(x).sum() }
 /// try withAnomalyDetection { _ = try f(Tensor([0, 1])) }
-/// // throws: sqrt: anomaly detected in the backward pass: infinity in the gradient for an input of shape [2] …
+/// // throws: sqrt: anomaly detected in the backward pass: infinity in the gradient for input 0 of shape [2] …
 /// ```
 public func withAnomalyDetection<R>(_ body: () throws -> R) throws -> R {
     try AnomalyDetection.$isEnabled.withValue(true) { try withErrorChecking(body) }
