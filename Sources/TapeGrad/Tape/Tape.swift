@@ -200,6 +200,8 @@ final class Tape: @unchecked Sendable {
     }
 }
 
+// In the single-tape fast paths below, `consume node` moves the node into the tape: without it the call that
+// follows (the anomaly check) would keep `node` alive and cost a copy of it per recorded op.
 extension Tensor {
     /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
     /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
@@ -208,7 +210,7 @@ extension Tensor {
             guard t.tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(consume node), outer: nil)
             if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
             return out
         }
@@ -223,7 +225,7 @@ extension Tensor {
             guard t.tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(consume node), outer: nil)
             if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
             return out
         }
@@ -240,7 +242,7 @@ extension Tensor {
             guard tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: tape, id: tape.append(node), outer: nil)
+            out.tracking = Tracking(tape: tape, id: tape.append(consume node), outer: nil)
             if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [a, b]) }
             return out
         }
