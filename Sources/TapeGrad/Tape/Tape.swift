@@ -207,11 +207,12 @@ extension Tensor {
     /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
     func recorded(_ input: Tensor, op: StaticString = #function, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
         if let t = input.tracking, t.outer == nil {
-            guard t.tape.isRecording else { return self }
+            let tape = t.tape
+            guard tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(consume node), outer: nil)
-            if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
+            out.tracking = Tracking(tape: tape, id: tape.append(consume node), outer: nil)
+            if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
             return out
         }
         return recordedOnEveryTape(inputs: [input], op: op) { ids in
@@ -222,11 +223,12 @@ extension Tensor {
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
     func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function) -> Tensor {
         if let t = input.tracking, t.outer == nil {
-            guard t.tape.isRecording else { return self }
+            let tape = t.tape
+            guard tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            out.tracking = Tracking(tape: t.tape, id: t.tape.append(consume node), outer: nil)
-            if t.tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
+            out.tracking = Tracking(tape: tape, id: tape.append(consume node), outer: nil)
+            if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
             return out
         }
         return recordedOnEveryTape(inputs: [input], op: op) { ids in
