@@ -5,14 +5,6 @@ enum AnomalyDetection {
     /// Whether tapes made now check their values (set by ``withAnomalyDetection(_:)``). Read once per tape.
     @TaskLocal static var isEnabled = false
 
-    /// Watches the node that recorded `out` (on a single tape) and checks its values.
-    @inline(never)
-    static func recorded(_ out: Tensor, op: StaticString, inputs: [Tensor]) {
-        guard let tracking = out.tracking else { return }
-        tracking.tape.watchForAnomalies(tracking.id, op: op)
-        checkForward(out, op: op, inputs: inputs)
-    }
-
     /// Reports `out` if it holds a non-finite value: `op` is the name of the op that produced it.
     static func checkForward(_ out: Tensor, op: StaticString, inputs: [Tensor]) {
         guard !ErrorChecking.hasFailed, out.containsNonFinite else { return }

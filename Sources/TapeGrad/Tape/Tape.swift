@@ -200,19 +200,17 @@ final class Tape: @unchecked Sendable {
     }
 }
 
-// In the single-tape fast paths below, `consume node` moves the node into the tape: without it the call that
-// follows (the anomaly check) would keep `node` alive and cost a copy of it per recorded op.
+// The single-tape fast paths below are what they were before anomaly detection, plus one test of a flag: a
+// tape that detects anomalies takes the general path, which watches the node and checks the output.
 extension Tensor {
     /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
     /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
     func recorded(_ input: Tensor, op: StaticString = #function, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
-        if let t = input.tracking, t.outer == nil {
-            let tape = t.tape
-            guard tape.isRecording else { return self }
+        if let t = input.tracking, t.outer == nil, !t.tape.detectsAnomalies {
+            guard t.tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: tape, id: tape.append(consume node), outer: nil)
-            if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
             return out
         }
         return recordedOnEveryTape(inputs: [input], op: op) { ids in
@@ -222,13 +220,11 @@ extension Tensor {
 
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
     func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function) -> Tensor {
-        if let t = input.tracking, t.outer == nil {
-            let tape = t.tape
-            guard tape.isRecording else { return self }
+        if let t = input.tracking, t.outer == nil, !t.tape.detectsAnomalies {
+            guard t.tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            out.tracking = Tracking(tape: tape, id: tape.append(consume node), outer: nil)
-            if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [input]) }
+            out.tracking = Tracking(tape: t.tape, id: t.tape.append(node), outer: nil)
             return out
         }
         return recordedOnEveryTape(inputs: [input], op: op) { ids in
@@ -240,12 +236,12 @@ extension Tensor {
     /// the mask says the gradient is not needed.
     func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
         let ta = a.tracking, tb = b.tracking
-        if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
+        if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape,
+           !tape.detectsAnomalies {
             guard tape.isRecording else { return self }
             var out = self
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
-            out.tracking = Tracking(tape: tape, id: tape.append(consume node), outer: nil)
-            if tape.detectsAnomalies { AnomalyDetection.recorded(out, op: op, inputs: [a, b]) }
+            out.tracking = Tracking(tape: tape, id: tape.append(node), outer: nil)
             return out
         }
         return recordedOnEveryTape(inputs: [a, b], op: op) { ids in
