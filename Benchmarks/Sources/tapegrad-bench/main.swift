@@ -293,9 +293,12 @@ func w2() {
         if i >= 2 { total.append(t1 - t0); forward.append(tOut - tIn); backward.append(t1 - tOut) }
     }
     let constant = measure(reps: reps * 2) { _ = chain(x0) }
+    // The same gradient call inside withAnomalyDetection (every recorded output and pullback result checked).
+    let checked = measure(reps: reps * 2) { _ = try? withAnomalyDetection { try valueWithGradient(at: x0) { chain($0) } } }
     let perOp = 1e6 / 3000
     for (name, stats) in [("forward + backward (one gradient call)", Stats(total)), ("forward, recorded (inside the call)", Stats(forward)),
-                          ("backward (closure exit → call return)", Stats(backward)), ("forward on a constant (no tape)", constant)] {
+                          ("backward (closure exit → call return)", Stats(backward)), ("forward on a constant (no tape)", constant),
+                          ("forward + backward under withAnomalyDetection", checked)] {
         let (m, lo, hi) = stats.scaled(perOp)
         report(Record(workload: "W2", variant: name, threads: threadLabel, metric: "us_per_op", value: m, min: lo, max: hi, floor: nil, ratio: nil))
     }

@@ -12,7 +12,7 @@ private func docExampleFoundation_NN_Checkpoint_Checkpoint_1() async throws {
     try Checkpoint.load(into: net, from: URL(fileURLWithPath: "model.safetensors"))
 }
 
-// README.md:187
+// README.md:184
 private func docExampleFoundation_README_1() async throws {
 
     let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu), Dense(inChannels: 128, outChannels: 10)])

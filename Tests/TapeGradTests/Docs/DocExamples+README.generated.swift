@@ -18,7 +18,7 @@ private func docExampleREADME_README_1() async throws {
     _ = (x, w, f, loss, grads, dx, dw)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:125
+// README.md:122
 private func docExampleREADME_README_2() async throws {
     final class Net: Cell {
         override func construct(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { x * y * z }
@@ -30,7 +30,7 @@ private func docExampleREADME_README_2() async throws {
     _ = (x, output, inputsGradient)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:145
+// README.md:142
 private func docExampleREADME_README_3() async throws {
     func fn(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> (Tensor, Tensor) {
         let res = x * exp(y) * pow(z, 2)
@@ -41,7 +41,7 @@ private func docExampleREADME_README_3() async throws {
     _ = (output, inputsGradient)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:163
+// README.md:160
 private func docExampleREADME_README_4() async throws {
     let netWithCriterion = WithLossCell(net, SoftmaxCrossEntropyWithLogits())
     let weight = try ParameterTuple(net.trainableParams())
@@ -51,31 +51,8 @@ private func docExampleREADME_README_4() async throws {
     _ = (netWithCriterion, weight, trainNetwork, loss, grads, result)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:251
+// README.md:314
 private func docExampleREADME_README_5() async throws {
-    // Straight-through estimator: sign in the forward, the identity in the backward.
-    final class SignSTE: Cell, CustomBprop {
-        override func construct(_ x: Tensor) -> Tensor { sign(x) }
-        func bprop(_ inputs: [Tensor], out: TensorTree, dout: TensorTree) -> [Tensor] { [dout.asTensor] }
-    }
-
-    let (y, pullback) = try vjp({ x in x * x * x }, Tensor([1, 2]))   // y = [1, 8]
-    try pullback(Tensor([1, 1]))                                      // ([3, 12],)  — 3x²
-    try pullback(Tensor([1, 0]))                                      // ([3, 0],)   — no second forward
-    let (_, dy) = try jvp({ x in sin(x) }, x, v)                      // cos x ⊙ v
-    let h = try hessian({ x in (x * x * x).sum() })(Tensor([1, 2]))   // [[6, 0], [0, 12]] = diag(6x)
-    _ = (y, pullback, dy, h)   // uses the example's values: no unused-value warnings
-}
-
-// README.md:345
-private func docExampleREADME_README_6() async throws {
-    let report = try Checkpoint.load(into: net, from: URL(fileURLWithPath: "resnet_torch.safetensors"), strict: false)
-    print(report.missingKeys, report.unexpectedKeys)   // e.g. [] ["bn1.num_batches_tracked", …]
-    _ = (report)   // uses the example's values: no unused-value warnings
-}
-
-// README.md:525
-private func docExampleREADME_README_7() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
     } catch {

@@ -40,8 +40,14 @@ final class CheckpointDurabilityTests: XCTestCase {
             child.standardOutput = FileHandle.nullDevice
             child.standardError = FileHandle.nullDevice
             try child.run()
-            // Let the child start and save a few times; vary the moment of the kill.
-            usleep(UInt32(40_000 + 7_919 * kill % 50_000))
+            // Wait until the child is writing (its temporary file exists), however slow its start, then vary the
+            // moment of the kill over the next few saves.
+            let prefix = ".net.safetensors.\(child.processIdentifier)."
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline, !((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).contains(where: { $0.hasPrefix(prefix) }) {
+                usleep(500)
+            }
+            usleep(UInt32(7_919 * kill % 40_000))
             Foundation.kill(child.processIdentifier, SIGKILL)
             child.waitUntilExit()
             XCTAssertEqual(child.terminationReason, .uncaughtSignal, "kill \(kill): the child exited on its own")
