@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test demo demo-cnn examples bench bench-compare openblas
+.PHONY: test demo demo-cnn demo-seq examples bench bench-compare openblas
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -26,6 +26,10 @@ demo: openblas
 
 demo-cnn: openblas
 	swift run -c release tapegrad-demo --model cnn $(ARGS)
+
+## demo-seq: a Transformer encoder learns to sort 10 digits (ARGS="--model lstm" for the LSTM on addition).
+demo-seq: openblas
+	swift run -c release tapegrad-seq-demo $(ARGS)
 
 ## examples: the seed documents' examples, printing MindSpore's numbers.
 examples: openblas

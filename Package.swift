@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "TapeGrad", targets: ["TapeGrad"]),
         .executable(name: "seed-examples", targets: ["SeedExamples"]),
         .executable(name: "tapegrad-demo", targets: ["Demo"]),
+        .executable(name: "tapegrad-seq-demo", targets: ["SequenceDemo"]),
     ],
     targets: [
         // MARK: - Implementation details
@@ -32,6 +33,8 @@ let package = Package(
             path: "Examples/Demo",
             resources: [.copy("Resources")]
         ),
+
+        .executableTarget(name: "SequenceDemo", dependencies: ["TapeGrad"], path: "Examples/SequenceDemo"),
 
         // MARK: - Tests
         .testTarget(
