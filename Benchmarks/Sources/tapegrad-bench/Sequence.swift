@@ -11,6 +11,14 @@ func sgemmLD(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ a: 
                 blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
 }
 
+/// An allocated buffer of uniform values in [−1, 1).
+func buffer(_ n: Int, seed: UInt64) -> UnsafeMutablePointer<Float> {
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    let values = randomBuffer(n, seed: seed)
+    p.update(from: values, count: n)
+    return p
+}
+
 /// Times `step` and `floor` alternately and reports the step in ms beside its floor.
 func reportAgainstFloor(_ workload: String, _ name: String, _ floorName: String, step: () -> Void, floor: () -> Void) {
     for _ in 0..<2 { step(); floor() }
@@ -41,28 +49,22 @@ func w7() {
     // The floor: the input projection of all steps, one gemm per step forward and one per step backward,
     // then ∂W_hh, ∂W_ih and ∂X over all steps at once.
     let (rows, g4) = (steps * batch, 4 * hidden)
-    let xs = randomBuffer(rows * inSize, seed: 73), wih = randomBuffer(g4 * inSize, seed: 74), whh = randomBuffer(g4 * hidden, seed: 75)
-    var gates = [Float](repeating: 0, count: rows * g4), hs = [Float](repeating: 0.1, count: (steps + 1) * batch * hidden)
-    var dgates = randomBuffer(rows * g4, seed: 76), dh = [Float](repeating: 0, count: batch * hidden)
-    var dwhh = [Float](repeating: 0, count: g4 * hidden), dwih = [Float](repeating: 0, count: g4 * inSize), dx = [Float](repeating: 0, count: rows * inSize)
+    let xs = buffer(rows * inSize, seed: 73), wih = buffer(g4 * inSize, seed: 74), whh = buffer(g4 * hidden, seed: 75)
+    let gates = buffer(rows * g4, seed: 76), hs = buffer((steps + 1) * batch * hidden, seed: 77), dgates = buffer(rows * g4, seed: 78)
+    let dh = buffer(batch * hidden, seed: 79), dwhh = buffer(g4 * hidden, seed: 80), dwih = buffer(g4 * inSize, seed: 81)
+    let dx = buffer(rows * inSize, seed: 82)
+    defer { for q in [xs, wih, whh, gates, hs, dgates, dh, dwhh, dwih, dx] { q.deallocate() } }
     let floor = {
-        gates.withUnsafeMutableBufferPointer { g in
-            hs.withUnsafeMutableBufferPointer { h in
-                sgemmLD(false, true, rows, g4, inSize, xs, inSize, wih, inSize, 0, g.baseAddress!, g4)
-                for t in 0..<steps {
-                    sgemmLD(false, true, batch, g4, hidden, h.baseAddress! + t * batch * hidden, hidden, whh, hidden, 1,
-                            g.baseAddress! + t * batch * g4, g4)
-                }
-            }
+        sgemmLD(false, true, rows, g4, inSize, xs, inSize, wih, inSize, 0, gates, g4)
+        for t in 0..<steps {
+            sgemmLD(false, true, batch, g4, hidden, hs + t * batch * hidden, hidden, whh, hidden, 1, gates + t * batch * g4, g4)
         }
-        dgates.withUnsafeMutableBufferPointer { dg in
-            for t in stride(from: steps - 1, through: 0, by: -1) {
-                sgemmLD(false, false, batch, hidden, g4, dg.baseAddress! + t * batch * g4, g4, whh, hidden, 0, &dh, hidden)
-            }
-            sgemmLD(true, false, g4, hidden, rows, dg.baseAddress!, g4, hs, hidden, 0, &dwhh, hidden)
-            sgemmLD(true, false, g4, inSize, rows, dg.baseAddress!, g4, xs, inSize, 0, &dwih, inSize)
-            sgemmLD(false, false, rows, inSize, g4, dg.baseAddress!, g4, wih, inSize, 0, &dx, inSize)
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            sgemmLD(false, false, batch, hidden, g4, dgates + t * batch * g4, g4, whh, hidden, 0, dh, hidden)
         }
+        sgemmLD(true, false, g4, hidden, rows, dgates, g4, hs, hidden, 0, dwhh, hidden)
+        sgemmLD(true, false, g4, inSize, rows, dgates, g4, xs, inSize, 0, dwih, inSize)
+        sgemmLD(false, false, rows, inSize, g4, dgates, g4, wih, inSize, 0, dx, inSize)
     }
     reportAgainstFloor("W7", "LSTM 128→256, T 64, N 32: forward + backward", "2T + 4 × cblas_sgemm of the LSTM (floor)", step: step, floor: floor)
 }
@@ -81,32 +83,24 @@ func w8() {
 
     // The floor: every gemm of the layer's forward and backward with the layer's shapes (M = L·N rows).
     let m = length * batch, hd = d / heads, bh = batch * heads
-    let a = randomBuffer(m * ff, seed: 83), b = randomBuffer(ff * d * 3, seed: 84)
-    var c = [Float](repeating: 0, count: m * ff), s = [Float](repeating: 0, count: bh * length * length)
+    let a = buffer(m * ff, seed: 83), b = buffer(ff * d * 3, seed: 84)
+    let c = buffer(m * ff, seed: 85), p = buffer(bh * length * length, seed: 86)
+    defer { for q in [a, b, c, p] { q.deallocate() } }
     let floor = {
-        c.withUnsafeMutableBufferPointer { cb in
-            let c = cb.baseAddress!
-            // Linear layers: forward, ∂X, ∂W for qkv (256→768), out (256→256), ff1 (256→2048), ff2 (2048→256).
-            for (k, n) in [(d, 3 * d), (d, d), (d, ff), (ff, d)] {
-                sgemmLD(false, true, m, n, k, a, k, b, k, 0, c, n)         // Y = X·Wᵀ
-                sgemmLD(false, false, m, k, n, a, n, b, k, 0, c, k)        // ∂X = G·W
-                sgemmLD(true, false, n, k, m, a, n, b, k, 0, c, k)         // ∂W = Gᵀ·X
-            }
+        // Linear layers: forward, ∂X, ∂W for qkv (256→768), out (256→256), ff1 (256→2048), ff2 (2048→256).
+        for (k, n) in [(d, 3 * d), (d, d), (d, ff), (ff, d)] {
+            sgemmLD(false, true, m, n, k, a, k, b, k, 0, c, n)         // Y = X·Wᵀ
+            sgemmLD(false, false, m, k, n, a, n, b, k, 0, c, k)        // ∂X = G·W
+            sgemmLD(true, false, n, k, m, a, n, b, k, 0, c, k)         // ∂W = Gᵀ·X
         }
-        s.withUnsafeMutableBufferPointer { sb in
-            let sp = sb.baseAddress!
-            c.withUnsafeMutableBufferPointer { cb in
-                let c = cb.baseAddress!
-                for i in 0..<bh {
-                    let q = a + i * length * hd, p = sp + i * length * length
-                    sgemmLD(false, true, length, length, hd, q, hd, b, hd, 0, p, length)            // S = Q·Kᵀ
-                    sgemmLD(false, false, length, hd, length, p, length, b, hd, 0, c, hd)          // O = P·V
-                    sgemmLD(false, true, length, length, hd, q, hd, b, hd, 0, p, length)            // ∂P = ∂O·Vᵀ
-                    sgemmLD(true, false, length, hd, length, p, length, q, hd, 0, c, hd)           // ∂V = Pᵀ·∂O
-                    sgemmLD(false, false, length, hd, length, p, length, b, hd, 0, c, hd)          // ∂Q = ∂S·K
-                    sgemmLD(true, false, length, hd, length, p, length, q, hd, 0, c, hd)           // ∂K = ∂Sᵀ·Q
-                }
-            }
+        for i in 0..<bh {
+            let q = UnsafePointer(a + i * length * hd), s = p + i * length * length
+            sgemmLD(false, true, length, length, hd, q, hd, b, hd, 0, s, length)            // S = Q·Kᵀ
+            sgemmLD(false, false, length, hd, length, s, length, b, hd, 0, c, hd)          // O = P·V
+            sgemmLD(false, true, length, length, hd, q, hd, b, hd, 0, s, length)            // ∂P = ∂O·Vᵀ
+            sgemmLD(true, false, length, hd, length, s, length, q, hd, 0, c, hd)           // ∂V = Pᵀ·∂O
+            sgemmLD(false, false, length, hd, length, s, length, b, hd, 0, c, hd)          // ∂Q = ∂S·K
+            sgemmLD(true, false, length, hd, length, s, length, q, hd, 0, c, hd)           // ∂K = ∂Sᵀ·Q
         }
     }
     reportAgainstFloor("W8", "Transformer encoder layer d 256, 4 heads, L 128, N 16, ff 2048, dropout 0: fwd + bwd",
