@@ -152,6 +152,16 @@ CASES.append(case("TransformerDecoderLayer float causal tgt_mask", "TransformerD
                   {"d_model": 8, "nhead": 2, "dim_feedforward": 16}, dec, [rand(3, 2, 8), rand(4, 2, 8)],
                   lambda t, m: (dec(t, m, tgt_mask=Tensor(tgt_mask)),), masks={"tgt_mask": tgt_mask}))
 
+decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0), 2, norm=nn.LayerNorm((8,)))
+mkpm = np.array([[False, False, False, True], [False, True, False, False]])
+CASES.append(case("TransformerDecoder 2 layers, final norm, memory_key_padding_mask", "TransformerDecoder",
+                  {"d_model": 8, "nhead": 2, "dim_feedforward": 16, "num_layers": 2}, decoder, [rand(3, 2, 8), rand(4, 2, 8)],
+                  lambda t, m: (decoder(t, m, memory_key_padding_mask=Tensor(mkpm)),), masks={"memory_key_padding_mask": mkpm}))
+model = nn.Transformer(8, 2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16, dropout=0.0, batch_first=True)
+CASES.append(case("Transformer 1+1 layers batch_first, causal tgt_mask", "Transformer",
+                  {"d_model": 8, "nhead": 2, "dim_feedforward": 16, "batch_first": True}, model, [rand(2, 4, 8), rand(2, 3, 8)],
+                  lambda s_, t: (model(s_, t, tgt_mask=Tensor(tgt_mask)),), masks={"tgt_mask": tgt_mask}))
+
 with open(OUT, "w") as f:
     json.dump({"mindspore": ms.__version__, "cases": CASES}, f)
 print("wrote %d cases to %s" % (len(CASES), OUT))

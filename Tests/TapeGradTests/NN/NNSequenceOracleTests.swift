@@ -68,6 +68,14 @@ final class NNSequenceOracleTests: XCTestCase {
         case "TransformerDecoderLayer":
             let d = TransformerDecoderLayer(dModel: int("d_model"), nhead: int("nhead"), dimFeedforward: int("dim_feedforward"), dropout: 0)
             return (d, { xs in [d(xs[0], memory: xs[1], tgtMask: masks["tgt_mask"])] })
+        case "TransformerDecoder":
+            let layer = TransformerDecoderLayer(dModel: int("d_model"), nhead: int("nhead"), dimFeedforward: int("dim_feedforward"), dropout: 0)
+            let d = TransformerDecoder(decoderLayer: layer, numLayers: int("num_layers"), norm: LayerNorm(normalizedShape: [int("d_model")]))
+            return (d, { xs in [d(xs[0], memory: xs[1], memoryKeyPaddingMask: masks["memory_key_padding_mask"])] })
+        case "Transformer":
+            let t = Transformer(dModel: int("d_model"), nhead: int("nhead"), numEncoderLayers: 1, numDecoderLayers: 1,
+                                dimFeedforward: int("dim_feedforward"), dropout: 0, batchFirst: bool("batch_first"))
+            return (t, { xs in [t(xs[0], tgt: xs[1], tgtMask: masks["tgt_mask"])] })
         default:
             throw FixtureError("unknown layer \(c["layer"] ?? "?")")
         }
@@ -76,7 +84,7 @@ final class NNSequenceOracleTests: XCTestCase {
     func testSequenceLayersMatchMindSpore() throws {
         let fixture = try loadFixture("oracle_nn_sequence.json")
         let cases = fixture["cases"] as? [[String: Any]] ?? []
-        XCTAssertEqual(cases.count, 16)
+        XCTAssertEqual(cases.count, 18)
         for c in cases {
             let name = c["name"] as? String ?? "?"
             let (cell, forward) = try make(c)

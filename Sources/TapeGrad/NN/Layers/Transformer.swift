@@ -99,57 +99,6 @@ public final class TransformerEncoderLayer: Cell {
     }
 }
 
-/// `nn.TransformerEncoder(encoder_layer, num_layers, norm=None)`: `numLayers` copies of a layer with
-/// `encoderLayer`'s settings — as in MindSpore, a fresh layer is built and deep-copied, so all copies start
-/// with the same parameters (not `encoderLayer`'s own) — then the optional final `norm`.
-///
-/// ```swift
-/// let encoder = TransformerEncoder(encoderLayer: TransformerEncoderLayer(dModel: 32, nhead: 4), numLayers: 2)
-/// let y = encoder(x)
-/// ```
-public final class TransformerEncoder: Cell {
-    /// The layers, `layers.0`, `layers.1`, ….
-    public let layers: CellList
-    /// The final normalisation, if any.
-    public let norm: Cell?
-    /// The number of layers.
-    public let numLayers: Int
-
-    /// An encoder of `numLayers` identical copies of a layer configured like `encoderLayer`.
-    public init(encoderLayer: TransformerEncoderLayer, numLayers: Int, norm: Cell? = nil, seed: UInt64? = nil) {
-        let c = encoderLayer.config
-        let fresh = { TransformerEncoderLayer(dModel: c.dModel, nhead: c.nhead, dimFeedforward: c.dimFeedforward, dropout: c.dropout,
-                                              activation: c.activation, layerNormEps: c.layerNormEps, batchFirst: c.batchFirst,
-                                              normFirst: c.normFirst, seed: seed) }
-        let first = fresh()
-        var all: [Cell] = []
-        for _ in 0..<Swift.max(numLayers, 0) {
-            let copy = fresh()
-            for (a, b) in zip(copy.parameters(), first.parameters()) { a.replaceStoredValue(with: b.storedValue) }
-            all.append(copy)
-        }
-        layers = CellList(all)
-        self.norm = norm
-        self.numLayers = numLayers
-        super.init()
-    }
-
-    /// Every layer in turn, then `norm`.
-    public func callAsFunction(_ src: Tensor, srcMask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil) -> Tensor {
-        var x = src
-        for case let layer as TransformerEncoderLayer in layers.cells {
-            x = layer(x, srcMask: srcMask, srcKeyPaddingMask: srcKeyPaddingMask)
-        }
-        return norm.map { $0(x) } ?? x
-    }
-
-    /// The encoder without masks.
-    public override func construct(_ src: Tensor) -> Tensor { self(src, srcMask: nil, srcKeyPaddingMask: nil) }
-
-    /// `layers`, then `norm`.
-    public override func subCells() -> [(name: String, cell: Cell)] { [("layers", layers as Cell)] + (norm.map { [("norm", $0)] } ?? []) }
-}
-
 /// `nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1, activation='relu',
 /// layer_norm_eps=1e-5, batch_first=False, norm_first=False)`: self-attention on `tgt`, attention over
 /// `memory`, feed-forward, each with a residual and a LayerNorm (`norm1`…`norm3`; before each block with
