@@ -162,6 +162,20 @@ CASES.append(case("Transformer 1+1 layers batch_first, causal tgt_mask", "Transf
                   {"d_model": 8, "nhead": 2, "dim_feedforward": 16, "batch_first": True}, model, [rand(2, 4, 8), rand(2, 3, 8)],
                   lambda s_, t: (model(s_, t, tgt_mask=Tensor(tgt_mask)),), masks={"tgt_mask": tgt_mask}))
 
+lens = np.array([5, 3], dtype=np.int32)
+lstm_len = nn.LSTM(3, 4, bidirectional=True)
+CASES.append(case("LSTM bidirectional seq_length", "LSTM", {"input_size": 3, "hidden_size": 4, "bidirectional": True}, lstm_len,
+                  [rand(5, 2, 3), rand(2, 2, 4), rand(2, 2, 4)],
+                  lambda x, h, c: (lambda r: (r[0], r[1][0], r[1][1]))(lstm_len(x, (h, c), seq_length=Tensor(lens))),
+                  masks={"seq_length": lens}))
+gru_len = nn.GRU(3, 4, num_layers=2, batch_first=True)
+lens2 = np.array([2, 4, 1], dtype=np.int32)
+CASES.append(case("GRU 2 layers batch_first seq_length", "GRU", {"input_size": 3, "hidden_size": 4, "num_layers": 2, "batch_first": True},
+                  gru_len, [rand(3, 4, 3)], lambda x: gru_len(x, seq_length=Tensor(lens2)), masks={"seq_length": lens2}))
+rnn_len = nn.RNN(3, 4, bidirectional=True)
+CASES.append(case("RNN tanh bidirectional seq_length", "RNN", {"input_size": 3, "hidden_size": 4, "bidirectional": True},
+                  rnn_len, [rand(5, 2, 3)], lambda x: rnn_len(x, seq_length=Tensor(lens)), masks={"seq_length": lens}))
+
 with open(OUT, "w") as f:
     json.dump({"mindspore": ms.__version__, "cases": CASES}, f)
 print("wrote %d cases to %s" % (len(CASES), OUT))

@@ -16,6 +16,8 @@ final class SequenceLayerErrorTests: XCTestCase {
         assertThrows("hx shape", mentioning: "hx must have shape [2, 2, 4]") {
             _ = lstm(Tensor.zeros([5, 2, 3]), hx: (Tensor.zeros([1, 2, 4]), Tensor.zeros([2, 2, 4])))
         }
+        assertThrows("seqLength too long", mentioning: "seqLength") { _ = lstm(Tensor.zeros([5, 2, 3]), hx: nil, seqLength: Tensor([6, 1] as [Int32])) }
+        assertThrows("seqLength float", mentioning: "seqLength") { _ = lstm(Tensor.zeros([5, 2, 3]), hx: nil, seqLength: Tensor([5, 1] as [Float])) }
         assertThrows("empty sequence", mentioning: "empty") { _ = GRU(inputSize: 3, hiddenSize: 4)(Tensor.zeros([0, 2, 3])) }
         assertThrows("cell state", mentioning: "GRUCell") { _ = GRUCell(inputSize: 3, hiddenSize: 4)(Tensor.zeros([2, 3]), Tensor.zeros([2, 5])) }
         assertThrows("bad dropout", mentioning: "dropout") { _ = RNN(inputSize: 3, hiddenSize: 4, dropout: 1.5) }

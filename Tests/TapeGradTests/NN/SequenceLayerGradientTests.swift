@@ -64,6 +64,17 @@ final class SequenceLayerGradientTests: XCTestCase {
             let (out, h) = gru(xs[0], hx: xs[1])
             return [out, h]
         }
+        let lengths = Tensor([4, 2] as [Int32])
+        let lstmLen = LSTM(inputSize: 3, hiddenSize: 2, bidirectional: true)
+        try check("LSTM bidirectional seqLength", lstmLen, [r([4, 2, 3], 10), r([2, 2, 2], 11), r([2, 2, 2], 12)]) { xs in
+            let (out, (h, c)) = lstmLen(xs[0], hx: (xs[1], xs[2]), seqLength: lengths)
+            return [out, h, c]
+        }
+        let gruLen = GRU(inputSize: 3, hiddenSize: 2, bidirectional: true)
+        try check("GRU bidirectional seqLength", gruLen, [r([4, 2, 3], 13)]) { xs in
+            let (out, h) = gruLen(xs[0], hx: nil, seqLength: Tensor([1, 3] as [Int32]))
+            return [out, h]
+        }
         let rnn = RNN(inputSize: 2, hiddenSize: 3, nonlinearity: .tanh, batchFirst: true)
         try check("RNN tanh", rnn, [r([2, 4, 2], 7)]) { xs in [rnn(xs[0], hx: nil).output] }
         let rnnRelu = RNN(inputSize: 2, hiddenSize: 3, numLayers: 2, nonlinearity: .relu)

@@ -80,7 +80,7 @@ open class RecurrentBase: Cell {
 
     /// Runs every layer. `h0`/`c0` are `[layers·directions, N, H]` (zeros when nil; `c0` only for the LSTM).
     /// Returns the last layer's outputs and the final states, shaped like `h0`.
-    func run(_ x: Tensor, h0: Tensor?, c0: Tensor?) -> (output: Tensor, h: Tensor, c: Tensor?) {
+    func run(_ x: Tensor, h0: Tensor?, c0: Tensor?, seqLength: Tensor? = nil) -> (output: Tensor, h: Tensor, c: Tensor?) {
         let dtype = x.dtype
         guard x.rank == 3, x.shape[2] == inputSize, dtype.isFloatingPoint, numLayers > 0 else {
             reportError(TensorError(op: typeName, message: "expects a float input of shape [T, N, \(inputSize)]"
@@ -100,6 +100,16 @@ open class RecurrentBase: Cell {
             reportError(TensorError(op: typeName, message: "the sequence is empty (input shape \(x.shape))"))
             return (Tensor.placeholder(dtype: dtype), Tensor.placeholder(dtype: dtype), nil)
         }
+        var lengths: [Int]? = nil
+        if let seqLength {
+            let values = seqLength.dtype == .int32 ? seqLength.asArray(Int32.self).map(Int.init) : []
+            guard seqLength.dtype == .int32, seqLength.shape == [n], values.allSatisfy({ (0...steps).contains($0) }) else {
+                reportError(TensorError(op: typeName, message: "seqLength must be int32 of shape [\(n)] with values in 0...\(steps),"
+                    + " got \(seqLength.dtype) \(seqLength.shape)"))
+                return (Tensor.placeholder(dtype: dtype), Tensor.placeholder(dtype: dtype), nil)
+            }
+            lengths = values
+        }
         func state(_ s: Tensor?, _ k: Int) -> Tensor {
             guard let s else { return Tensor.zeros([n, hiddenSize], dtype: dtype) }
             return s.sliced(alongAxis: 0, from: k, to: k + 1).reshaped(to: [n, hiddenSize]).astype(dtype)
@@ -113,9 +123,11 @@ open class RecurrentBase: Cell {
                 let w = weightIhList[k].value.astype(dtype), u = weightHhList[k].value.astype(dtype)
                 let bi = biasIhList.isEmpty ? nil : biasIhList[k].value.astype(dtype)
                 let bh = biasHhList.isEmpty ? nil : biasHhList[k].value.astype(dtype)
-                let seq = direction == 1 ? input.reversedAlongFirstAxis() : input
-                let (out, h, c) = runDirection(seq, w, u, bi, bh, state(h0, k), state(c0, k))
-                outputs.append(direction == 1 ? out.reversedAlongFirstAxis() : out)
+                let reverse = { (t: Tensor) in lengths.map { reverseSequence(t, lengths: $0) } ?? t.reversedAlongFirstAxis() }
+                let seq = direction == 1 ? reverse(input) : input
+                let (out, h, c) = lengths.map { maskedDirection(seq, w, u, bi, bh, state(h0, k), state(c0, k), lengths: $0) }
+                    ?? runDirection(seq, w, u, bi, bh, state(h0, k), state(c0, k))
+                outputs.append(direction == 1 ? reverse(out) : out)
                 hs.append(h)
                 if let c { cs.append(c) }
             }
@@ -176,9 +188,10 @@ public final class LSTM: RecurrentBase {
                    batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, seed: seed)
     }
 
-    /// The outputs and the final `(h, c)`; `hx` gives the initial states (zeros when nil).
-    public func callAsFunction(_ x: Tensor, hx: (h: Tensor, c: Tensor)?) -> (output: Tensor, hx: (h: Tensor, c: Tensor)) {
-        let r = run(x, h0: hx?.h, c0: hx?.c)
+    /// The outputs and the final `(h, c)`; `hx` gives the initial states (zeros when nil). `seqLength` (int32 `[N]`)
+    /// gives each sequence's real length: past it the state is held and the outputs are zero (MindSpore's `seq_length`).
+    public func callAsFunction(_ x: Tensor, hx: (h: Tensor, c: Tensor)?, seqLength: Tensor? = nil) -> (output: Tensor, hx: (h: Tensor, c: Tensor)) {
+        let r = run(x, h0: hx?.h, c0: hx?.c, seqLength: seqLength)
         return (r.output, (r.h, r.c ?? Tensor.placeholder(dtype: x.dtype)))
     }
 
@@ -201,9 +214,10 @@ public final class GRU: RecurrentBase {
                    batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, seed: seed)
     }
 
-    /// The outputs and the final h; `hx` gives the initial state (zeros when nil).
-    public func callAsFunction(_ x: Tensor, hx: Tensor?) -> (output: Tensor, hx: Tensor) {
-        let r = run(x, h0: hx, c0: nil)
+    /// The outputs and the final h; `hx` gives the initial state (zeros when nil), `seqLength` (int32 `[N]`) the
+    /// real lengths (past them the state is held and the outputs are zero).
+    public func callAsFunction(_ x: Tensor, hx: Tensor?, seqLength: Tensor? = nil) -> (output: Tensor, hx: Tensor) {
+        let r = run(x, h0: hx, c0: nil, seqLength: seqLength)
         return (r.output, r.h)
     }
 
@@ -226,9 +240,10 @@ public final class RNN: RecurrentBase {
                    numLayers: numLayers, hasBias: hasBias, batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, seed: seed)
     }
 
-    /// The outputs and the final h; `hx` gives the initial state (zeros when nil).
-    public func callAsFunction(_ x: Tensor, hx: Tensor?) -> (output: Tensor, hx: Tensor) {
-        let r = run(x, h0: hx, c0: nil)
+    /// The outputs and the final h; `hx` gives the initial state (zeros when nil), `seqLength` (int32 `[N]`) the
+    /// real lengths (past them the state is held and the outputs are zero).
+    public func callAsFunction(_ x: Tensor, hx: Tensor?, seqLength: Tensor? = nil) -> (output: Tensor, hx: Tensor) {
+        let r = run(x, h0: hx, c0: nil, seqLength: seqLength)
         return (r.output, r.h)
     }
 
