@@ -176,6 +176,10 @@ rnn_len = nn.RNN(3, 4, bidirectional=True)
 CASES.append(case("RNN tanh bidirectional seq_length", "RNN", {"input_size": 3, "hidden_size": 4, "bidirectional": True},
                   rnn_len, [rand(5, 2, 3)], lambda x: rnn_len(x, seq_length=Tensor(lens)), masks={"seq_length": lens}))
 
+mha_kv = nn.MultiheadAttention(8, 2, kdim=5, vdim=3)
+CASES.append(case("MHA kdim 5 vdim 3 (separate projections)", "MultiheadAttention", {"embed_dim": 8, "num_heads": 2, "kdim": 5, "vdim": 3},
+                  mha_kv, [rand(3, 2, 8), rand(4, 2, 5), rand(4, 2, 3)], lambda q, k, v: mha_kv(q, k, v)))
+
 with open(OUT, "w") as f:
     json.dump({"mindspore": ms.__version__, "cases": CASES}, f)
 print("wrote %d cases to %s" % (len(CASES), OUT))

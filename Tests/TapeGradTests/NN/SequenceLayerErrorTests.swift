@@ -27,7 +27,7 @@ final class SequenceLayerErrorTests: XCTestCase {
         let mha = MultiheadAttention(embedDim: 8, numHeads: 2)
         let x = Tensor.zeros([4, 2, 8])
         assertThrows("embed dim", mentioning: "MultiheadAttention") { _ = mha(Tensor.zeros([4, 2, 6]), x, x) }
-        assertThrows("key/value mismatch", mentioning: "key, value") { _ = mha(x, x, Tensor.zeros([3, 2, 8])) }
+        assertThrows("key/value mismatch", mentioning: "value [S, N, 8]") { _ = mha(x, x, Tensor.zeros([3, 2, 8])) }
         assertThrows("padding mask", mentioning: "keyPaddingMask must have shape [2, 4]") {
             _ = mha(x, x, x, keyPaddingMask: Tensor.zeros([4, 2]))
         }

@@ -112,6 +112,11 @@ final class SequenceLayerGradientTests: XCTestCase {
             let (out, w) = mha(xs[0], xs[1], xs[2], attnMask: self.r([2, 3], 21), averageAttnWeights: false)
             return [out, w!]
         }
+        let kv = MultiheadAttention(embedDim: 4, numHeads: 2, kdim: 3, vdim: 5, batchFirst: true)
+        try check("MHA kdim vdim", kv, [r([2, 3, 4], 22), r([2, 2, 3], 23), r([2, 2, 5], 24)]) { xs in
+            let (out, w) = kv(xs[0], xs[1], xs[2])
+            return [out, w!]
+        }
         let bf = MultiheadAttention(embedDim: 6, numHeads: 3, batchFirst: true)
         try check("MHA batchFirst causal", bf, [r([2, 3, 6], 5)]) { xs in [bf(xs[0], xs[0], xs[0], isCausal: true).output] }
         try check("MHA unbatched", bf, [r([3, 6], 6), r([4, 6], 7)]) { xs in

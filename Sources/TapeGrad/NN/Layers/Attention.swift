@@ -18,21 +18,33 @@
 /// adds the causal mask (position i attends to j ≤ i), an addition: 2.10's `MultiheadAttention` has no such flag.
 ///
 /// Parameters as MindSpore names them: `in_proj_weight` `[3E, E]` (XavierUniform), `in_proj_bias` `[3E]`
-/// (zeros), `out_proj.weight`, `out_proj.bias` (Dense's initialisers).
+/// (zeros), `out_proj.weight`, `out_proj.bias` (Dense's initialisers). With `kdim`/`vdim` other than E,
+/// separate `q_proj_weight` `[E, E]`, `k_proj_weight` `[E, kdim]`, `v_proj_weight` `[E, vdim]` replace
+/// `in_proj_weight`.
 ///
 /// ```swift
 /// let mha = MultiheadAttention(embedDim: 16, numHeads: 4)
 /// let (out, weights) = mha(x, x, x, keyPaddingMask: padding)   // x [L, N, 16]; weights [N, L, L]
 /// ```
 public final class MultiheadAttention: Cell {
-    /// The packed q, k, v projection `[3E, E]`.
-    public let inProjWeight: Parameter
+    /// The packed q, k, v projection `[3E, E]` (nil with separate projections).
+    public let inProjWeight: Parameter?
+    /// The query projection `[E, E]` when key or value have other sizes than E (else nil).
+    public let qProjWeight: Parameter?
+    /// The key projection `[E, kdim]` (or nil).
+    public let kProjWeight: Parameter?
+    /// The value projection `[E, vdim]` (or nil).
+    public let vProjWeight: Parameter?
     /// Its bias `[3E]`, or nil without bias.
     public let inProjBias: Parameter?
     /// The output projection.
     public let outProj: Dense
     /// E.
     public let embedDim: Int
+    /// Key features.
+    public let kdim: Int
+    /// Value features.
+    public let vdim: Int
     /// H.
     public let numHeads: Int
     /// Whether inputs are `[N, L, E]`.
@@ -42,12 +54,24 @@ public final class MultiheadAttention: Cell {
     private let _dropout: Dropout
 
     /// Multi-head attention; `embedDim` must be divisible by `numHeads`. `seed` fixes the initial parameters.
-    public init(embedDim: Int, numHeads: Int, dropout: Double = 0, hasBias: Bool = true, batchFirst: Bool = false, seed: UInt64? = nil) {
+    public init(embedDim: Int, numHeads: Int, dropout: Double = 0, hasBias: Bool = true, kdim: Int? = nil, vdim: Int? = nil,
+                batchFirst: Bool = false, seed: UInt64? = nil) {
         self.embedDim = embedDim
+        self.kdim = kdim ?? embedDim
+        self.vdim = vdim ?? embedDim
         self.numHeads = numHeads
         self.batchFirst = batchFirst
         self.dropout = dropout
-        inProjWeight = Parameter(Initializer.xavierUniform(gain: 1).make([3 * embedDim, embedDim], seed: seed), name: "in_proj_weight")
+        let xavier = Initializer.xavierUniform(gain: 1)
+        if self.kdim == embedDim && self.vdim == embedDim {
+            inProjWeight = Parameter(xavier.make([3 * embedDim, embedDim], seed: seed), name: "in_proj_weight")
+            (qProjWeight, kProjWeight, vProjWeight) = (nil, nil, nil)
+        } else {
+            inProjWeight = nil
+            qProjWeight = Parameter(xavier.make([embedDim, embedDim], seed: seed), name: "q_proj_weight")
+            kProjWeight = Parameter(xavier.make([embedDim, self.kdim], seed: seed.map { $0 &+ 3 }), name: "k_proj_weight")
+            vProjWeight = Parameter(xavier.make([embedDim, self.vdim], seed: seed.map { $0 &+ 4 }), name: "v_proj_weight")
+        }
         inProjBias = hasBias ? Parameter(Tensor.zeros([3 * embedDim]), name: "in_proj_bias") : nil
         outProj = Dense(inChannels: embedDim, outChannels: embedDim, hasBias: hasBias, seed: seed.map { $0 &+ 1 })
         _dropout = Dropout(p: dropout, seed: seed.map { $0 &+ 2 })
@@ -80,9 +104,9 @@ public final class MultiheadAttention: Cell {
         let v3 = batched ? value : value.expandingShape(at: batchFirst ? 0 : 1)
         let (nAxis, lAxis) = batchFirst ? (0, 1) : (1, 0)
         let (n, l, s, e) = (q3.shape[nAxis], q3.shape[lAxis], k3.shape[lAxis], embedDim)
-        guard q3.shape[2] == e, k3.shape[2] == e, v3.shape == k3.shape, k3.shape[nAxis] == n else {
-            reportError(TensorError(op: op, message: "expects query [\(batchFirst ? "N, L" : "L, N"), \(e)] and key, value of one shape"
-                + " [\(batchFirst ? "N, S" : "S, N"), \(e)], got \(query.shape), \(key.shape), \(value.shape)"))
+        guard q3.shape[2] == e, k3.shape[2] == kdim, v3.shape[2] == vdim, v3.shape.prefix(2) == k3.shape.prefix(2), k3.shape[nAxis] == n else {
+            reportError(TensorError(op: op, message: "expects query [\(batchFirst ? "N, L" : "L, N"), \(e)], key [\(batchFirst ? "N, S" : "S, N"), \(kdim)]"
+                + " and value [\(batchFirst ? "N, S" : "S, N"), \(vdim)], got \(query.shape), \(key.shape), \(value.shape)"))
             return fail
         }
         let dtype = query.dtype
@@ -90,14 +114,20 @@ public final class MultiheadAttention: Cell {
             return fail
         }
         let h = numHeads, d = e / h
-        let w = inProjWeight.value.astype(dtype), bias = inProjBias?.value.astype(dtype)
+        let bias = inProjBias?.value.astype(dtype)
         // Projections. Self-attention (the same tensor three times) runs one packed gemm and reads the three
         // parts through strides; otherwise one gemm per input with its third of the weights.
         let packed: (Tensor, Tensor, Tensor, Int, Int, Int, Int)
-        if q3.buffer === k3.buffer && k3.buffer === v3.buffer && q3.tracking === k3.tracking && k3.tracking === v3.tracking && q3.shape == k3.shape {
+        if let wq = qProjWeight?.value.astype(dtype), let wk = kProjWeight?.value.astype(dtype), let wv = vProjWeight?.value.astype(dtype) {
+            func project(_ x: Tensor, _ w: Tensor, _ part: Int) -> Tensor {
+                linear(x.reshaped(to: [-1, x.shape[2]]), weight: w, bias: bias?.sliced(alongAxis: 0, from: part * e, to: (part + 1) * e))
+            }
+            packed = (project(q3, wq, 0), project(k3, wk, 1), project(v3, wv, 2), 0, 0, 0, e)
+        } else if let w = inProjWeight?.value.astype(dtype), q3.buffer === k3.buffer && k3.buffer === v3.buffer && q3.tracking === k3.tracking && k3.tracking === v3.tracking && q3.shape == k3.shape {
             let qkv = linear(q3.reshaped(to: [-1, e]), weight: w, bias: bias)
             packed = (qkv, qkv, qkv, 0, e, 2 * e, 3 * e)
         } else {
+            let w = inProjWeight?.value.astype(dtype) ?? Tensor.zeros([3 * e, e], dtype: dtype)
             func project(_ x: Tensor, _ part: Int) -> Tensor {
                 linear(x.reshaped(to: [-1, e]), weight: w.sliced(alongAxis: 0, from: part * e, to: (part + 1) * e),
                        bias: bias?.sliced(alongAxis: 0, from: part * e, to: (part + 1) * e))
