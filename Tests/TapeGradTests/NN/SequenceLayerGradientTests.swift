@@ -151,6 +151,30 @@ final class SequenceLayerGradientTests: XCTestCase {
         }
     }
 
+    func testFusedGRURecurrenceMatchesComposedOps() throws {
+        let (t, n, h) = (5, 3, 4)
+        for dtype in [DType.float32, .float64] {
+            for withBias in [true, false] {
+                let xw = Tensor.randomNormal([t, n, 3 * h], dtype: dtype, seed: 11), w = Tensor.randomNormal([3 * h, h], dtype: dtype, seed: 12)
+                let b = Tensor.randomNormal([3 * h], dtype: dtype, seed: 13), h0 = Tensor.randomNormal([n, h], dtype: dtype, seed: 14)
+                let weights = Tensor.randomUniform([t, n, h], lower: 0.5, upper: 1.5, dtype: dtype, seed: 15)
+                let inputs = withBias ? [xw, w, h0, b] : [xw, w, h0]
+                let (fused, gf) = try valueWithGradient(at: inputs) { gruRecurrence($0[0], weightHH: $0[1], biasHH: $0.count > 3 ? $0[3] : nil, h0: $0[2]) * weights }
+                let (composed, gc) = try valueWithGradient(at: inputs) { xs in
+                    var state = xs[2], outs: [Tensor] = []
+                    for s in 0..<t {
+                        state = gruStep(xs[0].sliced(alongAxis: 0, from: s, to: s + 1).squeezingShape(at: [0]), state, xs[1], xs.count > 3 ? xs[3] : nil, hidden: h)
+                        outs.append(state)
+                    }
+                    return stack(outs, alongAxis: 0) * weights
+                }
+                let tol = dtype == .float32 ? 1e-5 : 1e-12
+                XCTAssertTrue(fused.isClose(to: composed, rtol: tol, atol: tol))
+                for (a, c) in zip(gf, gc) { XCTAssertTrue(a.isClose(to: c, rtol: tol * 10, atol: tol * 10), "\(a) vs \(c)") }
+            }
+        }
+    }
+
     func testSecondDerivativesThroughFusedOpsMatchFiniteDifferences() throws {
         // d/dx of ⟨∂L/∂x, r⟩: the inner gradient runs under an outer tape (the composed and headMatmul
         // pullbacks are recorded), the finite differences run the fused first-order path.
@@ -162,6 +186,12 @@ final class SequenceLayerGradientTests: XCTestCase {
             (try? valueWithGradient(at: xs[0]) { x in (lstm(x) * lstm(x)).sum() }.gradient) ?? Tensor(Double.nan)
         }
         XCTAssertLessThan(second.worstRelativeError, 1e-5, "\(second)")
+        let gru = GRU(inputSize: 2, hiddenSize: 2)
+        toFloat64(gru)
+        let gruSecond = try checkGradients("GRU second order", at: [r([3, 2, 2], 33)]) { xs in
+            (try? valueWithGradient(at: xs[0]) { x in (gru(x) * gru(x)).sum() }.gradient) ?? Tensor(Double.nan)
+        }
+        XCTAssertLessThan(gruSecond.worstRelativeError, 1e-5, "\(gruSecond)")
         let mha = MultiheadAttention(embedDim: 4, numHeads: 2)
         toFloat64(mha)
         let attention = try checkGradients("MHA second order", at: [r([3, 1, 4], 32)]) { xs in

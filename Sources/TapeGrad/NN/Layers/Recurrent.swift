@@ -14,7 +14,16 @@
 /// ```
 open class RecurrentBase: Cell {
     /// Which recurrence this layer runs.
-    public enum Mode: Sendable { case rnnTanh, rnnRelu, lstm, gru }
+    public enum Mode: Sendable {
+        /// Elman RNN with tanh.
+        case rnnTanh
+        /// Elman RNN with ReLU.
+        case rnnRelu
+        /// LSTM, gates (i, f, g, o).
+        case lstm
+        /// GRU, gates (r, z, n).
+        case gru
+    }
 
     /// Every W_ih, by layer then direction.
     public let weightIhList: [Parameter]
@@ -153,14 +162,18 @@ open class RecurrentBase: Cell {
             let h = hc.sliced(alongAxis: 0, from: steps - 1, to: steps).reshaped(to: [n, hiddenSize])
             let c = hc.sliced(alongAxis: 0, from: steps, to: steps + 1).reshaped(to: [n, hiddenSize])
             return (out, h, c)
-        case .gru, .rnnTanh, .rnnRelu:
-            let width = mode == .gru ? 3 * hiddenSize : hiddenSize
+        case .gru:
+            let xw = linear(flat, weight: w, bias: bi).reshaped(to: [steps, n, 3 * hiddenSize])
+            let out = gruRecurrence(xw, weightHH: u, biasHH: bh, h0: h0)
+            return (out, out.sliced(alongAxis: 0, from: steps - 1, to: steps).reshaped(to: [n, hiddenSize]), nil)
+        case .rnnTanh, .rnnRelu:
+            let width = hiddenSize
             let xw = linear(flat, weight: w, bias: bi).reshaped(to: [steps, n, width])
             var h = h0
             var outs: [Tensor] = []
             for t in 0..<steps {
                 let xt = xw.sliced(alongAxis: 0, from: t, to: t + 1).reshaped(to: [n, width])
-                h = mode == .gru ? gruStep(xt, h, u, bh, hidden: hiddenSize) : rnnStep(xt, h, u, bh, mode == .rnnTanh ? .tanh : .relu)
+                h = rnnStep(xt, h, u, bh, mode == .rnnTanh ? .tanh : .relu)
                 outs.append(h)
             }
             return (stack(outs, alongAxis: 0), h, nil)
