@@ -155,6 +155,10 @@ enum LSTMKernels {
             E.gemm(transA: false, transB: true, m: n, n: g4, k: hidden, alpha: 1, a: hPrev, lda: hidden,
                    b: w, ldb: hidden, beta: 1, c: gt, ldc: g4)
             let ct = cells + t * plane, ht = out + t * plane
+            if E.self == Float.self && hidden % 8 == 0 {
+                forwardRowsFloat(gt, cPrev, ct, ht, n: n, hidden: hidden)
+                continue
+            }
             for b in 0..<n {
                 let row = gt + b * g4, cp = cPrev + b * hidden, cr = ct + b * hidden, hr = ht + b * hidden
                 for j in 0..<hidden {
@@ -168,6 +172,51 @@ enum LSTMKernels {
             }
         }
         (out + steps * plane).update(from: cells + (steps - 1) * plane, count: plane)
+    }
+
+    /// One forward step's elementwise pass for float32, eight lanes at a time (same formulas as the scalar loop).
+    static func forwardRowsFloat<E>(_ gt: UnsafeMutablePointer<E>, _ cPrev: UnsafePointer<E>, _ ct: UnsafeMutablePointer<E>,
+                                    _ ht: UnsafeMutablePointer<E>, n: Int, hidden: Int) {
+        let g = UnsafeMutableRawPointer(gt).assumingMemoryBound(to: Float.self), cp = UnsafeRawPointer(cPrev).assumingMemoryBound(to: Float.self)
+        let c = UnsafeMutableRawPointer(ct).assumingMemoryBound(to: Float.self), h = UnsafeMutableRawPointer(ht).assumingMemoryBound(to: Float.self)
+        for b in 0..<n {
+            let row = g + b * 4 * hidden
+            for j in stride(from: 0, to: hidden, by: 8) {
+                let i = VectorMath.sigmoid(VectorMath.load(row + j)), f = VectorMath.sigmoid(VectorMath.load(row + hidden + j))
+                let gg = VectorMath.tanh(VectorMath.load(row + 2 * hidden + j)), o = VectorMath.sigmoid(VectorMath.load(row + 3 * hidden + j))
+                VectorMath.store(i, row + j); VectorMath.store(f, row + hidden + j)
+                VectorMath.store(gg, row + 2 * hidden + j); VectorMath.store(o, row + 3 * hidden + j)
+                let k = b * hidden + j
+                let cell = f * VectorMath.load(cp + k) + i * gg
+                VectorMath.store(cell, c + k)
+                VectorMath.store(o * VectorMath.tanh(cell), h + k)
+            }
+        }
+    }
+
+    /// One backward step's elementwise pass for float32, eight lanes at a time.
+    static func backwardRowsFloat<E>(_ gt: UnsafePointer<E>, _ dgt: UnsafeMutablePointer<E>, _ ct: UnsafePointer<E>, _ cPrev: UnsafePointer<E>,
+                                     _ upstream: UnsafePointer<E>, _ dhCarry: UnsafeMutablePointer<E>, _ dcCarry: UnsafeMutablePointer<E>,
+                                     n: Int, hidden: Int) {
+        func f(_ p: UnsafePointer<E>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
+        func m(_ p: UnsafeMutablePointer<E>) -> UnsafeMutablePointer<Float> { UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self) }
+        let (gates, dg, cells, cp, up, dh0, dc0) = (f(gt), m(dgt), f(ct), f(cPrev), f(upstream), m(dhCarry), m(dcCarry))
+        for b in 0..<n {
+            let row = gates + b * 4 * hidden, drow = dg + b * 4 * hidden
+            for j in stride(from: 0, to: hidden, by: 8) {
+                let k = b * hidden + j
+                let i = VectorMath.load(row + j), fg = VectorMath.load(row + hidden + j)
+                let gg = VectorMath.load(row + 2 * hidden + j), o = VectorMath.load(row + 3 * hidden + j)
+                let dh = VectorMath.load(up + k) + VectorMath.load(dh0 + k)
+                let tc = VectorMath.tanh(VectorMath.load(cells + k))
+                let dc = VectorMath.load(dc0 + k) + dh * o * (1 - tc * tc)
+                VectorMath.store(dc * gg * i * (1 - i), drow + j)
+                VectorMath.store(dc * VectorMath.load(cp + k) * fg * (1 - fg), drow + hidden + j)
+                VectorMath.store(dc * i * (1 - gg * gg), drow + 2 * hidden + j)
+                VectorMath.store(dh * tc * o * (1 - o), drow + 3 * hidden + j)
+                VectorMath.store(dc * fg, dc0 + k)
+            }
+        }
     }
 
     /// Backward through time from `g` (`[T + 1, N, H]`: ∂L/∂h_t, then ∂L/∂c_T).
@@ -184,6 +233,9 @@ enum LSTMKernels {
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = gates + t * n * g4, dgt = dxw + t * n * g4, ct = cells + t * plane, upstream = g + t * plane
             let cPrev = t == 0 ? c0 : cells + (t - 1) * plane
+            if E.self == Float.self && hidden % 8 == 0 {
+                backwardRowsFloat(gt, dgt, ct, cPrev, upstream, dh0, dc0, n: n, hidden: hidden)
+            } else {
             for b in 0..<n {
                 let row = gt + b * g4, drow = dgt + b * g4
                 for j in 0..<hidden {
@@ -198,6 +250,7 @@ enum LSTMKernels {
                     drow[3 * hidden + j] = dh * tc * o * (1 - o)
                     dc0[k] = dc * f
                 }
+            }
             }
             E.gemm(transA: false, transB: false, m: n, n: hidden, k: g4, alpha: 1, a: dgt, lda: g4,
                    b: w, ldb: hidden, beta: 0, c: dh0, ldc: hidden)

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import TapeGrad
 
@@ -138,17 +139,39 @@ final class SequenceLayerGradientTests: XCTestCase {
     }
 
     func testFusedLSTMRecurrenceMatchesComposedOps() throws {
-        let (t, n, h) = (5, 3, 4)
-        for dtype in [DType.float32, .float64] {
+        // H = 8 and 16 take the eight-lane float32 path, H = 5 the scalar one.
+        for (dtype, h) in [(DType.float32, 8), (.float32, 16), (.float32, 5), (.float64, 4)] {
+            let (t, n) = (5, 3)
             let xw = Tensor.randomNormal([t, n, 4 * h], dtype: dtype, seed: 1), w = Tensor.randomNormal([4 * h, h], dtype: dtype, seed: 2)
             let h0 = Tensor.randomNormal([n, h], dtype: dtype, seed: 3), c0 = Tensor.randomNormal([n, h], dtype: dtype, seed: 4)
             let weights = Tensor.randomUniform([t + 1, n, h], lower: 0.5, upper: 1.5, dtype: dtype, seed: 5)
             let (fused, gf) = try valueWithGradient(at: [xw, w, h0, c0]) { lstmRecurrence($0[0], weightHH: $0[1], h0: $0[2], c0: $0[3]) * weights }
             let (composed, gc) = try valueWithGradient(at: [xw, w, h0, c0]) { lstmRecurrenceComposed($0[0], weightHH: $0[1], h0: $0[2], c0: $0[3]) * weights }
             let tol = dtype == .float32 ? 1e-5 : 1e-12
-            XCTAssertTrue(fused.isClose(to: composed, rtol: tol, atol: tol))
-            for (a, b) in zip(gf, gc) { XCTAssertTrue(a.isClose(to: b, rtol: tol * 10, atol: tol * 10), "\(a) vs \(b)") }
+            XCTAssertTrue(fused.isClose(to: composed, rtol: tol, atol: tol), "H \(h)")
+            for (a, b) in zip(gf, gc) { XCTAssertTrue(a.isClose(to: b, rtol: tol * 10, atol: tol * 10), "H \(h): \(a) vs \(b)") }
         }
+    }
+
+    func testEightLaneExpSigmoidTanhAreWithinAFewUlp() {
+        var worst = (exp: 0.0, sigmoid: 0.0, tanh: 0.0)
+        var x = -90.0
+        while x < 90 {
+            let lanes = SIMD8<Float>((0..<8).map { Float(x + Double($0) * 0.003) })
+            let (e, s, t) = (VectorMath.exp(lanes), VectorMath.sigmoid(lanes), VectorMath.tanh(lanes))
+            for k in 0..<8 {
+                let v = Double(lanes[k])
+                if (-87...88).contains(v) { worst.exp = Swift.max(worst.exp, Swift.abs(Double(e[k]) / Foundation.exp(v) - 1)) }
+                worst.sigmoid = Swift.max(worst.sigmoid, Swift.abs(Double(s[k]) - 1 / (1 + Foundation.exp(-v))))
+                worst.tanh = Swift.max(worst.tanh, Swift.abs(Double(t[k]) - Foundation.tanh(v)))
+            }
+            x += 0.0137
+        }
+        XCTAssertLessThan(worst.exp, 4e-7)        // ≈ 3 ulp relative
+        XCTAssertLessThan(worst.sigmoid, 2e-7)    // absolute
+        XCTAssertLessThan(worst.tanh, 3e-7)
+        XCTAssertEqual(VectorMath.tanh(SIMD8(repeating: 0))[0], 0)
+        XCTAssertEqual(VectorMath.exp(SIMD8(repeating: 0))[0], 1)
     }
 
     func testFusedGRURecurrenceMatchesComposedOps() throws {
