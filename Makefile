@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test tsan asan fuzz demo demo-cnn demo-penalty demo-distributed examples bench bench-compare bench-distributed openblas mpi doc-examples docs docs-check
+.PHONY: test tsan asan fuzz demo demo-cnn demo-penalty demo-seq demo-distributed examples bench bench-compare bench-distributed openblas mpi doc-examples docs docs-check
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -57,6 +57,10 @@ demo-distributed: openblas mpi
 ## demo-penalty: a physics-informed fit of u'' + u = 0 (a penalty on second derivatives) that learns sin x.
 demo-penalty: openblas
 	swift run -c release tapegrad-penalty $(ARGS)
+
+## demo-seq: a Transformer encoder learns to sort 10 digits (ARGS="--model lstm" for the LSTM on addition).
+demo-seq: openblas
+	swift run -c release tapegrad-seq-demo $(ARGS)
 
 ## examples: the seed documents' examples, printing MindSpore's numbers.
 examples: openblas

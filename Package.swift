@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "tapegrad-demo", targets: ["Demo"]),
         .executable(name: "tapegrad-demo-distributed", targets: ["DistributedDemo"]),
         .executable(name: "tapegrad-penalty", targets: ["GradientPenalty"]),
+        .executable(name: "tapegrad-seq-demo", targets: ["SequenceDemo"]),
     ],
     targets: [
         // MARK: - Implementation details
@@ -55,6 +56,7 @@ let package = Package(
             path: "Examples/DistributedDemo"
         ),
         .executableTarget(name: "GradientPenalty", dependencies: ["TapeGrad"], path: "Examples/GradientPenalty"),
+        .executableTarget(name: "SequenceDemo", dependencies: ["TapeGrad"], path: "Examples/SequenceDemo"),
 
         // MARK: - Tests
         .testTarget(
