@@ -1,0 +1,81 @@
+// Sorting along an axis (stable), and the distinct elements of a tensor.
+
+extension Tensor {
+    /// For each lane along axis `a` (rank ≥ 1): the first `keep` positions of a stable sort (NaN as the
+    /// largest value) as int32, and the flat positions of those elements, both laid out in the result's shape.
+    func sortOrder(axis a: Int, descending: Bool, keep: Int) -> (order: [Int32], positions: [Int]) {
+        let lanes = Lanes(shape: shape, axis: a)
+        let values = scalars
+        var order = [Int32](repeating: 0, count: lanes.count * keep)
+        var positions = [Int](repeating: 0, count: lanes.count * keep)
+        var lane = [Int](repeating: 0, count: lanes.length)
+        for l in 0..<lanes.count {
+            let base = lanes.base(l)
+            for i in 0..<lanes.length { lane[i] = i }
+            lane.sort { i, j in
+                let (x, y) = (values[base + i * lanes.inner], values[base + j * lanes.inner])
+                if descending ? lessNaNLast(y, x) : lessNaNLast(x, y) { return true }
+                if descending ? lessNaNLast(x, y) : lessNaNLast(y, x) { return false }
+                return i < j   // equal (or both NaN): keep the original order
+            }
+            let o = l / Swift.max(lanes.inner, 1), j = l - o * lanes.inner
+            for r in 0..<keep {
+                let at = (o * keep + r) * lanes.inner + j
+                order[at] = Int32(lane[r])
+                positions[at] = base + lane[r] * lanes.inner
+            }
+        }
+        return (order, positions)
+    }
+}
+
+/// The elements sorted along `axis` and the int32 positions they came from. The sort is stable: equal
+/// elements keep their order, ascending or descending; NaN sorts as the largest value.
+/// MindSpore `ops.sort(input_x, axis, descending)`.
+/// ∂L/∂input = G scattered back to where each element came from.
+///
+/// ```swift
+/// let (values, indices) = sort(Tensor([3, 1, 2]))   // [1, 2, 3], [1, 2, 0]
+/// ```
+public func sort(_ input: Tensor, axis: Int = -1, descending: Bool = false) -> (values: Tensor, indices: Tensor) {
+    let x = input.atLeast1D
+    guard let a = x.normalizedAxis(axis, op: "sort") else { return (Tensor.placeholder(dtype: input.dtype), Tensor.placeholder(dtype: .int32)) }
+    let (order, positions) = x.sortOrder(axis: a, descending: descending, keep: x.shape[a])
+    let values = x.taking(flat: positions, shape: x.shape).reshaped(to: input.shape)
+    return (values, Tensor(order, shape: input.shape))
+}
+
+/// The int32 positions that sort `input` along `axis` (stable). MindSpore `ops.argsort(input, axis, descending)`.
+/// Not differentiable.
+///
+/// ```swift
+/// argsort(Tensor([3, 1, 2]), descending: true)   // [0, 2, 1]
+/// ```
+public func argsort(_ input: Tensor, axis: Int = -1, descending: Bool = false) -> Tensor {
+    sort(input.detached, axis: axis, descending: descending).indices
+}
+
+/// The distinct elements in ascending order (1-D), the int32 position of each input element in that
+/// list (input's shape), and how often each distinct element occurs (int32).
+/// PyTorch `torch.unique(sorted=True, return_inverse=True, return_counts=True)`; MindSpore `ops.unique`
+/// gives the first two. Not differentiable.
+///
+/// ```swift
+/// let (values, inverse, counts) = unique(Tensor([2, 1, 2, 5]))   // [1, 2, 5], [1, 0, 1, 2], [1, 2, 1]
+/// ```
+public func unique(_ input: Tensor) -> (values: Tensor, inverse: Tensor, counts: Tensor) {
+    let values = input.scalars
+    let order = values.indices.sorted { lessNaNLast(values[$0], values[$1]) || (!lessNaNLast(values[$1], values[$0]) && $0 < $1) }
+    var distinct: [Double] = [], counts: [Int32] = []
+    var inverse = [Int32](repeating: 0, count: values.count)
+    for i in order {
+        let v = values[i]
+        if let last = distinct.last, last == v || (last.isNaN && v.isNaN) {
+            counts[counts.count - 1] += 1
+        } else {
+            distinct.append(v); counts.append(1)
+        }
+        inverse[i] = Int32(distinct.count - 1)
+    }
+    return (Tensor(distinct, shape: [distinct.count]).converted(to: input.dtype), Tensor(inverse, shape: input.shape), Tensor(counts, shape: [counts.count]))
+}
