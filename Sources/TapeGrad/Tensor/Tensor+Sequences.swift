@@ -16,7 +16,7 @@ extension Tensor {
         }
         let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
         // The second half counts back from `end`, so that the last value is exactly `end` (as PyTorch does).
-        let values = (0..<steps).map { i in i < steps / 2 ? start + Double(i) * step : end - Double(steps - 1 - i) * step }
+        let values = steps == 1 ? [start] : (0..<steps).map { i in i < steps / 2 ? start + Double(i) * step : end - Double(steps - 1 - i) * step }
         return fromArray(values, shape: [steps]).converted(to: dtype)
     }
 

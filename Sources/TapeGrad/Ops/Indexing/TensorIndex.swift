@@ -106,8 +106,15 @@ extension Tensor {
 
         let strides = Tensor.strides(of: shape)
         var offsets: [[Int]] = [], outShape: [Int] = []
+        // NumPy's placement rule: integers count as advanced indices beside an index tensor or mask; when
+        // they are not all adjacent, the advanced dimensions go first.
+        var advancedItems: [Int] = [], advancedGroup: Int?, advancedDims: Range<Int>?
         var d = 0
-        for item in expanded {
+        for (position, item) in expanded.enumerated() {
+            switch item {
+            case .index, .indices, .mask: advancedItems.append(position)
+            default: break
+            }
             switch item {
             case .index(let i):
                 let n = shape[d]
@@ -153,6 +160,8 @@ extension Tensor {
                     guard i >= -n && i < n else { return fail("index \(i) in the index tensor is out of range for axis \(d) of size \(n) (shape \(shape))") }
                     list[k] = (i < 0 ? i + n : i) * strides[d]
                 }
+                advancedGroup = offsets.count
+                advancedDims = outShape.count..<(outShape.count + t.rank)
                 offsets.append(list)
                 outShape += t.shape
                 d += 1
@@ -174,12 +183,19 @@ extension Tensor {
                         list.append(offset)
                     }
                 }
+                advancedGroup = offsets.count
+                advancedDims = outShape.count..<(outShape.count + 1)
                 offsets.append(list)
                 outShape.append(list.count)
                 d += m.rank
             case .ellipsis:
                 break
             }
+        }
+        if let g = advancedGroup, let dims = advancedDims, let first = advancedItems.first, let last = advancedItems.last,
+           last - first + 1 != advancedItems.count {
+            offsets.insert(offsets.remove(at: g), at: 0)
+            outShape = Array(outShape[dims]) + Array(outShape[..<dims.lowerBound]) + Array(outShape[dims.upperBound...])
         }
         return (Tensor.combine(offsets), outShape)
     }

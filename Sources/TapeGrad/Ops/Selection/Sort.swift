@@ -55,27 +55,39 @@ public func argsort(_ input: Tensor, axis: Int = -1, descending: Bool = false) -
     sort(input.detached, axis: axis, descending: descending).indices
 }
 
-/// The distinct elements in ascending order (1-D), the int32 position of each input element in that
-/// list (input's shape), and how often each distinct element occurs (int32).
-/// PyTorch `torch.unique(sorted=True, return_inverse=True, return_counts=True)`; MindSpore `ops.unique`
-/// gives the first two. Not differentiable.
+/// The distinct elements (1-D), the int32 position of each input element in that list (input's shape),
+/// and how often each distinct element occurs (int32). With `sorted` (the default, as PyTorch and NumPy)
+/// the distinct elements ascend; without it they keep the order of first appearance, as MindSpore's
+/// `ops.unique(input)`. Not differentiable.
 ///
 /// ```swift
 /// let (values, inverse, counts) = unique(Tensor([2, 1, 2, 5]))   // [1, 2, 5], [1, 0, 1, 2], [1, 2, 1]
+/// unique(Tensor([2, 1, 2, 5]), sorted: false).values              // [2, 1, 5]
 /// ```
-public func unique(_ input: Tensor) -> (values: Tensor, inverse: Tensor, counts: Tensor) {
+public func unique(_ input: Tensor, sorted: Bool = true) -> (values: Tensor, inverse: Tensor, counts: Tensor) {
     let values = input.scalars
-    let order = values.indices.sorted { lessNaNLast(values[$0], values[$1]) || (!lessNaNLast(values[$1], values[$0]) && $0 < $1) }
+    func same(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
     var distinct: [Double] = [], counts: [Int32] = []
     var inverse = [Int32](repeating: 0, count: values.count)
-    for i in order {
-        let v = values[i]
-        if let last = distinct.last, last == v || (last.isNaN && v.isNaN) {
-            counts[counts.count - 1] += 1
-        } else {
-            distinct.append(v); counts.append(1)
+    if sorted {
+        let order = values.indices.sorted { lessNaNLast(values[$0], values[$1]) || (!lessNaNLast(values[$1], values[$0]) && $0 < $1) }
+        for i in order {
+            if let last = distinct.last, same(last, values[i]) { counts[counts.count - 1] += 1 } else { distinct.append(values[i]); counts.append(1) }
+            inverse[i] = Int32(distinct.count - 1)
         }
-        inverse[i] = Int32(distinct.count - 1)
+    } else {
+        var slot: [Double: Int] = [:]
+        var nanSlot: Int?
+        for (i, v) in values.enumerated() {
+            let known = v.isNaN ? nanSlot : slot[v]
+            let s = known ?? distinct.count
+            if known == nil {
+                distinct.append(v); counts.append(0)
+                if v.isNaN { nanSlot = s } else { slot[v] = s }
+            }
+            counts[s] += 1
+            inverse[i] = Int32(s)
+        }
     }
     return (Tensor(distinct, shape: [distinct.count]).converted(to: input.dtype), Tensor(inverse, shape: input.shape), Tensor(counts, shape: [counts.count]))
 }
