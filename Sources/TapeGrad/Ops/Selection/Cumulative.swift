@@ -53,7 +53,7 @@ public func cumsum(_ x: Tensor, axis: Int) -> Tensor {
 /// running product), built from an [n, n] table of partial products, so zeros get their true gradient.
 ///
 /// ```swift
-/// cumprod(Tensor([2, 0, 3]), axis: 0)   // [2, 0, 0]; gradient of the sum: [1, 2, 0]
+/// cumprod(Tensor([2, 0, 3]), axis: 0)   // [2, 0, 0]; gradient of the sum: [1, 8, 0]
 /// ```
 public func cumprod(_ x: Tensor, axis: Int) -> Tensor {
     let v = x.atLeast1D

@@ -1,0 +1,149 @@
+import XCTest
+@testable import TapeGrad
+
+/// Hand-derived values, the documented deviations from MindSpore, and the errors (op, argument, value,
+/// expectation) of the indexing, selection and shape ops.
+final class IndexingBehaviourTests: XCTestCase {
+    func testSubscriptsReadTheDocumentedElements() throws {
+        let x = Tensor.arange(12).reshaped(to: [3, 4])
+        XCTAssertEqual(x[1].scalars, [4, 5, 6, 7])
+        XCTAssertEqual(x[0, 1..<3].scalars, [1, 2])
+        XCTAssertEqual(x[-1, ...1].scalars, [8, 9])
+        XCTAssertEqual(x[..., 0].scalars, [0, 4, 8])
+        XCTAssertEqual(x[Tensor([2, 0] as [Int32])].shape, [2, 4])
+        XCTAssertEqual(x[mask: greater(x, Tensor(8))].scalars, [9, 10, 11])
+        XCTAssertEqual(x[TensorIndex.slice(start: nil, end: nil, step: -1), 0].scalars, [8, 4, 0])
+        XCTAssertEqual(x[TensorIndex.newAxis, 1].shape, [1, 4])
+        XCTAssertEqual(x[...].shape, [3, 4])
+        XCTAssertEqual(x[1, ..., 2].scalars, [6])
+    }
+
+    func testSubscriptWriteSendsGradientToOldValueAndWrittenValue() throws {
+        // y = x with row 1 replaced by v; L = Σ y ⊙ w  ⇒  ∂L/∂x = w with row 1 zeroed, ∂L/∂v = w's row 1.
+        let x = Tensor.ones([2, 3], dtype: .float64), v = Tensor([7, 8, 9] as [Double])
+        let w = Tensor([[1, 2, 3], [4, 5, 6]] as [[Double]])
+        let (value, (gx, gv)) = try valueWithGradient(at: x, v) { x, v in
+            var y = x
+            y[1] = v
+            return (y * w).sum()
+        }
+        XCTAssertEqual(value.item(), 1 + 2 + 3 + 28 + 40 + 54)
+        XCTAssertEqual(gx.scalars, [1, 2, 3, 0, 0, 0])
+        XCTAssertEqual(gv.scalars, [4, 5, 6])
+    }
+
+    func testRepeatedWritesLetTheLastWinAndGiveTheOverwrittenValueNoGradient() throws {
+        // MindSpore and PyTorch give both writes the winner's gradient; the output does not depend on the first.
+        let x = Tensor.zeros([1, 4], dtype: .float64), src = Tensor([[5, 6]] as [[Double]])
+        let index = Tensor([[1, 1]] as [[Int32]])
+        let w = Tensor([[1, 2, 3, 4]] as [[Double]])
+        let (value, (gx, gs)) = try valueWithGradient(at: x, src) { x, s in (scatter(x, axis: 1, index: index, src: s) * w).sum() }
+        XCTAssertEqual(value.item(), 12)
+        XCTAssertEqual(gx.scalars, [1, 0, 3, 4])
+        XCTAssertEqual(gs.scalars, [0, 2])
+    }
+
+    func testScatterAddAccumulatesRepeatedTargets() {
+        XCTAssertEqual(scatterAdd(Tensor.zeros([3]), axis: 0, index: Tensor([0, 0, 2] as [Int32]), src: Tensor([1, 2, 3])).scalars, [3, 0, 3])
+    }
+
+    func testCumprodGradientIsExactAtZeros() throws {
+        // y = [2, 0, 0]; ∂(Σy)/∂x = [1 + x₁ + x₁x₂, x₀ + x₀x₂, x₀x₁] = [1, 8, 0] at x = [2, 0, 3]
+        // (MindSpore 2.10 gives NaN for the zero: its pullback divides by x).
+        let g = try gradient(at: Tensor([2, 0, 3] as [Double])) { cumprod($0, axis: 0).sum() }
+        XCTAssertEqual(g.scalars, [1, 8, 0])
+    }
+
+    func testSelectionOpsBreakTiesAsDocumented() {
+        let t = Tensor([[1, 3, 3, 0]])
+        XCTAssertEqual(t.argmax(axis: 1).scalars, [1])
+        XCTAssertEqual(t.argmin(axis: -1, keepDims: true).shape, [1, 1])
+        XCTAssertEqual(t.argmax().shape, [])
+        XCTAssertEqual(sort(t, descending: true).indices.scalars, [1, 2, 0, 3])
+        XCTAssertEqual(argsort(Tensor([2, 1, 2, 1])).scalars, [1, 3, 0, 2])
+        XCTAssertEqual(topk(t, k: 2).indices.scalars, [1, 2])
+        XCTAssertEqual(cummax(Tensor([1, 3, 2, 3]), axis: 0).indices.scalars, [0, 1, 1, 3])
+        let sorted = unique(Tensor([2, 1, 2, 5]))
+        XCTAssertEqual(sorted.values.scalars, [1, 2, 5])
+        XCTAssertEqual(sorted.inverse.scalars, [1, 0, 1, 2])
+        XCTAssertEqual(sorted.counts.scalars, [1, 2, 1])
+        XCTAssertEqual(unique(Tensor([2, 1, 2, 5]), sorted: false).values.scalars, [2, 1, 5])
+        XCTAssertEqual(nonzero(Tensor([[0, 1], [2, 0]])).scalars, [0, 1, 1, 0])
+        XCTAssertEqual(nonzero(Tensor([[0, 1], [2, 0]])).dtype, .int32)
+    }
+
+    func testShapeOpsGiveTheDocumentedLayouts() {
+        XCTAssertEqual(chunk(Tensor([1, 2, 3, 4, 5]), chunks: 3).map(\.shape), [[2], [2], [1]])
+        XCTAssertEqual(chunk(Tensor([1, 2, 3, 4]), chunks: 3).map(\.shape), [[2], [2]])   // as MindSpore: fewer chunks
+        XCTAssertEqual(split(Tensor([1, 2, 3, 4, 5]), size: 2).map(\.shape), [[2], [2], [1]])
+        XCTAssertEqual(pad(Tensor([1, 2, 3]), padding: [2, 1], mode: .reflect).scalars, [3, 2, 1, 2, 3, 2])
+        XCTAssertEqual(pad(Tensor([1, 2, 3]), padding: [2, 1], mode: .replicate).scalars, [1, 1, 1, 2, 3, 3])
+        XCTAssertEqual(pad(Tensor([[1, 2]]), padding: [1, 0, 0, 1], value: 9).scalars, [9, 1, 2, 9, 9, 9])
+        XCTAssertEqual(roll(Tensor([1, 2, 3, 4]), shifts: [1]).scalars, [4, 1, 2, 3])
+        XCTAssertEqual(tile(Tensor([1, 2]), multiples: [2, 2]).scalars, [1, 2, 1, 2, 1, 2, 1, 2])
+        XCTAssertEqual(repeatInterleave(Tensor([1, 2]), repeats: [2]).scalars, [1, 1, 2, 2])
+        XCTAssertEqual(diag(Tensor([1, 2]), offset: 1).scalars, [0, 1, 0, 0, 0, 2, 0, 0, 0])
+        XCTAssertEqual(trace(Tensor([[1, 2], [3, 4]])).item(), 5)
+        XCTAssertEqual(triu(Tensor([[1, 2], [3, 4]])).scalars, [1, 2, 0, 4])
+        XCTAssertEqual(Tensor.zeros([2, 3, 4]).flatten().shape, [2, 12])
+        XCTAssertEqual(Tensor.zeros([2, 3, 4]).movedim(source: 0, destination: -1).shape, [3, 4, 2])
+        XCTAssertEqual(meshgrid([Tensor([1, 2, 3]), Tensor([4, 5])]).map(\.shape), [[2, 3], [2, 3]])
+        XCTAssertEqual(Tensor.linspace(-1, 1, steps: 5).scalars, [-1, -0.5, 0, 0.5, 1])
+        XCTAssertEqual(Tensor.logspace(0, 2, steps: 3, dtype: .float64).scalars, [1, 10, 100])
+        XCTAssertEqual(onesLike(Tensor([1, 2] as [Int32])).dtype, .int32)
+    }
+
+    /// Each bad argument is reported (inside a checking scope) as a TensorError naming op and value.
+    func testBadIndicesAndAxesThrowNamingOpArgumentAndValue() {
+        let x = Tensor.zeros([3, 4])
+        func expect(_ op: String, _ fragment: String, _ body: () -> Void, line: UInt = #line) {
+            do {
+                try withErrorChecking { body() }
+                XCTFail("\(op): no error", line: line)
+            } catch let e as TensorError {
+                XCTAssertEqual(e.op, op, line: line)
+                XCTAssertTrue(e.message.contains(fragment), "\(e)", line: line)
+            } catch { XCTFail("\(error)", line: line) }
+        }
+        expect("subscript", "index 3 is out of range for axis 0 of size 3") { _ = x[3] }
+        expect("subscript", "5..<6 is out of range") { _ = x[0, 5..<6] }
+        expect("subscript", "must be int32, got Float32") { _ = x[Tensor([0, 1])] }
+        expect("subscript", "at most one ellipsis") { _ = x[TensorIndex.ellipsis, TensorIndex.ellipsis] }
+        expect("subscript", "3 indices are too many") { _ = x[0, 0, 0] }
+        expect("subscript", "mask of shape [4] does not match") { _ = x[mask: Tensor.ones([4])] }
+        expect("subscript assignment", "value of shape [3] does not broadcast") { var y = x; y[0] = Tensor.ones([3]) }
+        expect("gatherElements", "index 4 is out of range for axis 1 of size 4") { _ = gatherElements(x, axis: 1, index: Tensor([[4]] as [[Int32]])) }
+        expect("gatherElements", "axis 2 is out of range") { _ = gatherElements(x, axis: 2, index: Tensor([[0]] as [[Int32]])) }
+        expect("scatter", "src of shape [1] must cover") { _ = scatter(x, axis: 0, index: Tensor([[0]] as [[Int32]]), src: Tensor([1])) }
+        expect("indexSelect", "index must be a 1-D int32 tensor") { _ = indexSelect(x, axis: 0, index: Tensor([0])) }
+        expect("maskedFill", "mask of shape [3] does not broadcast") { _ = maskedFill(x, mask: Tensor.ones([3]), value: 1) }
+        expect("topk", "k = 5 must be in 0...4") { _ = topk(x, k: 5) }
+        expect("argmax", "axis -3 is out of range") { _ = x.argmax(axis: -3) }
+        expect("argmax", "is empty") { _ = Tensor.zeros([2, 0]).argmax(axis: 1) }
+        expect("sort", "axis 2 is out of range") { _ = sort(x, axis: 2) }
+        expect("cumsum", "axis 5 is out of range") { _ = cumsum(x, axis: 5) }
+        expect("pad", "reflect padding 4, 0 must be ≥ 0 and < the size 4") { _ = pad(x, padding: [4, 0], mode: .reflect) }
+        expect("pad", "even number") { _ = pad(x, padding: [1]) }
+        expect("roll", "same length") { _ = roll(x, shifts: [1, 2], axes: [0]) }
+        expect("flip", "axis -1 is repeated in [1, -1]") { _ = flip(x, axes: [1, -1]) }
+        expect("split", "add up to 3") { _ = split(x, sizes: [1, 1]) }
+        expect("chunk", "chunks must be > 0, got 0") { _ = chunk(x, chunks: 0) }
+        expect("narrow", "start 3 and length 2") { _ = narrow(x, axis: 0, start: 3, length: 2) }
+        expect("diagonal", "rank ≥ 2") { _ = diagonal(Tensor([1, 2])) }
+        expect("trace", "rank 2") { _ = trace(Tensor([1, 2])) }
+        expect("unflatten", "sizes [3, 2] do not multiply") { _ = x.unflatten(axis: 1, sizes: [3, 2]) }
+        expect("tile", "multiples [-1, 1] must be ≥ 0") { _ = tile(x, multiples: [-1, 1]) }
+        expect("repeatInterleave", "repeats [1, 2]") { _ = repeatInterleave(x, repeats: [1, 2], axis: 0) }
+        expect("linspace", "steps must be ≥ 0, got -1") { _ = Tensor.linspace(0, 1, steps: -1) }
+        expect("randint", "low 3 must be < high 3") { _ = Tensor.randint(low: 3, high: 3, shape: [2], seed: 1) }
+        expect("multinomial", "too few for 3 samples") { _ = multinomial(Tensor([0, 1, 1]), numSamples: 3, seed: 1) }
+        expect("bernoulli", "must lie in [0, 1]") { _ = bernoulli(Tensor([0.5, 1.5]), seed: 1) }
+        expect("meshgrid", "indexing must be") { _ = meshgrid([Tensor([1])], indexing: "yx") }
+    }
+
+    func testAFailedWriteLeavesTheTensorUnchanged() throws {
+        var x = Tensor([1, 2, 3])
+        _ = try? withErrorChecking { x[5] = Tensor(9) }
+        XCTAssertEqual(x.scalars, [1, 2, 3])
+    }
+}
