@@ -27,6 +27,11 @@ extension Tensor {
     }
 
     /// ``randint(low:high:shape:seed:)`` drawing from `generator`.
+    ///
+    /// ```swift
+    /// var rng = RandomGenerator(seed: 1)
+    /// let a = Tensor.randint(low: 0, high: 6, shape: [4], using: &rng)   // four dice throws
+    /// ```
     public static func randint(low: Int, high: Int, shape: [Int], using generator: inout RandomGenerator) -> Tensor {
         guard low < high, low >= Int(Int32.min), high <= Int(Int32.max) + 1 else {
             reportError(TensorError(op: "randint", message: "low \(low) must be < high \(high), both within int32"))
@@ -50,6 +55,11 @@ extension Tensor {
     }
 
     /// ``randperm(_:seed:)`` drawing from `generator`.
+    ///
+    /// ```swift
+    /// var rng = RandomGenerator(seed: 2)
+    /// let order = Tensor.randperm(10, using: &rng)   // shuffle a dataset's indices each epoch
+    /// ```
     public static func randperm(_ n: Int, using generator: inout RandomGenerator) -> Tensor {
         guard n >= 0, n <= Int(Int32.max) else {
             reportError(TensorError(op: "randperm", message: "n must be in 0...\(Int32.max), got \(n)"))
@@ -75,6 +85,11 @@ public func bernoulli(_ probabilities: Tensor, seed: UInt64) -> Tensor {
 }
 
 /// ``bernoulli(_:seed:)`` drawing from `generator`.
+///
+/// ```swift
+/// var rng = RandomGenerator(seed: 3)
+/// let keep = bernoulli(Tensor.full([4], value: 0.9), using: &rng)   // a dropout mask
+/// ```
 public func bernoulli(_ probabilities: Tensor, using generator: inout RandomGenerator) -> Tensor {
     let p = probabilities.scalars
     guard p.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
@@ -98,6 +113,11 @@ public func multinomial(_ weights: Tensor, numSamples: Int, replacement: Bool = 
 }
 
 /// ``multinomial(_:numSamples:replacement:seed:)`` drawing from `generator`.
+///
+/// ```swift
+/// var rng = RandomGenerator(seed: 4)
+/// let token = multinomial(Tensor([0.1, 0.7, 0.2]), numSamples: 1, using: &rng)   // most likely [1]
+/// ```
 public func multinomial(_ weights: Tensor, numSamples: Int, replacement: Bool = false, using generator: inout RandomGenerator) -> Tensor {
     guard weights.rank == 1 || weights.rank == 2 else {
         reportError(TensorError(op: "multinomial", message: "weights must be 1-D or 2-D, got shape \(weights.shape)"))

@@ -24,11 +24,17 @@
 /// x[TensorIndex.newAxis, 1].shape                              // [1, 4]
 /// ```
 public enum TensorIndex: Sendable {
+    /// One position (negative counts from the end); the dimension is removed: `x[TensorIndex.index(-1)]`.
     case index(Int)
+    /// Python's `start:end:step`: `x[TensorIndex.slice(start: nil, end: nil, step: 2)]` takes every other row.
     case slice(start: Int?, end: Int?, step: Int)
+    /// As many full dimensions as needed: `x[TensorIndex.ellipsis, 0]` is `x[..., 0]`.
     case ellipsis
+    /// A new dimension of size 1: `x[TensorIndex.newAxis].shape` is `[1] + x.shape`.
     case newAxis
+    /// An int32 index tensor along one dimension: `x[TensorIndex.indices(Tensor([2, 0] as [Int32]))]`.
     case indices(Tensor)
+    /// A 0/1 mask over the next `rank` dimensions: `x[TensorIndex.mask(greater(x, Tensor(0)))]`.
     case mask(Tensor)
 }
 

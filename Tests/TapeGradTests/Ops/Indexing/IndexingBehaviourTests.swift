@@ -141,6 +141,22 @@ final class IndexingBehaviourTests: XCTestCase {
         expect("meshgrid", "indexing must be") { _ = meshgrid([Tensor([1])], indexing: "yx") }
     }
 
+    /// The README's snippet, as written there.
+    func testReadmeIndexingExampleRunsAsDocumented() {
+        var x = Tensor.arange(12).reshaped(to: [3, 4])
+        XCTAssertEqual([x[2], x[-1], x[1..<3], x[..., 0], x[0, 1..<4], x[1...]].map(\.shape), [[4], [4], [2, 4], [3], [3], [2, 4]])
+        XCTAssertEqual(x[Tensor([2, 0] as [Int32])].scalars, [8, 9, 10, 11, 0, 1, 2, 3])
+        XCTAssertEqual(x[mask: greater(x, Tensor(5))].scalars, [6, 7, 8, 9, 10, 11])
+        XCTAssertEqual(x[TensorIndex.slice(start: nil, end: nil, step: -1), TensorIndex.newAxis].shape, [3, 1, 4])
+        x[0, 1..<3] = Tensor([-1, -2])
+        XCTAssertEqual(x[0].scalars, [0, -1, -2, 3])
+        let (values, indices) = topk(x, k: 2)
+        XCTAssertEqual(values.scalars, [3, 0, 7, 6, 11, 10])
+        XCTAssertEqual(indices.scalars, [3, 0, 3, 2, 3, 2])
+        XCTAssertEqual(pad(x, padding: [1, 1], mode: .reflect).shape, [3, 6])
+        XCTAssertEqual(Tensor.randperm(10, seed: 7).scalars.sorted(), (0..<10).map(Double.init))
+    }
+
     func testAFailedWriteLeavesTheTensorUnchanged() throws {
         var x = Tensor([1, 2, 3])
         _ = try? withErrorChecking { x[5] = Tensor(9) }
