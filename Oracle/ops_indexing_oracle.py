@@ -230,6 +230,25 @@ case("movedim two", "movedim", [X234], {"source": [0, 1], "destination": [2, 0]}
 case("narrow", "narrow", [X234], {"axis": 2, "start": 1, "length": 2})
 case("narrow negative start", "narrow", [X34], {"axis": 0, "start": -2, "length": 2}, ref="torch", why="MindSpore's narrow rejects a negative start")
 
+# Empty dimensions across the families.
+E03 = np.zeros((0, 3), np.float32)
+E20 = np.zeros((2, 0), np.float32)
+case("empty getitem x[idx] no indices", "getitem", [X34, np.zeros((0,), np.int32)], {"items": [{"indices": 1}]})
+case("empty indexSelect", "indexSelect", [E03, np.zeros((2,), np.int32)], {"axis": 1}, ref="torch",
+     why="MindSpore 2.10's index_select gradient fails on an empty input ('UnsortedSegmentSum, loop_size_ should be greater than 0')")
+case("empty sort axis 0", "sort", [E03], {"axis": 0, "descending": False}, ref="torch",
+     why="MindSpore 2.10's sort fails on an empty axis ('For TopK, the check range left must be smaller than right')")
+case("empty topk k=0 on empty", "topk", [E20], {"k": 0, "axis": -1, "largest": True}, ref="torch", why="MindSpore rejects k = 0")
+case("empty flip", "flip", [E03], {"axes": [0, 1]})
+case("empty tril", "tril", [E20], {"diagonal": 0}, ref="torch",
+     why="MindSpore 2.10's CPU tril rejects an empty matrix ('input matrix_height should >= 1')")
+case("empty cumprod", "cumprod", [E20], {"axis": -1}, ref="torch",
+     why="MindSpore 2.10's cumprod gradient kernel fails on an empty axis ('Launch kernel failed, name: CumSum')")
+case("empty pad constant", "pad", [np.zeros((1, 0, 2), np.float32)], {"padding": [1, 1], "mode": "constant", "value": 2.0},
+     ref="torch", why="MindSpore 2.10's pad rejects an empty output ('the output size must be greater than 0')")
+case("empty meshgrid", "meshgrid", [np.zeros((0,), np.float32), rand(2)], {"indexing": "ij"})
+case("empty movedim", "movedim", [np.zeros((2, 0, 3), np.float32)], {"source": [1], "destination": [-1]})
+
 # 8. Creation
 case("linspace 7", "linspace", [], {"start": 0.0, "end": 1.0, "steps": 7})
 case("linspace descending", "linspace", [], {"start": 3.0, "end": -2.0, "steps": 6})
@@ -439,6 +458,12 @@ def run_torch(c):
             return [torch.diag(xs[0], p["offset"])]
         if op == "cumprod":
             return [torch.cumprod(xs[0], p["axis"])]
+        if op == "indexSelect":
+            return [torch.index_select(xs[0], p["axis"], xs[1])]
+        if op == "tril":
+            return [torch.tril(xs[0], p["diagonal"])]
+        if op == "pad":
+            return [torch.nn.functional.pad(xs[0], tuple(p["padding"]), mode=p["mode"], value=p["value"])]
         if op == "tile":
             return [torch.tile(xs[0], tuple(p["multiples"]))]
         if op == "unflatten":
