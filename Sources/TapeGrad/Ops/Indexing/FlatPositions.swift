@@ -16,14 +16,28 @@ extension Tensor {
     /// Flat positions of the Cartesian product of per-dimension offset lists, in row-major order:
     /// position = Σ offsets[d][i_d]; an offset of −1 in any dimension makes the whole position −1.
     static func combine(_ offsets: [[Int]]) -> [Int] {
-        var out = [0]
-        for list in offsets {
-            var next = [Int]()
-            next.reserveCapacity(out.count * list.count)
-            for p in out {
-                for o in list { next.append(p < 0 || o < 0 ? -1 : p + o) }
+        var total = 1
+        for list in offsets { total *= list.count }
+        var out = [Int](repeating: 0, count: total)
+        guard total > 0 else { return out }
+        out.withUnsafeMutableBufferPointer { dst in
+            // Fill dimension by dimension, outermost first: after step d the first Π_{e≤d} nₑ entries hold the
+            // partial sums; expanding from the back lets each step work in place.
+            var filled = 1
+            for list in offsets {
+                let n = list.count
+                list.withUnsafeBufferPointer { l in
+                    for p in stride(from: filled - 1, through: 0, by: -1) {
+                        let base = dst[p], at = p * n
+                        if base < 0 {
+                            for k in 0..<n { dst[at + k] = -1 }
+                        } else {
+                            for k in 0..<n { let o = l[k]; dst[at + k] = o < 0 ? -1 : base + o }
+                        }
+                    }
+                }
+                filled *= n
             }
-            out = next
         }
         return out
     }

@@ -9,14 +9,17 @@ extension Tensor {
         var order = [Int32](repeating: 0, count: lanes.count * keep)
         var positions = [Int](repeating: 0, count: lanes.count * keep)
         var lane = [Int](repeating: 0, count: lanes.length)
+        var keys = [Double](repeating: 0, count: lanes.length)
         for l in 0..<lanes.count {
             let base = lanes.base(l)
-            for i in 0..<lanes.length { lane[i] = i }
-            lane.sort { i, j in
-                let (x, y) = (values[base + i * lanes.inner], values[base + j * lanes.inner])
-                if descending ? lessNaNLast(y, x) : lessNaNLast(x, y) { return true }
-                if descending ? lessNaNLast(x, y) : lessNaNLast(y, x) { return false }
-                return i < j   // equal (or both NaN): keep the original order
+            for i in 0..<lanes.length { lane[i] = i; keys[i] = values[base + i * lanes.inner] }
+            keys.withUnsafeBufferPointer { k in
+                lane.sort { i, j in
+                    let (x, y) = (k[i], k[j])
+                    if descending ? lessNaNLast(y, x) : lessNaNLast(x, y) { return true }
+                    if descending ? lessNaNLast(x, y) : lessNaNLast(y, x) { return false }
+                    return i < j   // equal (or both NaN): keep the original order
+                }
             }
             let o = l / Swift.max(lanes.inner, 1), j = l - o * lanes.inner
             for r in 0..<keep {
