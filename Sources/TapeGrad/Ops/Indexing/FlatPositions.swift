@@ -112,9 +112,8 @@ extension Tensor {
         // The winning write of each position, and a 0/1 mask of the untouched ones (constants).
         var keep = [Double](repeating: 1, count: count)
         var winners = positions
-        var seen = Set<Int>()
         for k in stride(from: positions.count - 1, through: 0, by: -1) where positions[k] >= 0 {
-            if seen.insert(positions[k]).inserted { keep[positions[k]] = 0 } else { winners[k] = -1 }
+            if keep[positions[k]] != 0 { keep[positions[k]] = 0 } else { winners[k] = -1 }   // a later write already won
         }
         let keepMask = Tensor(keep, shape: shape).converted(to: dtype)
         let valueShape = values.shape

@@ -176,18 +176,12 @@ extension Tensor {
                 guard m.shape == covered else {
                     return fail("mask of shape \(m.shape) does not match dimensions \(d)..<\(d + m.rank) of shape \(shape) (expected \(covered))")
                 }
-                let maskStrides = Tensor.strides(of: covered)
+                // The covered dimensions are consecutive, so an element's offset is its flat index within
+                // the mask times the stride of the mask's last dimension.
+                let unit = m.rank > 0 ? strides[d + m.rank - 1] : 0
                 var list: [Int] = []
                 m.withUnsafeBufferPointer(as: Double.self) { p in
-                    for k in 0..<p.count where p[k] != 0 {
-                        var rest = k, offset = 0
-                        for j in 0..<covered.count {
-                            let c = rest / maskStrides[j]
-                            rest -= c * maskStrides[j]
-                            offset += c * strides[d + j]
-                        }
-                        list.append(offset)
-                    }
+                    for k in 0..<p.count where p[k] != 0 { list.append(k * unit) }
                 }
                 advancedGroup = offsets.count
                 advancedDims = outShape.count..<(outShape.count + 1)

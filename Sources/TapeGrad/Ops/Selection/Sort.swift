@@ -8,24 +8,25 @@ extension Tensor {
         let values = scalars
         var order = [Int32](repeating: 0, count: lanes.count * keep)
         var positions = [Int](repeating: 0, count: lanes.count * keep)
-        var lane = [Int](repeating: 0, count: lanes.length)
-        var keys = [Double](repeating: 0, count: lanes.length)
+        // Each element as (NaN rank, key, position): a plain lexicographic `<` is then the stable order, with
+        // NaN last ascending and first descending (NaN counts as the largest value).
+        struct Key { var rank: Int8; var key: Double; var position: Int32 }
+        var lane = [Key](repeating: Key(rank: 0, key: 0, position: 0), count: lanes.length)
         for l in 0..<lanes.count {
             let base = lanes.base(l)
-            for i in 0..<lanes.length { lane[i] = i; keys[i] = values[base + i * lanes.inner] }
-            keys.withUnsafeBufferPointer { k in
-                lane.sort { i, j in
-                    let (x, y) = (k[i], k[j])
-                    if descending ? lessNaNLast(y, x) : lessNaNLast(x, y) { return true }
-                    if descending ? lessNaNLast(x, y) : lessNaNLast(y, x) { return false }
-                    return i < j   // equal (or both NaN): keep the original order
-                }
+            for i in 0..<lanes.length {
+                let v = values[base + i * lanes.inner]
+                lane[i] = v.isNaN ? Key(rank: descending ? 0 : 1, key: 0, position: Int32(i))
+                                  : Key(rank: descending ? 1 : 0, key: descending ? -v : v, position: Int32(i))
+            }
+            lane.sort { a, b in
+                a.rank != b.rank ? a.rank < b.rank : (a.key != b.key ? a.key < b.key : a.position < b.position)
             }
             let o = l / Swift.max(lanes.inner, 1), j = l - o * lanes.inner
             for r in 0..<keep {
                 let at = (o * keep + r) * lanes.inner + j
-                order[at] = Int32(lane[r])
-                positions[at] = base + lane[r] * lanes.inner
+                order[at] = lane[r].position
+                positions[at] = base + Int(lane[r].position) * lanes.inner
             }
         }
         return (order, positions)
