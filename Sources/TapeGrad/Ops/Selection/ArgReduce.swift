@@ -30,8 +30,9 @@ extension Tensor {
     private func argExtremum(axis: Int?, keepDims: Bool, op: String, better: (Double, Double) -> Bool) -> Tensor {
         let source: Tensor, a: Int
         if let axis {
-            guard let n = normalizedAxis(axis, op: op) else { return Tensor.placeholder(dtype: .int32) }
-            source = atLeast1D; a = Swift.min(n, source.rank - 1)
+            source = atLeast1D
+            guard let n = source.normalizedAxis(axis, op: op) else { return Tensor.placeholder(dtype: .int32) }
+            a = n
         } else {
             source = detached.reshaped(to: [count]); a = 0
         }

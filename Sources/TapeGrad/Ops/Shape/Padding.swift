@@ -32,8 +32,9 @@ public func pad(_ x: Tensor, padding: [Int], mode: PaddingMode = .constant, valu
     for p in 0..<(padding.count / 2) {
         let d = x.rank - 1 - p, n = x.shape[d]
         let before = padding[2 * p], after = padding[2 * p + 1]
-        guard n + before + after >= 0 else {
-            reportError(TensorError(op: "pad", message: "padding \(before), \(after) leaves a negative size for dimension \(d) of shape \(x.shape)"))
+        let (partial, o1) = n.addingReportingOverflow(before), (size, o2) = partial.addingReportingOverflow(after)
+        guard !o1, !o2, size >= 0, size <= Int(Int32.max) else {
+            reportError(TensorError(op: "pad", message: "padding \(before), \(after) leaves a negative or too large size for dimension \(d) of shape \(x.shape)"))
             return Tensor.placeholder(dtype: x.dtype)
         }
         switch mode {

@@ -114,6 +114,18 @@ public func repeatInterleave(_ x: Tensor, repeats: [Int], axis: Int? = nil) -> T
         reportError(TensorError(op: "repeatInterleave", message: "repeats \(repeats) must be ≥ 0 and hold 1 or \(n) values (axis \(axis) of shape \(x.shape))"))
         return Tensor.placeholder(dtype: x.dtype)
     }
+    var total = 0
+    for i in 0..<n {
+        let (sum, overflow) = total.addingReportingOverflow(repeats.count == 1 ? repeats[0] : repeats[i])
+        guard !overflow else {
+            reportError(TensorError(op: "repeatInterleave", message: "repeats \(repeats) make too many elements"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
+        total = sum
+    }
+    var outShape = x.shape
+    outShape[a] = total
+    guard Tensor.validCount(outShape, op: "repeatInterleave") != nil else { return Tensor.placeholder(dtype: x.dtype) }
     var maps = x.identityMaps
     maps[a] = (0..<n).flatMap { i in [Int](repeating: i, count: repeats.count == 1 ? repeats[0] : repeats[i]) }
     return x.remapped(maps)

@@ -59,6 +59,8 @@ final class IndexingBehaviourTests: XCTestCase {
         XCTAssertEqual(t.argmax(axis: 1).scalars, [1])
         XCTAssertEqual(t.argmin(axis: -1, keepDims: true).shape, [1, 1])
         XCTAssertEqual(t.argmax().shape, [])
+        XCTAssertEqual(Tensor(4).argmax(axis: -1).shape, [])
+        XCTAssertEqual(sort(Tensor(4)).values.shape, [])
         XCTAssertEqual(sort(t, descending: true).indices.scalars, [1, 2, 0, 3])
         XCTAssertEqual(argsort(Tensor([2, 1, 2, 1])).scalars, [1, 3, 0, 2])
         XCTAssertEqual(topk(t, k: 2).indices.scalars, [1, 2])
@@ -138,6 +140,9 @@ final class IndexingBehaviourTests: XCTestCase {
         expect("randint", "low 3 must be < high 3") { _ = Tensor.randint(low: 3, high: 3, shape: [2], seed: 1) }
         expect("multinomial", "too few for 3 samples") { _ = multinomial(Tensor([0, 1, 1]), numSamples: 3, seed: 1) }
         expect("bernoulli", "must lie in [0, 1]") { _ = bernoulli(Tensor([0.5, 1.5]), seed: 1) }
+        expect("repeatInterleave", "make too many elements") { _ = repeatInterleave(Tensor([1, 2]), repeats: [Int.max, 1], axis: 0) }
+        expect("pad", "negative or too large size") { _ = pad(x, padding: [Int.max, 1]) }
+        expect("pad", "negative or too large size") { _ = pad(x, padding: [-3, -2]) }
         expect("meshgrid", "indexing must be") { _ = meshgrid([Tensor([1])], indexing: "yx") }
     }
 
