@@ -61,8 +61,54 @@ extension Tensor {
     }
 
     func reading(_ items: [TensorIndex]) -> Tensor {
+        if let block = readingBlock(items) { return block }
         guard let (positions, outShape) = resolve(items, op: "subscript") else { return Tensor.placeholder(dtype: dtype) }
         return taking(flat: positions, shape: outShape)
+    }
+
+    /// The fast path for integers and step-1 slices (`x[i..<j]`, `x[0, 1..<4]`, `x[..., 2]`): block copies
+    /// through `sliced` instead of per-element positions. Nil when the items need the general path
+    /// (which also reports every error).
+    private func readingBlock(_ items: [TensorIndex]) -> Tensor? {
+        var consumed = 0, ellipses = 0
+        for item in items {
+            switch item {
+            case .index: consumed += 1
+            case .slice(_, _, let step): guard step == 1 else { return nil }; consumed += 1
+            case .ellipsis: ellipses += 1
+            case .newAxis, .indices, .mask: return nil
+            }
+        }
+        guard ellipses <= 1, consumed <= rank else { return nil }
+        var bounds: [(start: Int, end: Int, keep: Bool)] = []
+        var d = 0
+        for item in items {
+            switch item {
+            case .index(let i):
+                let n = shape[d]
+                guard i >= -n && i < n else { return nil }
+                let s = i < 0 ? i + n : i
+                bounds.append((s, s + 1, false)); d += 1
+            case .slice(let start, let end, _):
+                let n = shape[d]
+                let s = start ?? 0, e = end ?? n
+                guard s >= -n && s <= n, e >= -n && e <= n else { return nil }
+                let (a, b) = (s < 0 ? s + n : s, e < 0 ? e + n : e)
+                guard a <= b else { return nil }
+                bounds.append((a, b, true)); d += 1
+            case .ellipsis:
+                for _ in 0..<(rank - consumed) { bounds.append((0, shape[d], true)); d += 1 }
+            default:
+                return nil
+            }
+        }
+        while d < rank { bounds.append((0, shape[d], true)); d += 1 }
+        var out = self
+        for (axis, b) in bounds.enumerated() where b.start != 0 || b.end != shape[axis] {
+            out = out.sliced(alongAxis: axis, from: b.start, to: b.end)
+        }
+        let kept = bounds.enumerated().filter { $0.element.keep }.map { out.shape[$0.offset] }
+        return kept == out.shape ? out : out.reshaped(to: kept)
     }
 
     func writing(_ items: [TensorIndex], _ value: Tensor) -> Tensor {
