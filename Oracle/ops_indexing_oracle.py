@@ -249,6 +249,39 @@ case("empty pad constant", "pad", [np.zeros((1, 0, 2), np.float32)], {"padding":
 case("empty meshgrid", "meshgrid", [np.zeros((0,), np.float32), rand(2)], {"indexing": "ij"})
 case("empty movedim", "movedim", [np.zeros((2, 0, 3), np.float32)], {"source": [1], "destination": [-1]})
 
+# Further MindSpore ops built on the same kernels.
+case("indexAdd axis 0 repeated", "indexAdd", [X34, idx([2, 0, 2]), rand(3, 4)], {"axis": 0}, ref="torch",
+     why="MindSpore 2.10's index_add needs x as a Parameter (an in-place op); torch.index_add is the functional form")
+case("indexAdd axis -1", "indexAdd", [X234, idx([1, 3]), rand(2, 3, 2)], {"axis": -1}, ref="torch", why="as above")
+INDEXFILL_WHY = "MindSpore 2.10's index_fill gives the fill value a zero gradient (it does reach the output)"
+case("indexFill axis 1", "indexFill", [X34, idx([0, 2]), np.float32(-3.5)], {"axis": 1}, ref="torch", why=INDEXFILL_WHY)
+case("indexFill axis 0 3d", "indexFill", [X234, idx([1]), np.float32(2.0)], {"axis": 0}, ref="torch", why=INDEXFILL_WHY)
+case("indexFill forward", "indexFill", [X34, idx([3]), np.float32(1.25)], {"axis": -1, "forwardOnly": True})
+case("take", "take", [X34, idx([[11, 0], [-1, 5]])], {}, ref="torch",
+     why="MindSpore 2.10 has no Take kernel on CPU ('The kernel Take unregistered')")
+CUMMIN_WHY = "MindSpore 2.10's cummin gradient fails on CPU (as cummax's)"
+case("cummin axis 1", "cummin", [TIES], {"axis": 1}, ref="torch", why=CUMMIN_WHY)
+case("cummin axis 0", "cummin", [D34], {"axis": 0}, ref="torch", why=CUMMIN_WHY)
+case("cummin ties forward", "cummin", [TIES.astype(np.int32)], {"axis": 1})
+case("msort", "msort", [D34], {})
+case("searchsorted 1-D", "searchsorted", [np.asarray([1, 3, 3, 5, 8], np.float32), np.asarray([[3, 0], [9, 5]], np.float32)], {"right": False})
+case("searchsorted right", "searchsorted", [np.asarray([1, 3, 3, 5, 8], np.float32), np.asarray([3, 0, 9, 5], np.float32)], {"right": True})
+case("searchsorted rows", "searchsorted", [np.asarray([[1, 2, 3], [2, 4, 6]], np.float32), np.asarray([[2, 7], [2, 5]], np.float32)], {"right": False})
+case("uniqueConsecutive", "uniqueConsecutive", [np.asarray([[1, 1, 2], [2, 1, 1]], np.float32)], {})
+case("hstack 2-D", "hstack", [rand(2, 1), rand(2, 3)], {})
+case("hstack 1-D", "hstack", [rand(2), rand(3)], {})
+case("vstack 1-D", "vstack", [rand(3), rand(3)], {})
+case("unbind axis 1", "unbind", [X234], {"axis": 1})
+case("unbind axis -1", "unbind", [X34], {"axis": -1})
+case("tensorSplit sections", "tensorSplit", [X234], {"sections": 3, "axis": -1})
+case("tensorSplit indices", "tensorSplit", [X34], {"indices": [1, 1, 3], "axis": 1})
+case("swapaxes", "swapaxes", [X234], {"axis0": 0, "axis1": -1})
+for k in [1, 2, 3, -1]:
+    case(f"rot90 k={k}", "rot90", [X234], {"k": k, "axes": [0, 2]} if k != 2 else {"k": k, "axes": [1, 2]})
+case("diagEmbed", "diagEmbed", [X34], {"offset": 0, "axis1": -2, "axis2": -1})
+case("diagEmbed offset 1 axes 0,2", "diagEmbed", [X34], {"offset": 1, "axis1": 0, "axis2": 2})
+case("diagEmbed offset -2", "diagEmbed", [rand(3)], {"offset": -2, "axis1": -2, "axis2": -1})
+
 # 8. Creation
 case("linspace 7", "linspace", [], {"start": 0.0, "end": 1.0, "steps": 7})
 case("linspace descending", "linspace", [], {"start": 3.0, "end": -2.0, "steps": 6})
@@ -358,6 +391,34 @@ def run_ms(c):
             return [ops.tril(xs[0], p["diagonal"])]
         if op == "diag":
             return [ops.diag(xs[0])]
+        if op == "indexFill":
+            return [ops.index_fill(xs[0], p["axis"], xs[1], xs[2])]
+        if op == "take":
+            return [ops.take(xs[0], xs[1])]
+        if op == "cummin":
+            v, i = ops.cummin(xs[0], p["axis"])
+            return [v, i]
+        if op == "msort":
+            return [ops.msort(xs[0])]
+        if op == "searchsorted":
+            return [ops.searchsorted(xs[0], xs[1], out_int32=True, right=p["right"])]
+        if op == "uniqueConsecutive":
+            v, i, n = ops.unique_consecutive(xs[0], return_inverse=True, return_counts=True)
+            return [v, i, n]
+        if op == "hstack":
+            return [ops.hstack(list(xs))]
+        if op == "vstack":
+            return [ops.vstack(list(xs))]
+        if op == "unbind":
+            return list(ops.unbind(xs[0], p["axis"]))
+        if op == "tensorSplit":
+            return list(ops.tensor_split(xs[0], p["sections"] if "sections" in p else p["indices"], p["axis"]))
+        if op == "swapaxes":
+            return [ops.swapaxes(xs[0], p["axis0"], p["axis1"])]
+        if op == "rot90":
+            return [ops.rot90(xs[0], p["k"], tuple(p["axes"]))]
+        if op == "diagEmbed":
+            return [ops.diag_embed(xs[0], p["offset"], p["axis1"], p["axis2"])]
         if op == "setitem":
             y = xs[0] * 1
             y[build_index(p["items"], raw, T, lambda a: T(a), lambda a: T(a))] = xs[1]
@@ -458,6 +519,15 @@ def run_torch(c):
             return [torch.diag(xs[0], p["offset"])]
         if op == "cumprod":
             return [torch.cumprod(xs[0], p["axis"])]
+        if op == "take":
+            return [torch.take(xs[0], xs[1])]
+        if op == "indexFill":
+            return [torch.index_fill(xs[0], p["axis"], xs[1], xs[2])]
+        if op == "cummin":
+            v, i = torch.cummin(xs[0], p["axis"])
+            return [v, i]
+        if op == "indexAdd":
+            return [torch.index_add(xs[0], p["axis"], xs[1], xs[2])]
         if op == "indexSelect":
             return [torch.index_select(xs[0], p["axis"], xs[1])]
         if op == "tril":
@@ -498,7 +568,7 @@ def evaluate(c, raw, fl, ts, forward, grads, to_np):
             total = term if total is None else total + term
         return total
 
-    differentiable = c["op"] not in NOT_DIFFERENTIABLE
+    differentiable = c["op"] not in NOT_DIFFERENTIABLE and not c["params"].get("forwardOnly")
     if not differentiable:
         cots = [None] * len(cots)
     gs = grads(loss, ts) if any(cot is not None for cot in cots) and fl else []
@@ -509,7 +579,7 @@ def evaluate(c, raw, fl, ts, forward, grads, to_np):
     return res
 
 
-NOT_DIFFERENTIABLE = {"unique", "nonzero", "argmax", "argmin", "argsort", "linspace", "logspace", "fullLike",
+NOT_DIFFERENTIABLE = {"unique", "searchsorted", "uniqueConsecutive", "nonzero", "argmax", "argmin", "argsort", "linspace", "logspace", "fullLike",
                       "zerosLike", "onesLike"}
 
 

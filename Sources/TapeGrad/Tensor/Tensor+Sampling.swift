@@ -172,3 +172,21 @@ public func normal(mean: Tensor, standardDeviation: Tensor, seed: UInt64) -> Ten
     let noise = Tensor.randomNormal(shape, dtype: .float64, seed: seed).converted(to: dtype)
     return mean.astype(dtype) + standardDeviation.astype(dtype) * noise
 }
+
+/// Uniform values in [0, 1) with `x`'s shape and floating dtype. MindSpore `ops.rand_like(input, seed)`.
+///
+/// ```swift
+/// randLike(Tensor.zeros([2, 2]), seed: 8)   // four values in [0, 1)
+/// ```
+public func randLike(_ x: Tensor, seed: UInt64) -> Tensor {
+    Tensor.randomUniform(x.shape, dtype: x.dtype.floatingPoint, seed: seed)
+}
+
+/// Standard normal values with `x`'s shape and floating dtype. MindSpore `ops.randn_like(input, seed)`.
+///
+/// ```swift
+/// randnLike(Tensor.zeros([3]), seed: 9)   // three N(0, 1) draws
+/// ```
+public func randnLike(_ x: Tensor, seed: UInt64) -> Tensor {
+    Tensor.randomNormal(x.shape, dtype: x.dtype.floatingPoint, seed: seed)
+}

@@ -14,6 +14,15 @@ final class SamplingTests: XCTestCase {
                        normal(mean: Tensor.zeros([8]), standardDeviation: Tensor(1), seed: 7).scalars)
     }
 
+    func testLikeSamplersKeepShapeAndFloatingDType() {
+        let u = randLike(Tensor.zeros([40, 5], dtype: .float64), seed: 21)
+        XCTAssertEqual(u.shape, [40, 5])
+        XCTAssertEqual(u.dtype, .float64)
+        XCTAssertTrue(u.scalars.allSatisfy { $0 >= 0 && $0 < 1 })
+        XCTAssertEqual(randnLike(Tensor([1, 2] as [Int32]), seed: 22).dtype, .float32)
+        XCTAssertEqual(randnLike(Tensor.zeros([3]), seed: 23).scalars, randnLike(Tensor.zeros([3]), seed: 23).scalars)
+    }
+
     func testRandintCoversItsRangeUniformly() {
         let v = Tensor.randint(low: -3, high: 7, shape: [20000], seed: 11).scalars
         XCTAssertEqual(v.min(), -3)

@@ -94,6 +94,14 @@ final class IndexingBehaviourTests: XCTestCase {
         expect("repeatInterleave", "make too many elements") { _ = repeatInterleave(Tensor([1, 2]), repeats: [Int.max, 1], axis: 0) }
         expect("pad", "negative or too large size") { _ = pad(x, padding: [Int.max, 1]) }
         expect("pad", "negative or too large size") { _ = pad(x, padding: [-3, -2]) }
+        expect("indexAdd", "y of shape [2, 4] must have shape [3, 4]") { _ = indexAdd(x, indices: Tensor([0, 1, 1] as [Int32]), y: Tensor.ones([2, 4]), axis: 0) }
+        expect("indexFill", "index 4 in the index tensor is out of range for axis 1") { _ = indexFill(x, axis: 1, index: Tensor([4] as [Int32]), value: Tensor(1)) }
+        expect("take", "index 12 is out of range for 12 elements") { _ = take(x, index: Tensor([12] as [Int32])) }
+        expect("searchsorted", "must be 1-D or share") { _ = searchsorted(x, values: Tensor([1])) }
+        expect("tensorSplit", "indices [3, 1] must ascend") { _ = tensorSplit(x, indices: [3, 1], axis: 1) }
+        expect("rot90", "axes must hold two dimensions") { _ = rot90(x, axes: [0]) }
+        expect("diagEmbed", "are the same dimension") { _ = diagEmbed(x, axis1: 0, axis2: -3) }
+        expect("unbind", "axis 2 is out of range") { _ = unbind(x, axis: 2) }
         expect("meshgrid", "indexing must be") { _ = meshgrid([Tensor([1])], indexing: "yx") }
     }
 

@@ -81,6 +81,18 @@ final class IndexingGradientCheckTests: XCTestCase {
             ("flatten", [t], { $0[0].flatten(startDim: 0, endDim: 1) }),
             ("unflatten", [x], { $0[0].unflatten(axis: -1, sizes: [2, -1]) }),
             ("movedim", [t], { $0[0].movedim(source: [0, 1], destination: [2, 0]) }),
+            ("indexAdd repeated", [x, r([3, 4], 18)], { indexAdd($0[0], indices: self.i32([2, 0, 2], [3]), y: $0[1], axis: 0) * $0[0] }),
+            ("indexFill input and value", [t, r([], 19)], { indexFill($0[0], axis: -1, index: self.i32([0, 2], [2]), value: $0[1]) * $0[0] }),
+            ("take", [x], { take($0[0], index: self.i32([11, 0, -1, 5], [2, 2])) }),
+            ("cummin axis 0", [d], { cummin($0[0], axis: 0).values }),
+            ("msort", [d], { msort($0[0]) }),
+            ("hstack", [r([2, 1], 20), x.sliced(alongAxis: 0, from: 0, to: 2)], { hstack([$0[0], $0[1]]) }),
+            ("vstack", [r([4], 21), x], { vstack([$0[0], $0[1]]) }),
+            ("unbind", [t], { let p = unbind($0[0], axis: 1); return p[0] * p[1] + p[2] }),
+            ("tensorSplit", [x], { let p = tensorSplit($0[0], indices: [1, 1, 3], axis: 1); return concat([p[0] * 2, p[1], p[2] * p[2], p[3]], alongAxis: 1) }),
+            ("swapaxes", [t], { $0[0].swapaxes(0, -1) }),
+            ("rot90", [t], { rot90($0[0], k: 3, axes: [0, 2]) }),
+            ("diagEmbed", [x], { diagEmbed($0[0], offset: 1, axis1: 0, axis2: 2) }),
             ("normal mean and std", [r([3, 1], 16), r([4], 17)], { normal(mean: $0[0], standardDeviation: $0[1], seed: 3) }),
         ]
         return c

@@ -84,6 +84,21 @@ final class IndexingOracleTests: XCTestCase {
         case "unflatten": return [x.unflatten(axis: int("axis"), sizes: ints("sizes"))]
         case "movedim": return [x.movedim(source: ints("source"), destination: ints("destination"))]
         case "narrow": return [narrow(x, axis: int("axis"), start: int("start"), length: int("length"))]
+        case "indexAdd": return [indexAdd(x, indices: xs[1], y: xs[2], axis: int("axis"))]
+        case "indexFill": return [indexFill(x, axis: int("axis"), index: xs[1], value: xs[2])]
+        case "take": return [take(x, index: xs[1])]
+        case "cummin": let r = cummin(x, axis: int("axis")); return [r.values, r.indices]
+        case "msort": return [msort(x)]
+        case "searchsorted": return [searchsorted(x, values: xs[1], right: bool("right"))]
+        case "uniqueConsecutive": let r = uniqueConsecutive(x); return [r.values, r.inverse, r.counts]
+        case "hstack": return [hstack(xs)]
+        case "vstack": return [vstack(xs)]
+        case "unbind": return unbind(x, axis: int("axis"))
+        case "tensorSplit":
+            return p["sections"] != nil ? tensorSplit(x, sections: int("sections"), axis: int("axis")) : tensorSplit(x, indices: ints("indices"), axis: int("axis"))
+        case "swapaxes": return [x.swapaxes(int("axis0"), int("axis1"))]
+        case "rot90": return [rot90(x, k: int("k"), axes: ints("axes"))]
+        case "diagEmbed": return [diagEmbed(x, offset: int("offset"), axis1: int("axis1"), axis2: int("axis2"))]
         case "linspace": return [Tensor.linspace(double("start"), double("end"), steps: int("steps"), dtype: dtype)]
         case "logspace": return [Tensor.logspace(double("start"), double("end"), steps: int("steps"), base: double("base"), dtype: dtype)]
         case "fullLike": return [fullLike(x, value: double("value"))]
