@@ -95,8 +95,14 @@ func cumprodGradientWithZeros(_ x: Tensor, _ g: Tensor, axis a: Int) -> Tensor {
 /// let (values, indices) = cummax(Tensor([1, 3, 2, 3]), axis: 0)   // [1, 3, 3, 3], [0, 1, 1, 3]
 /// ```
 public func cummax(_ input: Tensor, axis: Int) -> (values: Tensor, indices: Tensor) {
+    runningExtremum(input, axis: axis, op: "cummax") { v, best in v >= best }
+}
+
+/// Running extremes along `axis`: position i takes element i when `replaces(xᵢ, best)` (or xᵢ is NaN);
+/// a NaN, once reached, stays. ∂L/∂x = G scatter-added to the positions the values came from.
+func runningExtremum(_ input: Tensor, axis: Int, op: String, replaces: (Double, Double) -> Bool) -> (values: Tensor, indices: Tensor) {
     let x = input.atLeast1D
-    guard let a = x.normalizedAxis(axis, op: "cummax") else { return (Tensor.placeholder(dtype: input.dtype), Tensor.placeholder(dtype: .int32)) }
+    guard let a = x.normalizedAxis(axis, op: op) else { return (Tensor.placeholder(dtype: input.dtype), Tensor.placeholder(dtype: .int32)) }
     let lanes = Lanes(shape: x.shape, axis: a)
     let values = x.scalars
     var order = [Int32](repeating: 0, count: x.count), positions = [Int](repeating: 0, count: x.count)
@@ -105,7 +111,7 @@ public func cummax(_ input: Tensor, axis: Int) -> (values: Tensor, indices: Tens
         var best = values[base], at = 0
         for i in 0..<lanes.length {
             let v = values[base + i * s]
-            if !best.isNaN && (v >= best || v.isNaN) { best = v; at = i }
+            if !best.isNaN && (v.isNaN || replaces(v, best)) { best = v; at = i }
             order[base + i * s] = Int32(at)
             positions[base + i * s] = base + at * s
         }

@@ -7,8 +7,7 @@
 /// let (values, indices) = cummin(Tensor([3, 1, 1, 2]), axis: 0)   // [3, 1, 1, 1], [0, 1, 2, 2]
 /// ```
 public func cummin(_ input: Tensor, axis: Int) -> (values: Tensor, indices: Tensor) {
-    let (values, indices) = cummax(-input, axis: axis)
-    return (-values, indices)
+    runningExtremum(input, axis: axis, op: "cummin") { v, best in v <= best }
 }
 
 /// The values sorted along axis 0. MindSpore `ops.msort(input)`. ∂L/∂x = G scattered back.

@@ -56,6 +56,10 @@ public func tensorSplit(_ input: Tensor, sections: Int, axis: Int = 0) -> [Tenso
 }
 
 /// ``tensorSplit(_:sections:axis:)`` cutting before each index (ascending, within the dimension).
+///
+/// ```swift
+/// tensorSplit(Tensor([[1, 2, 3]]), indices: [2], axis: 1).map(\.shape)   // [[1, 2], [1, 1]]
+/// ```
 public func tensorSplit(_ input: Tensor, indices: [Int], axis: Int = 0) -> [Tensor] {
     guard let a = input.normalizedAxis(axis, op: "tensorSplit"), input.rank > 0 else {
         if input.rank == 0 { reportError(TensorError(op: "tensorSplit", message: "input must have rank ≥ 1, got shape []")) }

@@ -21,6 +21,8 @@ final class SelectionBehaviourTests: XCTestCase {
         XCTAssertEqual(argsort(Tensor([2, 1, 2, 1])).scalars, [1, 3, 0, 2])
         XCTAssertEqual(topk(t, k: 2).indices.scalars, [1, 2])
         XCTAssertEqual(cummax(Tensor([1, 3, 2, 3]), axis: 0).indices.scalars, [0, 1, 1, 3])
+        XCTAssertEqual(cummin(Tensor([3, 1, 1, 2]), axis: 0).indices.scalars, [0, 1, 2, 2])
+        XCTAssertEqual(cummin(Tensor([0, Int32.min, 5] as [Int32]), axis: 0).values.asArray(Int32.self), [0, Int32.min, Int32.min])
         let sorted = unique(Tensor([2, 1, 2, 5]))
         XCTAssertEqual(sorted.values.scalars, [1, 2, 5])
         XCTAssertEqual(sorted.inverse.scalars, [1, 0, 1, 2])
