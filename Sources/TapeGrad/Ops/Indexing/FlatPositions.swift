@@ -66,6 +66,7 @@ extension Tensor {
     /// ∂L/∂self = G taken at the positions.
     func addingAt(flat positions: [Int], into target: [Int]) -> Tensor {
         var out = Tensor.zeros(target, dtype: dtype)
+        guard out.shape == target else { return out }   // `target` was invalid: already reported
         func run<T: TensorScalar>(_: T.Type) {
             let src = buffer.pointer(T.self)
             out.withUnsafeMutableBufferPointer(as: T.self) { dst in

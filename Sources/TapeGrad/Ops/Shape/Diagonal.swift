@@ -74,7 +74,11 @@ public func diagonal(_ x: Tensor, offset: Int = 0, axis1: Int = 0, axis2: Int = 
 public func diag(_ x: Tensor, offset: Int = 0) -> Tensor {
     switch x.rank {
     case 1:
-        let n = x.shape[0], size = n + Swift.abs(offset)
+        let n = x.shape[0], size = n &+ Swift.abs(offset)
+        guard offset != Int.min, size >= n, Tensor.validCount([size, size], op: "diag") != nil else {
+            if offset == Int.min || size < n { reportError(TensorError(op: "diag", message: "offset \(offset) is too large")) }
+            return Tensor.placeholder(dtype: x.dtype)
+        }
         let start = offset >= 0 ? offset : -offset * size
         let positions = (0..<n).map { start + $0 * (size + 1) }
         return x.addingAt(flat: positions, into: [size, size])

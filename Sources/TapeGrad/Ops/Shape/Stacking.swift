@@ -125,10 +125,15 @@ public func diagEmbed(_ input: Tensor, offset: Int = 0, axis1: Int = -2, axis2: 
         reportError(TensorError(op: "diagEmbed", message: "axis1 \(axis1) and axis2 \(axis2) are the same dimension"))
         return Tensor.placeholder(dtype: input.dtype)
     }
-    let n = x.shape[x.rank - 1], size = n + Swift.abs(offset)
+    let n = x.shape[x.rank - 1], size = n &+ Swift.abs(offset)
+    guard offset != Int.min, size >= n else {
+        reportError(TensorError(op: "diagEmbed", message: "offset \(offset) is too large"))
+        return Tensor.placeholder(dtype: input.dtype)
+    }
     var outShape = [Int](repeating: size, count: outRank)
     var batch = Array(x.shape.dropLast()).makeIterator()
     for k in 0..<outRank where k != d1 && k != d2 { outShape[k] = batch.next() ?? 1 }
+    guard Tensor.validCount(outShape, op: "diagEmbed") != nil else { return Tensor.placeholder(dtype: input.dtype) }
     let strides = Tensor.strides(of: outShape)
     var offsets: [[Int]] = []
     for k in 0..<outRank where k != d1 && k != d2 { offsets.append((0..<outShape[k]).map { $0 * strides[k] }) }

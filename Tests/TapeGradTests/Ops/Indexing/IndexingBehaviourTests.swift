@@ -102,6 +102,8 @@ final class IndexingBehaviourTests: XCTestCase {
         expect("rot90", "axes must hold two dimensions") { _ = rot90(x, axes: [0]) }
         expect("diagEmbed", "are the same dimension") { _ = diagEmbed(x, axis1: 0, axis2: -3) }
         expect("unbind", "axis 2 is out of range") { _ = unbind(x, axis: 2) }
+        expect("diag", "too many elements") { _ = diag(Tensor([1, 2]), offset: Int(Int32.max) * 4) }
+        expect("diagEmbed", "too many elements") { _ = diagEmbed(Tensor([1, 2]), offset: Int(Int32.max) * 4) }
         expect("meshgrid", "indexing must be") { _ = meshgrid([Tensor([1])], indexing: "yx") }
     }
 
