@@ -27,16 +27,23 @@ public func pad(_ x: Tensor, padding: [Int], mode: PaddingMode = .constant, valu
         reportError(TensorError(op: "pad", message: "padding \(padding) must hold an even number of values, at most 2 × rank \(x.rank) (shape \(x.shape))"))
         return Tensor.placeholder(dtype: x.dtype)
     }
+    // The padded shape first, with checked sizes, before any map is built.
+    var padded = x.shape
+    for p in 0..<(padding.count / 2) {
+        let d = x.rank - 1 - p, before = padding[2 * p], after = padding[2 * p + 1]
+        let (partial, o1) = x.shape[d].addingReportingOverflow(before), (size, o2) = partial.addingReportingOverflow(after)
+        guard !o1, !o2, size >= 0 else {
+            reportError(TensorError(op: "pad", message: "padding \(before), \(after) leaves a negative or too large size for dimension \(d) of shape \(x.shape)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
+        padded[d] = size
+    }
+    guard Tensor.validCount(padded, op: "pad") != nil else { return Tensor.placeholder(dtype: x.dtype) }
     var maps = x.identityMaps
     var filled = false
     for p in 0..<(padding.count / 2) {
         let d = x.rank - 1 - p, n = x.shape[d]
         let before = padding[2 * p], after = padding[2 * p + 1]
-        let (partial, o1) = n.addingReportingOverflow(before), (size, o2) = partial.addingReportingOverflow(after)
-        guard !o1, !o2, size >= 0, size <= Int(Int32.max) else {
-            reportError(TensorError(op: "pad", message: "padding \(before), \(after) leaves a negative or too large size for dimension \(d) of shape \(x.shape)"))
-            return Tensor.placeholder(dtype: x.dtype)
-        }
         switch mode {
         case .constant:
             maps[d] = (0..<(n + before + after)).map { o in let i = o - before; return i >= 0 && i < n ? i : -1 }
