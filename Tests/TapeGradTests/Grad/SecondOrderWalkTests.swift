@@ -236,7 +236,8 @@ final class SecondOrderWalkTests: XCTestCase {
         ]
     }
 
-    static var table: [Row] { arithmetic + elementwise + selecting + products + layout + reductions + convolutionAndPooling + backwardOps + cells }
+    static var table: [Row] { arithmetic + elementwise + selecting + products + layout + reductions + convolutionAndPooling + backwardOps + cells
+        + smoothMath + activations + piecewiseConstant + linearAlgebra + statistics }
 
     // MARK: The walk
 
