@@ -31,12 +31,12 @@ test: openblas mpi
 	swift test --skip-build $(SWIFT_TEST_FLAGS)
 
 ## tsan: the whole suite under ThreadSanitizer (own scratch path; any report fails the run, no suppressions).
-tsan: openblas
+tsan: openblas mpi
 	swift build --build-tests --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" swift test --skip-build --sanitize=thread --scratch-path .build-tsan $(SWIFT_TEST_FLAGS)
 
 ## asan: the whole suite under AddressSanitizer (own scratch path; any report fails the run).
-asan: openblas
+asan: openblas mpi
 	swift build --build-tests --sanitize=address --scratch-path .build-asan
 	ASAN_OPTIONS="detect_leaks=0" swift test --skip-build --sanitize=address --scratch-path .build-asan $(SWIFT_TEST_FLAGS)
 

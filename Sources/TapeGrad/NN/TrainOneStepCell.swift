@@ -1,6 +1,7 @@
 /// One training step as a cell, MindSpore's `nn.TrainOneStepCell`: a call runs the network forward,
 /// backpropagates through ``ForwardValueAndGrad`` (gradients with respect to the optimizer's parameters,
-/// scaled by `sens`), updates the parameters with the optimizer, and returns the loss.
+/// scaled by `sens`, then clipped by `clipping` if given), updates the parameters with the optimizer, and
+/// returns the loss.
 ///
 /// ```swift
 /// let step = try TrainOneStepCell(WithLossCell(net, SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)),
@@ -14,16 +15,20 @@ public final class TrainOneStepCell: Cell, @unchecked Sendable {
     public let optimizer: Optimizer
     /// The scale of the loss's gradient (MindSpore's `sens`, 1 by default).
     public let sens: Double
+    /// The clipping applied to the gradients before the update (none by default), e.g. `.globalNorm(1)`.
+    public let clipping: GradientClipping?
     private let _grad: ForwardValueAndGrad
 
     /// Wraps `network` (a cell whose output is the loss) and `optimizer`. Throws
     /// ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)`` for a non-finite `sens`, and
     /// whatever ``Optimizer/validate()`` finds wrong with the optimizer's arguments.
-    public init(_ network: Cell, optimizer: Optimizer, sens: Double = 1) throws {
+    public init(_ network: Cell, optimizer: Optimizer, sens: Double = 1, clipping: GradientClipping? = nil) throws {
         guard sens.isFinite else {
             throw OptimizerError.invalidArgument(optimizer: "TrainOneStepCell", argument: "sens", value: "\(sens)", expected: "a finite number")
         }
+        try clipping?.validate()
         try optimizer.validate()
+        self.clipping = clipping
         self.network = network
         self.optimizer = optimizer
         self.sens = sens
@@ -41,7 +46,8 @@ public final class TrainOneStepCell: Cell, @unchecked Sendable {
         try Transaction.run {
             let (loss, gradients) = try _grad.valueAndGradients(inputs)
             let value = try loss.tensor()   // a network with several outputs throws here, before any update
-            let grads = sens == 1 ? gradients.tensors : gradients.tensors.map { $0 * sens }
+            var grads = sens == 1 ? gradients.tensors : gradients.tensors.map { $0 * sens }
+            if let clipping { grads = clipping(grads) }
             try optimizer.step(gradients: grads)
             return value
         }

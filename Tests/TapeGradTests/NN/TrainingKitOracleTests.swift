@@ -140,3 +140,22 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
 }
+
+/// `TrainOneStepCell(…, clipping:)` clips between the backward pass and the update.
+final class TrainOneStepClippingTests: XCTestCase {
+    func testClippingByGlobalNormBoundsTheUpdateOfAPlainSGDStep() throws {
+        let w = Parameter(Tensor([[3.0, 4.0]] as [[Double]]), name: "w")
+        final class Linear: Cell, @unchecked Sendable {
+            let w: Parameter
+            init(_ w: Parameter) { self.w = w; super.init() }
+            override func construct(_ x: Tensor) -> Tensor { matmul(x, w.value, transposeB: true) }
+        }
+        let net = WithLossCell(Linear(w), MSELoss(reduction: .sum))
+        // loss = (x·wᵀ − y)² with x = [1, 0], y = 13: ∂L/∂w = 2(3 − 13)·[1, 0] = [−20, 0], norm 20 → clipped to [−1, 0].
+        let train = try TrainOneStepCell(net, optimizer: SGD(params: [w], learningRate: 0.5), clipping: .globalNorm(1))
+        _ = try train.step(Tensor([[1.0, 0.0]] as [[Double]]), Tensor([[13.0]] as [[Double]]))
+        XCTAssertEqual(w.value.scalars, [3.5, 4.0])
+        XCTAssertThrowsError(try TrainOneStepCell(net, optimizer: SGD(params: [w], learningRate: 0.5), clipping: .globalNorm(-1)))
+        XCTAssertThrowsError(try TrainOneStepCell(net, optimizer: SGD(params: [w], learningRate: 0.5), clipping: .value(min: 1, max: 0)))
+    }
+}

@@ -10,6 +10,21 @@ public enum GradientClipping: Sendable, Equatable {
     /// Clamps every element to [min, max].
     case value(min: Double, max: Double)
 
+    /// Throws ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)`` for a clip norm that is
+    /// not a finite number > 0, or value bounds that are not finite with min ≤ max.
+    public func validate() throws {
+        switch self {
+        case .globalNorm(let c):
+            guard c.isFinite, c > 0 else {
+                throw OptimizerError.invalidArgument(optimizer: "GradientClipping", argument: "clipNorm", value: "\(c)", expected: "a finite number > 0")
+            }
+        case .value(let lo, let hi):
+            guard lo.isFinite, hi.isFinite, lo <= hi else {
+                throw OptimizerError.invalidArgument(optimizer: "GradientClipping", argument: "min/max", value: "\(lo)/\(hi)", expected: "finite bounds with min ≤ max")
+            }
+        }
+    }
+
     /// Applies the clipping to `gradients`.
     public func callAsFunction(_ gradients: [Tensor]) -> [Tensor] {
         switch self {
