@@ -237,7 +237,8 @@ final class SecondOrderWalkTests: XCTestCase {
     }
 
     static var table: [Row] { arithmetic + elementwise + selecting + products + layout + reductions + convolutionAndPooling + backwardOps + cells
-        + smoothMath + activations + piecewiseConstant + linearAlgebra + statistics }
+        + smoothMath + activations + piecewiseConstant + linearAlgebra + statistics
+        + indexing + selection + splitting + rearranging + diagonals }
 
     // MARK: The walk
 
