@@ -50,18 +50,20 @@ public func searchsorted(_ sortedSequence: Tensor, values: Tensor, right: Bool =
 
 /// The flattened input with each run of equal consecutive elements collapsed to one, the int32 run of
 /// each input element (input's shape), and each run's length. MindSpore `ops.unique_consecutive(input,
-/// return_inverse, return_counts)` with `dim=None`. Not differentiable.
+/// return_inverse, return_counts)` with `dim=None`. The values carry the gradient of the first element of each run.
 ///
 /// ```swift
 /// uniqueConsecutive(Tensor([1, 1, 2, 1])).values   // [1, 2, 1]
 /// ```
 public func uniqueConsecutive(_ input: Tensor) -> (values: Tensor, inverse: Tensor, counts: Tensor) {
     let v = input.scalars
-    var runs: [Double] = [], counts: [Int32] = []
+    var runs: [Double] = [], counts: [Int32] = [], first: [Int] = []
     var inverse = [Int32](repeating: 0, count: v.count)
     for (i, x) in v.enumerated() {
-        if let last = runs.last, last == x || (last.isNaN && x.isNaN) { counts[counts.count - 1] += 1 } else { runs.append(x); counts.append(1) }
+        if let last = runs.last, last == x || (last.isNaN && x.isNaN) { counts[counts.count - 1] += 1 } else { runs.append(x); counts.append(1); first.append(i) }
         inverse[i] = Int32(runs.count - 1)
     }
-    return (Tensor(runs, shape: [runs.count]).converted(to: input.dtype), Tensor(inverse, shape: input.shape), Tensor(counts, shape: [counts.count]))
+    // The values are read from the input at the start of each run, so they carry its gradient.
+    let picked = input.reshaped(to: [input.count]).taking(flat: first, shape: [runs.count])
+    return (picked, Tensor(inverse, shape: input.shape), Tensor(counts, shape: [counts.count]))
 }

@@ -62,7 +62,9 @@ public func argsort(_ input: Tensor, axis: Int = -1, descending: Bool = false) -
 /// The distinct elements (1-D), the int32 position of each input element in that list (input's shape),
 /// and how often each distinct element occurs (int32). With `sorted` (the default, as PyTorch and NumPy)
 /// the distinct elements ascend; without it they keep the order of first appearance, as MindSpore's
-/// `ops.unique(input)`. Not differentiable.
+/// `ops.unique(input)`. The values are differentiable as the elements they are taken from:
+/// ∂L/∂xᵢ = G_k when xᵢ is the first occurrence of distinct value k (as `sort` and `max` pick one of tied
+/// elements), 0 for later duplicates; `inverse` and `counts` are integers without gradient.
 ///
 /// ```swift
 /// let (values, inverse, counts) = unique(Tensor([2, 1, 2, 5]))   // [1, 2, 5], [1, 0, 1, 2], [1, 2, 1]
@@ -71,12 +73,12 @@ public func argsort(_ input: Tensor, axis: Int = -1, descending: Bool = false) -
 public func unique(_ input: Tensor, sorted: Bool = true) -> (values: Tensor, inverse: Tensor, counts: Tensor) {
     let values = input.scalars
     func same(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
-    var distinct: [Double] = [], counts: [Int32] = []
+    var distinct: [Double] = [], counts: [Int32] = [], first: [Int] = []
     var inverse = [Int32](repeating: 0, count: values.count)
     if sorted {
         let order = values.indices.sorted { lessNaNLast(values[$0], values[$1]) || (!lessNaNLast(values[$1], values[$0]) && $0 < $1) }
         for i in order {
-            if let last = distinct.last, same(last, values[i]) { counts[counts.count - 1] += 1 } else { distinct.append(values[i]); counts.append(1) }
+            if let last = distinct.last, same(last, values[i]) { counts[counts.count - 1] += 1 } else { distinct.append(values[i]); counts.append(1); first.append(i) }
             inverse[i] = Int32(distinct.count - 1)
         }
     } else {
@@ -86,12 +88,14 @@ public func unique(_ input: Tensor, sorted: Bool = true) -> (values: Tensor, inv
             let known = v.isNaN ? nanSlot : slot[v]
             let s = known ?? distinct.count
             if known == nil {
-                distinct.append(v); counts.append(0)
+                distinct.append(v); counts.append(0); first.append(i)
                 if v.isNaN { nanSlot = s } else { slot[v] = s }
             }
             counts[s] += 1
             inverse[i] = Int32(s)
         }
     }
-    return (Tensor(distinct, shape: [distinct.count]).converted(to: input.dtype), Tensor(inverse, shape: input.shape), Tensor(counts, shape: [counts.count]))
+    // The values are read from the input at each first occurrence, so they carry its gradient.
+    let picked = input.reshaped(to: [input.count]).taking(flat: first, shape: [distinct.count])
+    return (picked, Tensor(inverse, shape: input.shape), Tensor(counts, shape: [counts.count]))
 }
