@@ -9,6 +9,9 @@ import Foundation
 /// `rng.dropout.<path>` (int64 [2]: the layer's seed and how many masks it has drawn).
 ///
 /// ```swift
+/// import Foundation
+///
+/// let opt = Adam(params: net.trainableParams())
 /// try Checkpoint.save(net, optimizer: opt, to: URL(fileURLWithPath: "run.safetensors"))
 /// // later, in a fresh process, after building the same network and optimizer:
 /// try Checkpoint.load(into: net, optimizer: opt, from: URL(fileURLWithPath: "run.safetensors"))
@@ -19,7 +22,10 @@ extension Checkpoint {
     /// state name equals a parameter's.
     ///
     /// ```swift
-    /// try Checkpoint.save(net, optimizer: opt, to: url, metadata: ["epoch": "3"])
+    /// import Foundation
+    ///
+    /// let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
+    /// try Checkpoint.save(net, optimizer: opt, to: URL(fileURLWithPath: "run.safetensors"), metadata: ["epoch": "3"])
     /// ```
     public static func save(_ cell: Cell, optimizer: Optimizer, to url: URL, metadata: [String: String] = [:]) throws {
         var tensors: [(name: String, tensor: Tensor)] = cell.parametersAndNames().map { ($0.name, $0.parameter.storedValue) }
@@ -40,7 +46,10 @@ extension Checkpoint {
     /// throws ``CheckpointError`` and the network, the optimizer and the streams are left untouched.
     ///
     /// ```swift
-    /// try Checkpoint.load(into: net, optimizer: opt, from: url)   // then keep calling opt.step(gradients:)
+    /// import Foundation
+    ///
+    /// let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
+    /// try Checkpoint.load(into: net, optimizer: opt, from: URL(fileURLWithPath: "run.safetensors"))   // then keep stepping
     /// ```
     public static func load(into cell: Cell, optimizer: Optimizer, from url: URL) throws {
         var tensors = try read(from: url)

@@ -49,7 +49,7 @@ public final class Adam: Optimizer, @unchecked Sendable {
     /// float64 parameters use, `beta1_power_float64`, `beta2_power_float64`.
     ///
     /// ```swift
-    /// Adam(params: ps).scalarState().map(\.name)   // ["beta1_power", "beta2_power", "beta1_power_float64", "beta2_power_float64"]
+    /// Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()).scalarState().map(\.name)   // ["beta1_power", "beta2_power", "beta1_power_float64", "beta2_power_float64"]
     /// ```
     public override func scalarState() -> [(name: String, tensor: Tensor)] {
         [("beta1_power", Tensor([powers32.0], shape: [1])), ("beta2_power", Tensor([powers32.1], shape: [1])),
@@ -59,7 +59,10 @@ public final class Adam: Optimizer, @unchecked Sendable {
     /// Restores β₁ᵗ and β₂ᵗ from ``scalarState()``'s tensors (bit for bit).
     ///
     /// ```swift
-    /// try opt.loadState(saved)   // calls restoreScalarState with the checked tensors
+    /// let opt = Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams())
+    /// try opt.loadState(["global_step": Tensor.zeros([1], dtype: .int64), "beta1_power": Tensor([Float(0.9)], shape: [1]),
+    ///                    "beta2_power": Tensor([Float(0.999)], shape: [1]), "beta1_power_float64": Tensor([0.9] as [Double], shape: [1]),
+    ///                    "beta2_power_float64": Tensor([0.999] as [Double], shape: [1])])   // as after one step
     /// ```
     public override func restoreScalarState(_ state: [String: Tensor]) {
         powers32 = (state["beta1_power"]?.item(as: Float.self) ?? powers32.0, state["beta2_power"]?.item(as: Float.self) ?? powers32.1)

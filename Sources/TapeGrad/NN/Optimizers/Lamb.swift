@@ -39,7 +39,7 @@ public final class Lamb: Optimizer, @unchecked Sendable {  // slots touched only
     /// The step of the bias corrections, `lamb_step` (int64, shape [1]).
     ///
     /// ```swift
-    /// Lamb(params: ps, learningRate: 1e-3).scalarState().map(\.name)   // ["lamb_step"]
+    /// Lamb(params: Dense(inChannels: 2, outChannels: 1).trainableParams(), learningRate: 1e-3).scalarState().map(\.name)   // ["lamb_step"]
     /// ```
     public override func scalarState() -> [(name: String, tensor: Tensor)] {
         [("lamb_step", Tensor.fromArray([Int64(step)], shape: [1]))]
@@ -48,7 +48,8 @@ public final class Lamb: Optimizer, @unchecked Sendable {  // slots touched only
     /// Restores the step from ``scalarState()``'s tensor (a negative or oversized value keeps the current step).
     ///
     /// ```swift
-    /// try opt.loadState(saved)   // calls restoreScalarState with the checked tensors
+    /// let opt = Lamb(params: Dense(inChannels: 2, outChannels: 1).trainableParams(), learningRate: 1e-3)
+    /// try opt.loadState(["global_step": Tensor.zeros([1], dtype: .int64), "lamb_step": Tensor.zeros([1], dtype: .int64)])
     /// ```
     public override func restoreScalarState(_ state: [String: Tensor]) {
         if let s = state["lamb_step"]?.item(as: Int64.self), s >= 0, let value = Int(exactly: s) { step = value }

@@ -13,7 +13,7 @@ extension Optimizer {
     ///
     /// ```swift
     /// let opt = Adam(params: net.trainableParams())
-    /// try opt.step(gradients: grads)
+    /// try opt.step(gradients: net.trainableParams().map { onesLike($0.value) })
     /// opt.stateTensors().map(\.name)   // ["global_step", "beta1_power", …, "moment1.fc.weight", …, "moment2.fc.bias"]
     /// ```
     public func stateTensors() -> [(name: String, tensor: Tensor)] {
@@ -36,7 +36,7 @@ extension Optimizer {
     /// ``CheckpointError`` and the optimizer is left unchanged. Slot stores absent from `state` start fresh.
     ///
     /// ```swift
-    /// let fresh = Adam(params: net.trainableParams())
+    /// let opt = Adam(params: net.trainableParams()), fresh = Adam(params: net.trainableParams())
     /// try fresh.loadState(Dictionary(uniqueKeysWithValues: opt.stateTensors().map { ($0.name, $0.tensor) }))
     /// ```
     public func loadState(_ state: [String: Tensor]) throws {

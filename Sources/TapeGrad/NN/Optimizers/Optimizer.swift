@@ -135,7 +135,12 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// ``restoreScalarState(_:)``.
     ///
     /// ```swift
-    /// override func scalarState() -> [(name: String, tensor: Tensor)] { [("lamb_step", Tensor([Float(step)], shape: [1]))] }
+    /// final class Counting: Optimizer, @unchecked Sendable {
+    ///     var ticks = 0
+    ///     override func prepareStep() { ticks += 1 }
+    ///     override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+    ///     override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    /// }
     /// ```
     open func scalarState() -> [(name: String, tensor: Tensor)] { [] }
 
@@ -143,7 +148,12 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// dtypes (so it cannot fail); called under the optimizer's lock by ``loadState(_:)``.
     ///
     /// ```swift
-    /// override func restoreScalarState(_ s: [String: Tensor]) { step = Int(s["lamb_step"]?.item(as: Float.self) ?? 0) }
+    /// final class Counting: Optimizer, @unchecked Sendable {
+    ///     var ticks = 0
+    ///     override func prepareStep() { ticks += 1 }
+    ///     override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+    ///     override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    /// }
     /// ```
     open func restoreScalarState(_ state: [String: Tensor]) {}
 }
