@@ -116,6 +116,25 @@ final class ResumeTrainingTests: XCTestCase {
         }
     }
 
+    func testTheDropoutsLayersKeepPrivatelyAreSavedAndRestored() throws {
+        let layer = TransformerEncoderLayer(dModel: 4, nhead: 2, dimFeedforward: 8, dropout: 0.3, batchFirst: true, seed: 9)
+        let names = Checkpoint.dropouts(in: layer).map(\.name)
+        XCTAssertEqual(names, ["rng.dropout.self_attn._dropout", "rng.dropout._dropout", "rng.dropout._dropout1", "rng.dropout._dropout2"])
+        layer.setTrain()
+        let x = Tensor.randomNormal([2, 3, 4], seed: 1)
+        let opt = SGD(params: layer.trainableParams(), learningRate: 0.1)
+        _ = layer(x)
+        let url = temporaryURL("layer.safetensors")
+        try Checkpoint.save(layer, optimizer: opt, to: url)
+        let expected = layer(x)   // the second masks
+        let fresh = TransformerEncoderLayer(dModel: 4, nhead: 2, dimFeedforward: 8, dropout: 0.3, batchFirst: true, seed: 9)
+        fresh.setTrain()
+        try Checkpoint.load(into: fresh, optimizer: SGD(params: fresh.trainableParams(), learningRate: 0.1), from: url)
+        XCTAssertEqual(Checkpoint.dropouts(in: fresh).map(\.dropout.maskStream.draws), [1, 1, 1, 1])
+        XCTAssertEqual(fresh(x), expected)
+        XCTAssertNotEqual(layer(x), expected)   // the third masks differ: the equality above is not trivial
+    }
+
     func testAMismatchedOrMissingStateEntryThrowsAndChangesNothing() throws {
         let source = makeNet(seed: 1), sourceOpt = Adam(params: source.trainableParams(), learningRate: 0.05)
         try train(source, sourceOpt, steps: 0..<3)

@@ -89,15 +89,41 @@ extension Checkpoint {
 
     static let initializerSeedName = "rng.initializer_seed"
 
-    /// Every ``Dropout`` reachable from `cell` (once each), named `rng.dropout.<path>`.
+    /// Every ``Dropout`` reachable from `cell` (once each), named `rng.dropout.<path>`: through the sub-cells, and
+    /// through the hidden (`_`-prefixed) cell properties layers keep their own dropouts in (``MultiheadAttention``'s
+    /// `_dropout`, a recurrent layer's, a Transformer layer's tuple `_dropout1`…), found by reflection.
     static func dropouts(in cell: Cell) -> [(name: String, dropout: Dropout)] {
         var out: [(name: String, dropout: Dropout)] = [], seen = Set<ObjectIdentifier>()
         func visit(_ c: Cell, path: String) {
             guard seen.insert(ObjectIdentifier(c)).inserted else { return }
             if let d = c as? Dropout { out.append((path.isEmpty ? "rng.dropout" : "rng.dropout." + path, d)) }
-            for (label, child) in c.subCells() { visit(child, path: path.isEmpty ? label : path + "." + label) }
+            let children = c.subCells() + hiddenCells(of: c)
+            for (label, child) in children { visit(child, path: path.isEmpty ? label : path + "." + label) }
         }
         visit(cell, path: "")
+        return out
+    }
+
+    /// The cells a layer keeps in `_`-prefixed stored properties (which ``Cell/subCells()`` does not list), alone,
+    /// in an optional, an array or a tuple.
+    private static func hiddenCells(of cell: Cell) -> [(name: String, cell: Cell)] {
+        var out: [(name: String, cell: Cell)] = []
+        func add(_ value: Any, _ label: String, depth: Int) {
+            if let c = value as? Cell { out.append((label, c)); return }
+            guard depth < 2 else { return }
+            let m = Mirror(reflecting: value)
+            switch m.displayStyle {
+            case .optional: if let v = m.children.first?.value { add(v, label, depth: depth + 1) }
+            case .collection, .tuple:
+                for (i, child) in m.children.enumerated() { add(child.value, "\(label).\(i)", depth: depth + 1) }
+            default: break
+            }
+        }
+        var mirror: Mirror? = Mirror(reflecting: cell)
+        while let m = mirror {
+            for child in m.children { if let label = child.label, label.hasPrefix("_") { add(child.value, label, depth: 0) } }
+            mirror = m.superclassMirror
+        }
         return out
     }
 }
