@@ -125,6 +125,12 @@ public enum Checkpoint {
         guard expected == found else {
             throw CheckpointError.namesDiffer(missing: expected.subtracting(found).sorted(), unexpected: found.subtracting(expected).sorted())
         }
+        try validate(tensors, for: params)
+        for (name, p) in params { if let t = tensors[name] { p.replaceStoredValue(with: t.converted(to: p.dtype)) } }
+    }
+
+    /// Checks the shape and dtype of every tensor of `tensors` named after one of `params`.
+    static func validate(_ tensors: [String: Tensor], for params: [(name: String, parameter: Parameter)]) throws {
         for (name, p) in params {
             guard let t = tensors[name] else { continue }
             guard t.shape == p.shape else { throw CheckpointError.shapeMismatch(name: name, expected: p.shape, found: t.shape) }
@@ -132,7 +138,6 @@ public enum Checkpoint {
                 throw CheckpointError.dtypeMismatch(name: name, expected: p.dtype, found: t.dtype)
             }
         }
-        for (name, p) in params { if let t = tensors[name] { p.replaceStoredValue(with: t.converted(to: p.dtype)) } }
     }
 
     static func code(_ dtype: DType) -> String { dtype.safetensorsCode }

@@ -68,6 +68,12 @@ public func setSeed(_ seed: UInt64) {
     initializerSeed.withLock { $0 = (seed, 0) }
 }
 
+/// The initialiser stream's state (its base seed and how many seeds it has given), for training checkpoints.
+var initializerSeedState: (base: UInt64, counter: UInt64) {
+    get { initializerSeed.value }
+    set { initializerSeed.withLock { $0 = newValue } }
+}
+
 /// The next seed of the initialiser stream.
 func nextInitializerSeed() -> UInt64 {
     initializerSeed.withLock { state in

@@ -31,6 +31,12 @@ public final class Dropout: Cell, @unchecked Sendable {
         super.init()
     }
 
+    /// The layer's seed and how many masks it has drawn, for training checkpoints.
+    var maskStream: (seed: UInt64, draws: UInt64) { (_seed, _draws.value) }
+
+    /// Sets how many masks the layer has drawn (restoring a training checkpoint).
+    func restoreDraws(_ draws: UInt64) { _draws.withLock { $0 = draws } }
+
     /// `p=0.5`, as MindSpore prints a Dropout.
     public override var extendRepr: String { "p=\(p)" }
 

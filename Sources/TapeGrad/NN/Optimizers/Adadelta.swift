@@ -10,7 +10,7 @@ public final class Adadelta: Optimizer, @unchecked Sendable {  // slots touched 
     public let rho: Double
     /// ε.
     public let epsilon: Double
-    private var accumulators = OptimizerSlots(), updates = OptimizerSlots()
+    private let accumulators = OptimizerSlots("accum"), updates = OptimizerSlots("accum_update")
 
     /// MindSpore's defaults: `learningRate: 1, rho: 0.9, epsilon: 1e-6`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 1, rho: Double = 0.9, epsilon: Double = 1e-6,

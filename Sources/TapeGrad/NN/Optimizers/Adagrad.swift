@@ -13,7 +13,7 @@ public final class Adagrad: Optimizer, @unchecked Sendable {  // slots touched o
     public let accum: Double
     /// Whether the accumulator is updated (MindSpore's `update_slots`).
     public let updateSlots: Bool
-    private var accumulators = OptimizerSlots()
+    private let accumulators = OptimizerSlots("accum")
 
     /// MindSpore's defaults: `accum: 0.1, learningRate: 0.001, updateSlots: true`.
     public init(params: [Parameter], accum: Double = 0.1, learningRate: LearningRateSchedule = 0.001, updateSlots: Bool = true,

@@ -17,7 +17,7 @@ public final class Adam: Optimizer, @unchecked Sendable {
     public let eps: Double
     /// Whether to use the Nesterov form.
     public let useNesterov: Bool
-    private var moments = OptimizerSlots(), velocities = OptimizerSlots()
+    private let moments = OptimizerSlots("moment1"), velocities = OptimizerSlots("moment2")
     /// β₁ᵗ and β₂ᵗ as running products in float32 and float64.
     private var powers32: (Float, Float) = (1, 1), powers64: (Double, Double) = (1, 1)
 
@@ -44,6 +44,31 @@ public final class Adam: Optimizer, @unchecked Sendable {
 
     /// β₁ and β₂ must lie in [0, 1) and ε be finite and > 0 (MindSpore: ValueError).
     public override func validateArguments() throws { try validateAdamArguments(beta1: beta1, beta2: beta2, eps: eps) }
+
+    /// β₁ᵗ and β₂ᵗ: `beta1_power`, `beta2_power` (float32, shape [1], as MindSpore) and the float64 products
+    /// float64 parameters use, `beta1_power_float64`, `beta2_power_float64`.
+    ///
+    /// ```swift
+    /// Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()).scalarState().map(\.name)   // ["beta1_power", "beta2_power", "beta1_power_float64", "beta2_power_float64"]
+    /// ```
+    public override func scalarState() -> [(name: String, tensor: Tensor)] {
+        [("beta1_power", Tensor([powers32.0], shape: [1])), ("beta2_power", Tensor([powers32.1], shape: [1])),
+         ("beta1_power_float64", Tensor([powers64.0], shape: [1])), ("beta2_power_float64", Tensor([powers64.1], shape: [1]))]
+    }
+
+    /// Restores β₁ᵗ and β₂ᵗ from ``scalarState()``'s tensors (bit for bit).
+    ///
+    /// ```swift
+    /// let opt = Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams())
+    /// try opt.loadState(["global_step": Tensor.zeros([1], dtype: .int64), "beta1_power": Tensor([Float(0.9)], shape: [1]),
+    ///                    "beta2_power": Tensor([Float(0.999)], shape: [1]), "beta1_power_float64": Tensor([0.9] as [Double], shape: [1]),
+    ///                    "beta2_power_float64": Tensor([0.999] as [Double], shape: [1])])   // as after one step
+    /// ```
+    public override func restoreScalarState(_ state: [String: Tensor]) {
+        powers32 = (state["beta1_power"]?.item(as: Float.self) ?? powers32.0, state["beta2_power"]?.item(as: Float.self) ?? powers32.1)
+        powers64 = (state["beta1_power_float64"]?.item(as: Double.self) ?? powers64.0,
+                    state["beta2_power_float64"]?.item(as: Double.self) ?? powers64.1)
+    }
 
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
@@ -87,7 +112,7 @@ public final class AdamWeightDecay: Optimizer, @unchecked Sendable {
     public let beta2: Double
     /// ε.
     public let eps: Double
-    private var moments = OptimizerSlots(), velocities = OptimizerSlots()
+    private let moments = OptimizerSlots("moment1"), velocities = OptimizerSlots("moment2")
 
     /// MindSpore's defaults: `learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,

@@ -18,7 +18,7 @@ public final class Lamb: Optimizer, @unchecked Sendable {  // slots touched only
     public let beta2: Double
     /// ε.
     public let eps: Double
-    private var moments = OptimizerSlots(), velocities = OptimizerSlots()
+    private let moments = OptimizerSlots("lamb_m"), velocities = OptimizerSlots("lamb_v")
     private var step = 0
 
     /// MindSpore's defaults: `beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0`.
@@ -35,6 +35,25 @@ public final class Lamb: Optimizer, @unchecked Sendable {  // slots touched only
 
     /// Counts the step for the bias corrections.
     public override func prepareStep() { step += 1 }
+
+    /// The step of the bias corrections, `lamb_step` (int64, shape [1]).
+    ///
+    /// ```swift
+    /// Lamb(params: Dense(inChannels: 2, outChannels: 1).trainableParams(), learningRate: 1e-3).scalarState().map(\.name)   // ["lamb_step"]
+    /// ```
+    public override func scalarState() -> [(name: String, tensor: Tensor)] {
+        [("lamb_step", Tensor.fromArray([Int64(step)], shape: [1]))]
+    }
+
+    /// Restores the step from ``scalarState()``'s tensor (a negative or oversized value keeps the current step).
+    ///
+    /// ```swift
+    /// let opt = Lamb(params: Dense(inChannels: 2, outChannels: 1).trainableParams(), learningRate: 1e-3)
+    /// try opt.loadState(["global_step": Tensor.zeros([1], dtype: .int64), "lamb_step": Tensor.zeros([1], dtype: .int64)])
+    /// ```
+    public override func restoreScalarState(_ state: [String: Tensor]) {
+        if let s = state["lamb_step"]?.item(as: Int64.self), s >= 0, let value = Int(exactly: s) { step = value }
+    }
 
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {

@@ -17,9 +17,9 @@
 open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     // Sendable: the mutable state (learning rate, step count, and a subclass's slots, which it touches
     // only from `prepareStep` and `update`) is read and written only while holding `_lock`.
-    private let _lock = Lock()
+    let _lock = Lock()
     private var _learningRate: LearningRateSchedule
-    private var _stepCount = 0
+    var _stepCount = 0   // internal for Optimizer+State.swift; read and written only under `_lock`
 
     /// The parameters, in the order gradients are given.
     public let parameters: [Parameter]
@@ -129,6 +129,33 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
 
     /// Updates one parameter in place; `slot` indexes per-parameter state.
     open func update(_ parameter: Parameter, gradient: Tensor, learningRate: Double, slot: Int) {}
+
+    /// The optimizer's state that is not per parameter (e.g. Adam's `beta1_power`), as named tensors; called
+    /// under the optimizer's lock by ``stateTensors()`` and ``loadState(_:)``. Override it together with
+    /// ``restoreScalarState(_:)``.
+    ///
+    /// ```swift
+    /// final class Counting: Optimizer, @unchecked Sendable {
+    ///     var ticks = 0
+    ///     override func prepareStep() { ticks += 1 }
+    ///     override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+    ///     override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    /// }
+    /// ```
+    open func scalarState() -> [(name: String, tensor: Tensor)] { [] }
+
+    /// Restores the state ``scalarState()`` lists, from tensors already checked to have its names, shapes and
+    /// dtypes (so it cannot fail); called under the optimizer's lock by ``loadState(_:)``.
+    ///
+    /// ```swift
+    /// final class Counting: Optimizer, @unchecked Sendable {
+    ///     var ticks = 0
+    ///     override func prepareStep() { ticks += 1 }
+    ///     override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+    ///     override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    /// }
+    /// ```
+    open func restoreScalarState(_ state: [String: Tensor]) {}
 }
 
 /// A mismatch between an optimizer's parameters and the gradients given to it, or an invalid argument.
@@ -173,11 +200,17 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Per-parameter optimizer state: one buffer per parameter, created on first use.
-struct OptimizerSlots {
-    private var buffers: [Int: Tensor] = [:]
+/// Per-parameter optimizer state: one buffer per parameter, created on first use, saved under
+/// `<name>.<parameter name>` (MindSpore's names, e.g. `moment1.fc.weight`). An optimizer's stores are found by
+/// reflection (see ``Optimizer/stateTensors()``), so a subclass only declares them, e.g.
+/// `private let moments = OptimizerSlots("moment1")`. Touched only under the owning optimizer's lock.
+final class OptimizerSlots {
+    let name: String
+    private(set) var buffers: [Int: Tensor] = [:]
 
-    mutating func withBuffer<T: TensorScalar, R>(
+    init(_ name: String) { self.name = name }
+
+    func withBuffer<T: TensorScalar, R>(
         _ slot: Int, like p: Parameter, fill: Double = 0, as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>, _ fresh: Bool) -> R
     ) -> R {
         var fresh = false
@@ -189,4 +222,7 @@ struct OptimizerSlots {
     }
 
     func buffer(_ slot: Int) -> Tensor? { buffers[slot] }
+
+    /// Replaces every buffer (slots absent from `new` start fresh at their next use).
+    func replaceAll(with new: [Int: Tensor]) { buffers = new }
 }

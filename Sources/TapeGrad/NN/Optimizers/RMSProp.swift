@@ -15,7 +15,7 @@ public final class RMSProp: Optimizer, @unchecked Sendable {  // slots touched o
     public let epsilon: Double
     /// Whether the variance is centred by the mean gradient.
     public let centered: Bool
-    private var meanSquares = OptimizerSlots(), moments = OptimizerSlots(), meanGradients = OptimizerSlots()
+    private let meanSquares = OptimizerSlots("mean_square"), moments = OptimizerSlots("moment"), meanGradients = OptimizerSlots("mean_grad")
 
     /// MindSpore's defaults: `learningRate: 0.1, decay: 0.9, momentum: 0, epsilon: 1e-10, centered: false`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 0.1, decay: Double = 0.9, momentum: Double = 0,

@@ -14,7 +14,7 @@ public final class SGD: Optimizer, @unchecked Sendable {
     public let dampening: Double
     /// Whether to use Nesterov momentum.
     public let nesterov: Bool
-    private var velocity = OptimizerSlots()
+    private let velocity = OptimizerSlots("accum")
 
     /// MindSpore's defaults: `learningRate: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 0.1, momentum: Double = 0, dampening: Double = 0,
@@ -74,7 +74,7 @@ public final class Momentum: Optimizer, @unchecked Sendable {
     public let momentum: Double
     /// Whether to use Nesterov momentum.
     public let useNesterov: Bool
-    private var velocity = OptimizerSlots()
+    private let velocity = OptimizerSlots("moments")
 
     /// `Momentum(params:learningRate:momentum:weightDecay:useNesterov:)`.
     public init(params: [Parameter], learningRate: LearningRateSchedule, momentum: Double, weightDecay: Double = 0, useNesterov: Bool = false) {
