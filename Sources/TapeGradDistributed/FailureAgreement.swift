@@ -7,6 +7,8 @@ import TapeGrad
 /// collectives of a step, so that no process waits in a collective for a peer that has given up.
 ///
 /// ```swift
+/// let gradFn = try valueAndGrad(WithLossCell(net, MSELoss()), gradPosition: nil, weights: net.trainableParams())
+/// var grads: [Tensor] = []
 /// var failure: (any Error)?
 /// do { grads = try gradFn(x, y).1.tensors } catch { failure = error }
 /// try throwIfAnyProcessFailed(failure, operation: "train step")

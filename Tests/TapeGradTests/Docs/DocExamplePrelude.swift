@@ -23,3 +23,19 @@ let params: [Parameter] = [Parameter(Tensor([1, 2]), name: "p")]
 let grads: TensorTree = [Tensor([1, 2])]
 nonisolated(unsafe) let model: Cell = Dense(inChannels: 2, outChannels: 1)
 nonisolated(unsafe) let optimizer: Optimizer = SGD(params: model.trainableParams())
+
+// Tangents and cotangents (`jvp`, `vjp`, `linearize`), batches, data sets, file locations and sequence
+// tensors that many examples share.
+let v = Tensor([1, 0]), v1 = Tensor([1, 0]), v2 = Tensor([0, 1])
+let va = Tensor([1, 0]), vb = Tensor([0, 1]), vx = Tensor([1, 0]), vy = Tensor([0, 1]), vz = Tensor([1, 1])
+let g = Tensor([[1, 2]]), xs = Tensor([[1, 2, 3]]), m = Tensor([[1, 2], [3, 4]]), u = Tensor([1, 2])
+let q = Tensor.zeros([5, 3, 64]), k = Tensor.zeros([5, 3, 64])
+let src = Tensor.zeros([7, 3, 32]), tgt = Tensor.zeros([5, 3, 32]), memory = Tensor.zeros([7, 3, 32])
+let padding = Tensor([[0, 0, 1]] as [[Int32]])
+let h0 = Tensor.zeros([1, 4]), c0 = Tensor.zeros([1, 4])
+let images = Tensor.zeros([64, 8, 8])
+let dataset = TensorDataset([images, Tensor.zeros([64])]).batched(size: 16)
+let window = Window2D(kernel: (2, 2), stride: (2, 2))
+let url = URL(fileURLWithPath: "/tmp/model.safetensors")
+nonisolated(unsafe) let loss: Cell = MSELoss()
+nonisolated(unsafe) let opt: Optimizer = SGD(params: net.trainableParams(), learningRate: 0.1)
