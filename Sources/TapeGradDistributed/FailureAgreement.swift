@@ -12,6 +12,7 @@ import TapeGrad
 /// var failure: (any Error)?
 /// do { grads = try gradFn(x, y).1.tensors } catch { failure = error }
 /// try throwIfAnyProcessFailed(failure, operation: "train step")
+/// try opt.step(gradients: grads)   // reached on every process or on none
 /// ```
 public func throwIfAnyProcessFailed(_ localError: (any Error)?, operation: String) throws {
     let recordSize = 1_024

@@ -10,8 +10,8 @@ let logits = Tensor([[1, 2, 3]]), targets = Tensor([[0, 0, 1]])
 let batches: [(Tensor, Tensor)] = []
 let w = Tensor([[1, 2]])
 let f: @Sendable (Tensor, Tensor, Tensor) -> Tensor = { x, y, z in x * y * z }
-nonisolated(unsafe) let net: Cell = Dense(inChannels: 2, outChannels: 1)
-nonisolated(unsafe) let netWithLoss: Cell = WithLossCell(net, MSELoss())
+let net: Cell = Dense(inChannels: 2, outChannels: 1)
+let netWithLoss: Cell = WithLossCell(net, MSELoss())
 
 /// Takes the value of an example's expression statement (`x.shape   // [2, 3]`), so it raises no warning.
 func docExampleValue<T>(_ value: T) {}
@@ -21,8 +21,8 @@ let t = Tensor([1, 2]), input = Tensor([[1, 2]]), target = Tensor([[1]])
 let weight = Tensor([[1, 2]]), bias = Tensor([0])
 let params: [Parameter] = [Parameter(Tensor([1, 2]), name: "p")]
 let grads: TensorTree = [Tensor([1, 2])]
-nonisolated(unsafe) let model: Cell = Dense(inChannels: 2, outChannels: 1)
-nonisolated(unsafe) let optimizer: Optimizer = SGD(params: model.trainableParams())
+let model: Cell = Dense(inChannels: 2, outChannels: 1)
+let optimizer: Optimizer = SGD(params: model.trainableParams())
 
 // Tangents and cotangents (`jvp`, `vjp`, `linearize`), batches, data sets, file locations and sequence
 // tensors that many examples share.
@@ -37,5 +37,5 @@ let images = Tensor.zeros([64, 8, 8])
 let dataset = TensorDataset([images, Tensor.zeros([64])]).batched(size: 16)
 let window = Window2D(kernel: (2, 2), stride: (2, 2))
 let url = URL(fileURLWithPath: "/tmp/model.safetensors")
-nonisolated(unsafe) let loss: Cell = MSELoss()
-nonisolated(unsafe) let opt: Optimizer = SGD(params: net.trainableParams(), learningRate: 0.1)
+let loss: Cell = MSELoss()
+let opt: Optimizer = SGD(params: net.trainableParams(), learningRate: 0.1)

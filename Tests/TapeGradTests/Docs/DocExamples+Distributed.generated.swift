@@ -96,5 +96,6 @@ private func docExampleDistributed_Sources_TapeGradDistributed_FailureAgreement_
     var failure: (any Error)?
     do { grads = try gradFn(x, y).1.tensors } catch { failure = error }
     try throwIfAnyProcessFailed(failure, operation: "train step")
+    try opt.step(gradients: grads)   // reached on every process or on none
     _ = (gradFn)   // uses the example's values: no unused-value warnings
 }
