@@ -40,6 +40,7 @@ public enum ReduceOp: Sendable, CustomStringConvertible {
 /// The result is not recorded on a tape.
 ///
 /// ```swift
+/// let localGradient = try gradient(at: x) { ($0 * $0).sum() }   // this process's gradient
 /// let g = try allReduce(localGradient, op: .sum) / Double(Communication.groupSize)   // the mean
 /// ```
 public func allReduce(_ tensor: Tensor, op: ReduceOp = .sum) throws -> Tensor {
@@ -86,7 +87,9 @@ public func allGather(_ tensor: Tensor) throws -> Tensor {
 /// tensors give only the shape and dtype (which must agree).
 ///
 /// ```swift
-/// parameter.value = try broadcast(parameter.value, root: 0)   // every process starts from rank 0's weights
+/// for parameter in net.trainableParams() {
+///     parameter.value = try broadcast(parameter.value, root: 0)   // every process starts from rank 0's weights
+/// }
 /// ```
 public func broadcast(_ tensor: Tensor, root: Int = 0) throws -> Tensor {
     try Communication.withMPI("broadcast") { group in

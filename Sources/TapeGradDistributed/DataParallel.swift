@@ -19,6 +19,7 @@ import TapeGrad
 /// ```swift
 /// try Communication.initialize()
 /// let train = try DataParallelTrainer(WithLossCell(net, loss), optimizer: Momentum(params: net.trainableParams(), learningRate: 0.05, momentum: 0.9))
+/// let (globalX, globalY) = (Tensor.zeros([64, 2]), Tensor.zeros([64, 1]))   // the same global batch on every process
 /// let (x, y) = (try shard(globalX), try shard(globalY))
 /// let globalLoss = try train.step(x, y)
 /// ```
@@ -112,7 +113,8 @@ public func shard(_ batch: Tensor) throws -> Tensor {
 /// every process has the same number of samples).
 ///
 /// ```swift
-/// for i in shardIndices(count: dataset.count) { … }
+/// let images = Tensor.zeros([64, 8, 8])
+/// for i in shardIndices(count: images.shape[0]) { print(images[i].shape) }   // [8, 8]
 /// ```
 public func shardIndices(count: Int) -> StrideTo<Int> {
     let size = Communication.groupSize

@@ -14,7 +14,7 @@ import TapeGrad
 ///
 /// ```swift
 /// let reducer = DistributedGradReducer(parameters: net.trainableParams(), mean: true)
-/// var grads = try valueAndGrad(loss, gradPosition: nil, weights: net.trainableParams())(x, y).1.tensors
+/// var grads = try valueAndGrad(WithLossCell(net, MSELoss()), gradPosition: nil, weights: net.trainableParams())(x, y).1.tensors
 /// try reducer.reduce(&grads)   // now the mean over every process's shard
 /// ```
 public struct DistributedGradReducer: Sendable {

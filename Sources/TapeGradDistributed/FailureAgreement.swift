@@ -7,9 +7,12 @@ import TapeGrad
 /// collectives of a step, so that no process waits in a collective for a peer that has given up.
 ///
 /// ```swift
+/// let gradFn = try valueAndGrad(WithLossCell(net, MSELoss()), gradPosition: nil, weights: net.trainableParams())
+/// var grads: [Tensor] = []
 /// var failure: (any Error)?
 /// do { grads = try gradFn(x, y).1.tensors } catch { failure = error }
 /// try throwIfAnyProcessFailed(failure, operation: "train step")
+/// try opt.step(gradients: grads)   // reached on every process or on none
 /// ```
 public func throwIfAnyProcessFailed(_ localError: (any Error)?, operation: String) throws {
     let recordSize = 1_024

@@ -9,7 +9,9 @@ import Darwin
 /// (it cannot see the futex inside the standard library's `Mutex`, which is not instrumented).
 ///
 /// ```swift
+/// // doc-example: internal
 /// let lock = Lock()
+/// var counter = 0
 /// lock.withLock { counter += 1 }
 /// ```
 final class Lock: @unchecked Sendable {
@@ -40,6 +42,7 @@ final class Lock: @unchecked Sendable {
 /// mutable state and stay `Sendable`.
 ///
 /// ```swift
+/// // doc-example: internal
 /// let count = Locked(0)
 /// count.withLock { $0 += 1 }
 /// let now = count.value

@@ -121,7 +121,8 @@ public struct HessianFunction {
     /// `hessianFn(x)` or `hessianFn(x, y)`.
     ///
     /// ```swift
-    /// let h = try hessianFn(Tensor([1, 2]))
+    /// let hessianFn = hessian({ x in (x * x * x).sum() })
+    /// let h = try hessianFn(Tensor([1, 2]))   // [[6, 0], [0, 12]]
     /// ```
     public func callAsFunction(_ inputs: Tensor...) throws -> TensorTree { try callAsFunction(inputs) }
 }

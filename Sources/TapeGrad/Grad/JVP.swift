@@ -43,7 +43,8 @@ public struct JVPFunction: Sendable {
     /// `jvpFn(v)` for a function of one tensor, `jvpFn(v1, v2)` for several.
     ///
     /// ```swift
-    /// let dy = try jvpFn(Tensor([1, 1]))
+    /// let (_, jvpFn) = try linearize({ x in x * x }, Tensor([1, 2]))
+    /// let dy = try jvpFn(Tensor([1, 1]))   // 2x ⊙ v = [2, 4]
     /// ```
     public func callAsFunction(_ tangents: Tensor...) throws -> TensorTree { try callAsFunction(tangents) }
 }

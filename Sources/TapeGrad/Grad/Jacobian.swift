@@ -37,7 +37,8 @@ public struct JacobianFunction {
     /// `jacFn(x, y)`.
     ///
     /// ```swift
-    /// let (dx, dy) = try (jacFn(x, y)[0], jacFn(x, y)[1])
+    /// let jacFn = jacrev({ x, y in x * y }, gradPosition: [0, 1])
+    /// let jac = try jacFn(x, y)   // (∂/∂x, ∂/∂y) = (diag(y), diag(x))
     /// ```
     public func callAsFunction(_ inputs: Tensor...) throws -> TensorTree { try callAsFunction(inputs) }
 
@@ -108,7 +109,7 @@ public func jacrev<Output: TensorTreeConvertible>(
 /// `jacrev` of a function of two tensors.
 ///
 /// ```swift
-/// let (jx, jy) = try (jacrev({ x, y in x * y }, gradPosition: [0, 1])(x, y)[0], …)
+/// let jac = try jacrev({ x, y in x * y }, gradPosition: [0, 1])(x, y)   // (diag(y), diag(x))
 /// ```
 public func jacrev<Output: TensorTreeConvertible>(
     _ fn: @escaping (Tensor, Tensor) -> Output, gradPosition: GradPosition = 0, hasAux: Bool = false

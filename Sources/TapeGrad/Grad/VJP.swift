@@ -69,7 +69,8 @@ public struct PullbackFunction: Sendable {
     /// `pullback(v)` for a function with one output, or `pullback(v1, v2)` for several.
     ///
     /// ```swift
-    /// let grads = try pullback(Tensor([1, 1]))
+    /// let (_, pullback) = try vjp({ x in x * x }, Tensor([1, 2]))
+    /// let grads = try pullback(Tensor([1, 1]))   // ([2, 4],)
     /// ```
     public func callAsFunction(_ cotangents: Tensor...) throws -> TensorTree { try callAsFunction(cotangents) }
 }

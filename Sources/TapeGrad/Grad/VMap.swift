@@ -7,6 +7,7 @@
 /// The axes of `vmap`: one axis for every input (or output), or one per input (nil: not mapped).
 ///
 /// ```swift
+/// let f = { (t: [Tensor]) in t[0] * t[1] }
 /// vmap(f, inAxes: 0)          // every input mapped along axis 0
 /// vmap(f, inAxes: [0, nil])   // the first mapped, the second passed whole to every call
 /// ```
@@ -105,7 +106,8 @@ public struct VMapFunction {
     /// `batched(x, y)`.
     ///
     /// ```swift
-    /// let out = try batched(x, y)
+    /// let batched = vmap({ x, y in x * y }, inAxes: [0, nil])
+    /// let out = try batched(Tensor([[1, 2], [3, 4]]), Tensor([10, 20]))   // [[10, 40], [30, 80]]
     /// ```
     public func callAsFunction(_ inputs: Tensor...) throws -> TensorTree { try callAsFunction(inputs) }
 }

@@ -46,6 +46,7 @@ public final class Parameter: Sendable, CustomStringConvertible {
     /// Whether gradients are computed for it (MindSpore's `requires_grad`); optimizers skip frozen ones.
     ///
     /// ```swift
+    /// let bn = BatchNorm1d(numFeatures: 4)
     /// bn.movingMean.requiresGrad   // false
     /// ```
     public var requiresGrad: Bool {
@@ -59,6 +60,7 @@ public final class Parameter: Sendable, CustomStringConvertible {
     /// changes nothing.
     ///
     /// ```swift
+    /// let w = Parameter(Tensor([[1, 2], [3, 4]]), name: "w")
     /// w.value = Tensor([[0, 0], [0, 0]])
     /// ```
     public var value: Tensor {

@@ -221,6 +221,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, window: Window2D) -> Tensor {
 /// ∂L/∂G = conv2d(U, W) and ∂L/∂W = conv2dBackpropFilter(U, G), for an upstream U shaped like the input.
 ///
 /// ```swift
+/// // doc-example: internal
+/// let (x, w, window) = (Tensor.zeros([1, 1, 4, 4]), Tensor.zeros([2, 1, 3, 3]), Window2D(kernel: (3, 3)))
+/// let g = Tensor.ones([1, 2, 2, 2])   // the shape of conv2d(x, weight: w, window: window)
 /// let dx = conv2dBackpropInput(g, weight: w, inputShape: x.shape, window: window)   // = ∂⟨conv2d(x, w), g⟩/∂x
 /// ```
 func conv2dBackpropInput(_ gradient: Tensor, weight: Tensor, inputShape: [Int], window: Window2D) -> Tensor {
@@ -250,6 +253,9 @@ func conv2dBackpropInput(_ gradient: Tensor, weight: Tensor, inputShape: [Int], 
 /// shaped like the weight.
 ///
 /// ```swift
+/// // doc-example: internal
+/// let (x, w, window) = (Tensor.zeros([1, 1, 4, 4]), Tensor.zeros([2, 1, 3, 3]), Window2D(kernel: (3, 3)))
+/// let g = Tensor.ones([1, 2, 2, 2])   // the shape of conv2d(x, weight: w, window: window)
 /// let dw = conv2dBackpropFilter(x, gradient: g, weightShape: w.shape, window: window)   // = ∂⟨conv2d(x, w), g⟩/∂w
 /// ```
 func conv2dBackpropFilter(_ x: Tensor, gradient: Tensor, weightShape: [Int], window: Window2D) -> Tensor {

@@ -15,6 +15,9 @@
 /// dh ⊙ z + that·W_hh; ∂W_hh = Σ_t (its rows)ᵀ·h_{t−1}, ∂b_hh = Σ_t its rows.
 ///
 /// ```swift
+/// // doc-example: internal
+/// let (T, N, H) = (5, 2, 4)
+/// let (xw, w, b, h) = (Tensor.zeros([T, N, 3 * H]), Tensor.zeros([3 * H, H]), Tensor.zeros([3 * H]), Tensor.zeros([N, H]))
 /// let outputs = gruRecurrence(xw, weightHH: w, biasHH: b, h0: h)     // [T, N, H]
 /// ```
 func gruRecurrence(_ xw: Tensor, weightHH w: Tensor, biasHH b: Tensor?, h0: Tensor) -> Tensor {

@@ -7,6 +7,8 @@
 /// sits at `offset + b·batchStride + h·headStride + r·rowStride + c`.
 ///
 /// ```swift
+/// // doc-example: internal
+/// let (L, N, E, H) = (5, 2, 16, 4)
 /// // q of shape [L, N, E] (time-major), head h of sample b: rows are time steps, N·E apart.
 /// let view = HeadView(offset: 0, batchStride: E, headStride: E / H, rowStride: N * E, rows: L, cols: E / H)
 /// ```
@@ -37,6 +39,11 @@ struct HeadView: Equatable, Sendable {
 /// that writes into the operand's own view.
 ///
 /// ```swift
+/// // doc-example: internal
+/// let (L, S, N, E, H) = (5, 7, 2, 16, 4)
+/// let (q, k) = (Tensor.zeros([L, N, E]), Tensor.zeros([S, N, E]))
+/// let qView = HeadView(offset: 0, batchStride: E, headStride: E / H, rowStride: N * E, rows: L, cols: E / H)
+/// let kView = HeadView(offset: 0, batchStride: E, headStride: E / H, rowStride: N * E, rows: S, cols: E / H)
 /// let scores = headMatmul(q, qView, k, kView, transposeB: true, alpha: 1 / 8, batch: N, heads: H,
 ///                         outShape: [N, H, L, S], outView: .contiguous(heads: H, rows: L, cols: S))
 /// ```

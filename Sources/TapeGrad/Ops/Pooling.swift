@@ -138,6 +138,8 @@ public func maxPool2d(_ x: Tensor, window: Window2D) -> Tensor {
 /// −1 for an empty window). Linear in G; its pullback gathers, ∂L/∂G[k] = U[argmax[k]].
 ///
 /// ```swift
+/// // doc-example: internal
+/// let g = Tensor([5, 7])
 /// let dx = maxPool2dBackprop(g, argmax: [3, 0], inputShape: [1, 1, 2, 2])   // g[0] at index 3, g[1] at 0
 /// ```
 func maxPool2dBackprop(_ g: Tensor, argmax: [Int], inputShape: [Int]) -> Tensor {
@@ -192,6 +194,9 @@ public func avgPool2d(_ x: Tensor, window: Window2D) -> Tensor {
 /// window w of an input of shape `inputShape`. Linear in G; its pullback is `avgPool2d(U)`.
 ///
 /// ```swift
+/// // doc-example: internal
+/// let (x, window) = (Tensor.zeros([1, 1, 4, 4]), Window2D(kernel: (2, 2), stride: (2, 2)))
+/// let g = Tensor.ones([1, 1, 2, 2])   // the shape of avgPool2d(x, window: window)
 /// let dx = avgPool2dBackprop(g, inputShape: x.shape, window: window)   // = ∂⟨avgPool2d(x), g⟩/∂x
 /// ```
 func avgPool2dBackprop(_ g: Tensor, inputShape: [Int], window: Window2D) -> Tensor {

@@ -19,6 +19,9 @@
 /// dc_{t−1} = dc ⊙ f; ∂L/∂W_hh = Σ_t dgates_tᵀ·h_{t−1}; ∂L/∂xw = dgates.
 ///
 /// ```swift
+/// // doc-example: internal
+/// let (T, N, H) = (5, 2, 4)
+/// let (xw, w, h, c) = (Tensor.zeros([T, N, 4 * H]), Tensor.zeros([4 * H, H]), Tensor.zeros([N, H]), Tensor.zeros([N, H]))
 /// let hc = lstmRecurrence(xw, weightHH: w, h0: h, c0: c)     // [T + 1, N, H]
 /// let outputs = hc.sliced(alongAxis: 0, from: 0, to: T)
 /// ```
@@ -113,6 +116,7 @@ extension Tensor {
     /// ∂L/∂x = G reversed along the same axis.
     ///
     /// ```swift
+    /// // doc-example: internal
     /// Tensor([[1, 2], [3, 4]]).reversedAlongFirstAxis()   // [[3, 4], [1, 2]]
     /// ```
     func reversedAlongFirstAxis() -> Tensor {

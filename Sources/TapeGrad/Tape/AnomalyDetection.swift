@@ -47,7 +47,7 @@ extension Tensor {
 /// `GradError.tensor`) or from this scope. Off by default; when off it costs one branch per recorded op.
 ///
 /// ```swift
-/// let f = valueAndGrad { (x: Tensor) in sqrt(x).sum() }
+/// let f = try valueAndGrad { (x: Tensor) in sqrt(x).sum() }
 /// try withAnomalyDetection { _ = try f(Tensor([0, 1])) }
 /// // throws: sqrt: anomaly detected in the backward pass: infinity in the gradient for an input of shape [2] …
 /// ```

@@ -9,7 +9,9 @@ import Foundation
 /// `DocExamplesTests`, which fails when the generated file is stale.
 ///
 /// A block is skipped when it is a package manifest (it mentions `PackageDescription` or starts with
-/// `// Package.swift`) or when it contains the line `// doc-example: skip`.
+/// `// Package.swift`) or when it contains the line `// doc-example: skip`. A block on an internal symbol
+/// contains the line `// doc-example: internal` and goes to `DocExamples+Internal.generated.swift`, which
+/// imports TapeGrad with `@testable` (every other file imports only its public API).
 enum DocExampleExtractor {
     struct Block {
         let source: String   // path relative to the package root
@@ -108,8 +110,10 @@ enum DocExampleExtractor {
         let all = try blocks(root: root)
         let needsFoundation: (Block) -> Bool = { $0.code.contains { $0.trimmingCharacters(in: .whitespaces) == "import Foundation" } }
         let needsDistributed: (Block) -> Bool = { $0.source.hasPrefix("Sources/TapeGradDistributed/") || $0.code.contains { $0.contains("import TapeGradDistributed") } }
+        let needsInternal: (Block) -> Bool = { $0.code.contains { $0.contains("// doc-example: internal") } }
         func group(_ block: Block) -> String {
             if needsDistributed(block) { return "Distributed" }
+            if needsInternal(block) { return "Internal" }
             if needsFoundation(block) { return "Foundation" }
             let parts = block.source.split(separator: "/")
             guard parts.first == "Sources", parts.count > 2 else { return "README" }
@@ -125,7 +129,8 @@ enum DocExampleExtractor {
         return order.sorted().map { key in
             (generatedFolder + "/DocExamples+\(key).generated.swift",
              render(groups[key] ?? [], imports: key == "Distributed" ? ["Foundation", "TapeGrad", "TapeGradDistributed"]
-                    : key == "Foundation" ? ["Foundation", "TapeGrad"] : ["TapeGrad"], prefix: "docExample\(key)"))
+                    : key == "Foundation" ? ["Foundation", "TapeGrad"] : key == "Internal" ? ["@testable TapeGrad"]
+                    : ["TapeGrad"], prefix: "docExample\(key)"))
         }
     }
 
@@ -145,7 +150,7 @@ enum DocExampleExtractor {
         // without defining come from DocExamplePrelude.swift.
 
         """
-        text += imports.map { "import \($0)\n" }.joined()
+        text += imports.map { $0.hasPrefix("@testable ") ? "@testable import \($0.dropFirst(10))\n" : "import \($0)\n" }.joined()
         var counts: [String: Int] = [:]
         for block in blocks {
             let base = block.source.replacingOccurrences(of: "Sources/TapeGrad/", with: "")

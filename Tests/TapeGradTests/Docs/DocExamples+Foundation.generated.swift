@@ -12,7 +12,7 @@ private func docExampleFoundation_NN_Checkpoint_Checkpoint_1() async throws {
     try Checkpoint.load(into: net, from: URL(fileURLWithPath: "model.safetensors"))
 }
 
-// README.md:184
+// README.md:187
 private func docExampleFoundation_README_1() async throws {
 
     let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu), Dense(inChannels: 128, outChannels: 10)])
@@ -21,4 +21,11 @@ private func docExampleFoundation_README_1() async throws {
     for (x, labels) in batches { print(try train.step(x, labels)) }
     try Checkpoint.save(net, to: URL(fileURLWithPath: "digits.safetensors"))
     _ = (net, loss, train)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:345
+private func docExampleFoundation_README_2() async throws {
+    let report = try Checkpoint.load(into: net, from: URL(fileURLWithPath: "resnet_torch.safetensors"), strict: false)
+    print(report.missingKeys, report.unexpectedKeys)   // e.g. [] ["bn1.num_batches_tracked", …]
+    _ = (report)   // uses the example's values: no unused-value warnings
 }

@@ -11,6 +11,52 @@ private func docExampleGrad_Grad_CheckGradients_1() async throws {
     _ = (r)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/Grad/CustomGradient.swift:14
+private func docExampleGrad_Grad_CustomGradient_1() async throws {
+    /// Straight-through sign: the forward takes the sign, the gradient passes unchanged.
+    final class SignSTE: Cell, CustomBprop {
+        override func construct(_ x: Tensor) -> Tensor { sign(x) }
+        func bprop(_ inputs: [Tensor], out: TensorTree, dout: TensorTree) -> [Tensor] { [dout.asTensor] }
+    }
+}
+
+// Sources/TapeGrad/Grad/CustomGradient.swift:25
+private func docExampleGrad_Grad_CustomGradient_2() async throws {
+    func bprop(_ inputs: [Tensor], out: TensorTree, dout: TensorTree) -> [Tensor] {
+        [dout.asTensor * inputs[1], dout.asTensor * inputs[0]]   // the product rule of x · y
+    }
+}
+
+// Sources/TapeGrad/Grad/CustomGradient.swift:88
+private func docExampleGrad_Grad_CustomGradient_3() async throws {
+    // Gradient clipping in the backward pass only: the value is x, the gradient is clip(dout, −1, 1).
+    let clipGradient = customVJP({ x in x }, pullback: { _, _, dout in clip(dout, min: -1, max: 1) })
+    let g = try gradient(at: x) { x in (clipGradient(x) * 10).sum() }   // 1 everywhere, not 10
+    _ = (clipGradient, g)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/CustomGradient.swift:104
+private func docExampleGrad_Grad_CustomGradient_4() async throws {
+    let mul = customVJP({ x, y in x * y }, pullback: { x, y, _, dout in (dout * y, dout * x) })
+    _ = (mul)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/CustomGradient.swift:122
+private func docExampleGrad_Grad_CustomGradient_5() async throws {
+    let f = customVJP({ (t: [Tensor]) -> TensorTree in .tensor(t[0] * t[1]) },
+                      pullback: { t, _, dout in [dout.asTensor * t[1], dout.asTensor * t[0]] })
+    _ = (f)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/CustomGradient.swift:139
+private func docExampleGrad_Grad_CustomGradient_6() async throws {
+    let (_, g) = try valueWithGradient(at: x) { x in
+        let scale = noGrad { (x * x).sum() }   // a constant: no gradient through it
+        return (x * scale).sum()
+    }
+    _ = (g)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/Grad/ForwardValueAndGrad.swift:9
 private func docExampleGrad_Grad_ForwardValueAndGrad_1() async throws {
     let net = Dense(inChannels: 2, outChannels: 1)
@@ -60,6 +106,208 @@ private func docExampleGrad_Grad_GradOperation_1() async throws {
     let (dx, dy) = (try grads.tensor(at: 0), try grads.tensor(at: 1))
     let dw = try GradOperation(getByList: true)(f, [w])(Tensor([3]), Tensor([4]))   // ([12],)
     _ = (w, f, gradAll, grads, dx, dy, dw)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Hessian.swift:35
+private func docExampleGrad_Grad_Hessian_1() async throws {
+    // f(x) = Σ x³: H = diag(6x), so H·v = 6x ⊙ v
+    let (value, hv) = try hvp({ (t: [Tensor]) in (t[0] * t[0] * t[0]).sum() }, [Tensor([1, 2])], [Tensor([1, 1])])
+    // hv = [[6, 12]]
+    _ = (value, hv)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Hessian.swift:55
+private func docExampleGrad_Grad_Hessian_2() async throws {
+    let (value, hv) = try hvp({ x in (x * x * x).sum() }, Tensor([1, 2]), Tensor([1, 0]))   // hv = [6, 0]
+    _ = (value, hv)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Hessian.swift:69
+private func docExampleGrad_Grad_Hessian_3() async throws {
+    let h = try hessian({ (t: [Tensor]) in (t[0] * t[0] * t[1]).sum() }, gradPosition: [0, 1])([x, y])
+    // h[0][0] = diag(2y), h[0][1] = diag(2x), h[1][0] = diag(2x), h[1][1] = 0
+    _ = (h)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Hessian.swift:79
+private func docExampleGrad_Grad_Hessian_4() async throws {
+    let h = try hessian({ x in (x * x * x).sum() })(Tensor([1, 2]))   // [[6, 0], [0, 12]]
+    _ = (h)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Hessian.swift:88
+private func docExampleGrad_Grad_Hessian_5() async throws {
+    let h = try hessian({ x in (x * x).sum() })(Tensor([1, 2]))   // 2·I
+    _ = (h)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Hessian.swift:98
+private func docExampleGrad_Grad_Hessian_6() async throws {
+    let h = try hessian({ (t: [Tensor]) in (t[0] * t[1]).sum() }, gradPosition: [0, 1])([x, y])   // h[0][1] = I
+    _ = (h)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Hessian.swift:123
+private func docExampleGrad_Grad_Hessian_7() async throws {
+    let hessianFn = hessian({ x in (x * x * x).sum() })
+    let h = try hessianFn(Tensor([1, 2]))   // [[6, 0], [0, 12]]
+    _ = (hessianFn, h)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:10
+private func docExampleGrad_Grad_JVP_1() async throws {
+    let (y, jvpFn) = try linearize({ x in x * x }, Tensor([1, 2]))
+    try jvpFn(Tensor([1, 0]))   // [2, 0]
+    try jvpFn(Tensor([0, 1]))   // [0, 4]
+    _ = (y, jvpFn)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:28
+private func docExampleGrad_Grad_JVP_2() async throws {
+    let (_, jvpFn) = try linearize({ (t: [Tensor]) in t[0] * t[1] }, [a, b])
+    let dy = try jvpFn([va, vb])   // va ⊙ b + a ⊙ vb
+    _ = (jvpFn, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:45
+private func docExampleGrad_Grad_JVP_3() async throws {
+    let (_, jvpFn) = try linearize({ x in x * x }, Tensor([1, 2]))
+    let dy = try jvpFn(Tensor([1, 1]))   // 2x ⊙ v = [2, 4]
+    _ = (jvpFn, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:131
+private func docExampleGrad_Grad_JVP_4() async throws {
+    let (y, dy) = try jvp({ x in x * x * x }, Tensor([1, 2]), Tensor([3, 4]))   // y = [1, 8], dy = 3x²·v = [9, 48]
+    _ = (y, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:141
+private func docExampleGrad_Grad_JVP_5() async throws {
+    let (y, dy) = try jvp({ x, y in x * x * y }, [x, y], [vx, vy])   // 2xy·vx + x²·vy
+    _ = (y, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:154
+private func docExampleGrad_Grad_JVP_6() async throws {
+    let (y, dy) = try jvp({ x, y, z in x * y * z }, [x, y, z], [vx, vy, vz])
+    _ = (y, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:167
+private func docExampleGrad_Grad_JVP_7() async throws {
+    let (y, dy) = try jvp({ (t: [Tensor]) in t[0] * t[1] }, [a, b], [va, vb])
+    _ = (y, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:179
+private func docExampleGrad_Grad_JVP_8() async throws {
+    let (y, dy) = try jvp(net, [x, y], [v, v])
+    _ = (y, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:190
+private func docExampleGrad_Grad_JVP_9() async throws {
+    let (y, dy, aux) = try jvp({ (t: [Tensor]) -> TensorTree in [.tensor(t[0] * t[0]), .tensor(t[0])] }, [x], [v], hasAux: true)
+    _ = (y, dy, aux)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:201
+private func docExampleGrad_Grad_JVP_10() async throws {
+    let (y, dy, aux) = try jvp(net, [x, y], [v, v], hasAux: true)
+    _ = (y, dy, aux)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:213
+private func docExampleGrad_Grad_JVP_11() async throws {
+    let (y, jvpFn) = try linearize({ (t: [Tensor]) in t[0] * t[1] }, [a, b])
+    let dy = try jvpFn([va, vb])   // va ⊙ b + a ⊙ vb
+    _ = (y, jvpFn, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/JVP.swift:224
+private func docExampleGrad_Grad_JVP_12() async throws {
+    let (y, jvpFn) = try linearize({ x in sin(x) }, x)   // jvpFn(v) = cos(x) ⊙ v
+    _ = (y, jvpFn)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:10
+private func docExampleGrad_Grad_Jacobian_1() async throws {
+    let jac = try jacrev({ x in x * x }, gradPosition: 0)(Tensor([1, 2]))   // [[2, 0], [0, 4]]
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:24
+private func docExampleGrad_Grad_Jacobian_2() async throws {
+    let jac = try jacrev({ (t: [Tensor]) in t[0] * t[1] }, gradPosition: [0, 1])([a, b])   // (diag(b), diag(a))
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:39
+private func docExampleGrad_Grad_Jacobian_3() async throws {
+    let jacFn = jacrev({ x, y in x * y }, gradPosition: [0, 1])
+    let jac = try jacFn(x, y)   // (∂/∂x, ∂/∂y) = (diag(y), diag(x))
+    _ = (jacFn, jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:100
+private func docExampleGrad_Grad_Jacobian_4() async throws {
+    let jac = try jacrev({ x in x * x * x }, gradPosition: 0)(Tensor([1, 2]))   // diag(3x²) = [[3, 0], [0, 12]]
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:111
+private func docExampleGrad_Grad_Jacobian_5() async throws {
+    let jac = try jacrev({ x, y in x * y }, gradPosition: [0, 1])(x, y)   // (diag(y), diag(x))
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:122
+private func docExampleGrad_Grad_Jacobian_6() async throws {
+    let jac = try jacrev({ x, y, z in x * y * z }, gradPosition: 2)(x, y, z)
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:133
+private func docExampleGrad_Grad_Jacobian_7() async throws {
+    let jac = try jacrev({ (t: [Tensor]) in t[0] * t[1] }, gradPosition: [0, 1])([a, b])
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:144
+private func docExampleGrad_Grad_Jacobian_8() async throws {
+    let jac = try jacrev(net, gradPosition: 0)(x, y, z)
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:157
+private func docExampleGrad_Grad_Jacobian_9() async throws {
+    let jac = try jacfwd({ x in x * x * x }, gradPosition: 0)(Tensor([1, 2]))   // [[3, 0], [0, 12]]
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:168
+private func docExampleGrad_Grad_Jacobian_10() async throws {
+    let jac = try jacfwd({ x, y in [x * y, x + y] as TensorTree }, gradPosition: [0, 1])(x, y)
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:179
+private func docExampleGrad_Grad_Jacobian_11() async throws {
+    let jac = try jacfwd({ x, y, z in x * y * z }, gradPosition: 1)(x, y, z)
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:190
+private func docExampleGrad_Grad_Jacobian_12() async throws {
+    let jac = try jacfwd({ (t: [Tensor]) in t[0] * t[1] }, gradPosition: 0)([a, b])
+    _ = (jac)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/Jacobian.swift:201
+private func docExampleGrad_Grad_Jacobian_13() async throws {
+    let jac = try jacfwd(net, gradPosition: [0, 1])(x, y)
+    _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Grad/LocalizedErrors.swift:9
@@ -248,6 +496,125 @@ private func docExampleGrad_Grad_TupleOutputs_23() async throws {
 private func docExampleGrad_Grad_TupleOutputs_24() async throws {
     let g = try GradOperation(getAll: true)({ (x: Tensor) in (x * x, x) })(Tensor([3]))   // ([7],)
     _ = (g)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:42
+private func docExampleGrad_Grad_VJP_1() async throws {
+    let (y, pullback) = try vjp({ x in x * x * x }, Tensor([1, 2]))
+    try pullback(Tensor([1, 1]))   // ([3, 12],)
+    try pullback(Tensor([1, 0]))   // ([3, 0],) — no second forward pass
+    _ = (y, pullback)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:54
+private func docExampleGrad_Grad_VJP_2() async throws {
+    let (_, pullback) = try vjp({ x, y -> TensorTree in [.tensor(x * y), .tensor(x + y)] }, x, y)
+    let (dx, dy) = try (pullback([v1, v2])[0], pullback([v1, v2])[1])   // v1 ⊙ y + v2, v1 ⊙ x + v2
+    _ = (pullback, dx, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:71
+private func docExampleGrad_Grad_VJP_3() async throws {
+    let (_, pullback) = try vjp({ x in x * x }, Tensor([1, 2]))
+    let grads = try pullback(Tensor([1, 1]))   // ([2, 4],)
+    _ = (pullback, grads)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:114
+private func docExampleGrad_Grad_VJP_4() async throws {
+    let (y, pullback) = try vjp({ x in x * x * x }, Tensor([1, 2]))   // y = [1, 8]
+    let dx = try pullback(Tensor([1, 1]))[0]                         // [3, 12] = 3x²
+    _ = (y, pullback, dx)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:127
+private func docExampleGrad_Grad_VJP_5() async throws {
+    let (out, pullback) = try vjp({ x, y in x * y }, x, y)
+    let grads = try pullback(v)   // (v ⊙ y, v ⊙ x)
+    _ = (out, pullback, grads)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:140
+private func docExampleGrad_Grad_VJP_6() async throws {
+    let (out, pullback) = try vjp({ x, y, z in x * y + z }, x, y, z)
+    _ = (out, pullback)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:152
+private func docExampleGrad_Grad_VJP_7() async throws {
+    let (out, pullback) = try vjp({ (t: [Tensor]) in t[0] * t[1] }, [a, b])
+    _ = (out, pullback)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:164
+private func docExampleGrad_Grad_VJP_8() async throws {
+    let (out, pullback) = try vjp(net, [x], weights: net.trainableParams())
+    let grads = try pullback(v)   // ((dx,), (dweight, dbias)): the inputs part, then the weights part
+    _ = (out, pullback, grads)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:178
+private func docExampleGrad_Grad_VJP_9() async throws {
+    let (y, pullback, aux) = try vjp({ (t: [Tensor]) -> TensorTree in [.tensor(t[0] * 2), .tensor(t[0] * t[0])] },
+                                     [x], hasAux: true)
+    _ = (y, pullback, aux)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VJP.swift:190
+private func docExampleGrad_Grad_VJP_10() async throws {
+    let (y, pullback, aux) = try vjp(net, [x, y], hasAux: true)
+    _ = (y, pullback, aux)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VMap.swift:9
+private func docExampleGrad_Grad_VMap_1() async throws {
+    let f = { (t: [Tensor]) in t[0] * t[1] }
+    docExampleValue(vmap(f, inAxes: 0))   // every input mapped along axis 0
+    docExampleValue(vmap(f, inAxes: [0, nil]))   // the first mapped, the second passed whole to every call
+    _ = (f)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VMap.swift:43
+private func docExampleGrad_Grad_VMap_2() async throws {
+    let rowNorms = vmap({ (t: [Tensor]) in (t[0] * t[0]).sum() }, inAxes: 0)
+    try rowNorms([Tensor([[1, 2], [3, 4]])])   // [5, 25]
+    _ = (rowNorms)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VMap.swift:56
+private func docExampleGrad_Grad_VMap_3() async throws {
+    try vmap({ (t: [Tensor]) in t[0] * t[1] }, inAxes: [0, nil])([Tensor([[1, 2], [3, 4]]), Tensor([10, 20])])
+    // [[10, 40], [30, 80]]
+}
+
+// Sources/TapeGrad/Grad/VMap.swift:108
+private func docExampleGrad_Grad_VMap_4() async throws {
+    let batched = vmap({ x, y in x * y }, inAxes: [0, nil])
+    let out = try batched(Tensor([[1, 2], [3, 4]]), Tensor([10, 20]))   // [[10, 40], [30, 80]]
+    _ = (batched, out)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VMap.swift:118
+private func docExampleGrad_Grad_VMap_5() async throws {
+    // A matrix-vector product per batch element, the matrix shared.
+    let mv = vmap({ (t: [Tensor]) in matmul(t[0], t[1].reshaped(to: [3, 1])).reshaped(to: [2]) }, inAxes: [nil, 0])
+    try mv([a, xs])   // a [2, 3], xs [8, 3] → [8, 2]
+    _ = (mv)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Grad/VMap.swift:131
+private func docExampleGrad_Grad_VMap_6() async throws {
+    try vmap({ x in x.sum() })(Tensor([[1, 2], [3, 4]]))   // [3, 7]
+}
+
+// Sources/TapeGrad/Grad/VMap.swift:142
+private func docExampleGrad_Grad_VMap_7() async throws {
+    try vmap({ x, y in (x * y).sum() }, inAxes: [0, 1])(a, b)
+}
+
+// Sources/TapeGrad/Grad/VMap.swift:153
+private func docExampleGrad_Grad_VMap_8() async throws {
+    try vmap(net, inAxes: [0, nil])(xs, w)
 }
 
 // Sources/TapeGrad/Grad/ValueAndGrad.swift:8

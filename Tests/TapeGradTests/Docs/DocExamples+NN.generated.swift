@@ -16,19 +16,19 @@ private func docExampleNN_NN_Cell_1() async throws {
     _ = (net, out)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Cell.swift:86
+// Sources/TapeGrad/NN/Cell.swift:96
 private func docExampleNN_NN_Cell_2() async throws {
     docExampleValue(net.setTrain())   // training
     docExampleValue(net.setTrain(false))   // evaluation
 }
 
-// Sources/TapeGrad/NN/Cell.swift:112
+// Sources/TapeGrad/NN/Cell.swift:123
 private func docExampleNN_NN_Cell_3() async throws {
     let params = Dense(inChannels: 3, outChannels: 2).trainableParams()   // [weight, bias]
     _ = (params)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Cell.swift:179
+// Sources/TapeGrad/NN/Cell.swift:195
 private func docExampleNN_NN_Cell_4() async throws {
     print(SequentialCell([Dense(inChannels: 3, outChannels: 5), ReLU()]))
     // SequentialCell(
@@ -37,14 +37,115 @@ private func docExampleNN_NN_Cell_4() async throws {
     // )
 }
 
-// Sources/TapeGrad/NN/Initializers/Initializer.swift:6
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint+DTypes.swift:8
+private func docExampleNN_NN_Checkpoint_Checkpoint_DTypes_1() async throws {
+    docExampleValue(DType.bfloat16.safetensorsCode)   // "BF16"
+}
+
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint+DTypes.swift:26
+private func docExampleNN_NN_Checkpoint_Checkpoint_DTypes_2() async throws {
+    docExampleValue(DType(safetensorsCode: "I64"))   // .int64
+}
+
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint+DTypes.swift:39
+private func docExampleNN_NN_Checkpoint_Checkpoint_DTypes_3() async throws {
+    let report = try Checkpoint.load(into: net, from: url, strict: false)
+    print(report.missingKeys, report.unexpectedKeys)
+    _ = (report)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint+DTypes.swift:71
+private func docExampleNN_NN_Checkpoint_Checkpoint_DTypes_4() async throws {
+    let report = try Checkpoint.load(into: net, from: url, strict: false)
+    docExampleValue(report.unexpectedKeys)   // ["bn.num_batches_tracked"]
+    _ = (report)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint.swift:26
+private func docExampleNN_NN_Checkpoint_Checkpoint_1() async throws {
+    try Checkpoint.save([("w", Tensor.ones([2, 2]))], to: url, metadata: ["epoch": "3"])
+}
+
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint.swift:63
+private func docExampleNN_NN_Checkpoint_Checkpoint_2() async throws {
+    let tensors = try Checkpoint.read(from: url)   // ["w": Tensor(...)]
+    _ = (tensors)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint.swift:72
+private func docExampleNN_NN_Checkpoint_Checkpoint_3() async throws {
+    let (tensors, metadata) = try Checkpoint.readWithMetadata(from: url)   // metadata["epoch"] == "3"
+    _ = (tensors, metadata)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Checkpoint/CheckpointError.swift:4
+private func docExampleNN_NN_Checkpoint_CheckpointError_1() async throws {
+    do { try Checkpoint.load(into: net, from: url) }
+    catch let error as CheckpointError { print(error) }   // e.g. "no checkpoint file at /tmp/missing"
+}
+
+// Sources/TapeGrad/NN/Data/PrefetchingIterator.swift:9
+private func docExampleNN_NN_Data_PrefetchingIterator_1() async throws {
+    let train = try TrainOneStepCell(WithLossCell(net, MSELoss()), optimizer: SGD(params: net.trainableParams()))
+    for batch in dataset.prefetched(epoch: 0, bufferSize: 4) {
+        _ = try train.step(batch[0], batch[1])
+    }
+    _ = (train)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Data/PrefetchingIterator.swift:102
+private func docExampleNN_NN_Data_PrefetchingIterator_2() async throws {
+    for batch in dataset.prefetched(epoch: 0) { print(batch[0].shape) }
+}
+
+// Sources/TapeGrad/NN/Data/TensorDataset.swift:10
+private func docExampleNN_NN_Data_TensorDataset_1() async throws {
+    let data = TensorDataset([images, labels])            // images [1000, 784], labels [1000]
+        .shuffled(seed: 7)                                // a new order every epoch, reproducible
+        .batched(size: 64, dropRemainder: true)
+        .map { [$0[0] / 255, $0[1]] }
+    let train = try TrainOneStepCell(WithLossCell(net, MSELoss()), optimizer: SGD(params: net.trainableParams()))
+    for (_, batches) in data.epochs(3) {
+        for batch in batches { _ = try train.step(batch[0], batch[1]) }
+    }
+    _ = (data, train)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Data/TensorDataset.swift:58
+private func docExampleNN_NN_Data_TensorDataset_2() async throws {
+    let shuffled = TensorDataset([x]).shuffled(seed: 1)
+    _ = (shuffled)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Data/TensorDataset.swift:66
+private func docExampleNN_NN_Data_TensorDataset_3() async throws {
+    docExampleValue(TensorDataset([x]).batched(size: 32).epoch(0).count)   // ⌈n / 32⌉
+}
+
+// Sources/TapeGrad/NN/Data/TensorDataset.swift:76
+private func docExampleNN_NN_Data_TensorDataset_4() async throws {
+    let scaled = TensorDataset([x, y]).map { [$0[0] * 2, $0[1]] }
+    _ = (scaled)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Data/TensorDataset.swift:83
+private func docExampleNN_NN_Data_TensorDataset_5() async throws {
+    for batch in dataset.epoch(0) { print(batch[0].shape) }
+}
+
+// Sources/TapeGrad/NN/Data/TensorDataset.swift:90
+private func docExampleNN_NN_Data_TensorDataset_6() async throws {
+    for (e, batches) in dataset.epochs(10) { print(e, batches.count) }
+}
+
+// Sources/TapeGrad/NN/Initializers/Initializer.swift:5
 private func docExampleNN_NN_Initializers_Initializer_1() async throws {
     docExampleValue(setSeed(42))   // every layer created after this is reproducible
     let w = Initializer.heUniform(negativeSlope: 5.0.squareRoot()).make([10, 64], fanIn: 64)
     _ = (w)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Initializers/Initializer.swift:60
+// Sources/TapeGrad/NN/Initializers/Initializer.swift:61
 private func docExampleNN_NN_Initializers_Initializer_2() async throws {
     docExampleValue(setSeed(1))
     let a = Dense(inChannels: 4, outChannels: 2)
@@ -84,6 +185,21 @@ private func docExampleNN_NN_Layers_ActivationLayers_3() async throws {
     _ = (mlp)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/Attention.swift:25
+private func docExampleNN_NN_Layers_Attention_1() async throws {
+    let mha = MultiheadAttention(embedDim: 16, numHeads: 4)
+    let (out, weights) = mha(x, x, x, keyPaddingMask: padding)   // x [L, N, 16]; weights [N, L, L]
+    _ = (mha, out, weights)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/CellList.swift:4
+private func docExampleNN_NN_Layers_CellList_1() async throws {
+    let blocks = CellList([Dense(inChannels: 4, outChannels: 4), Dense(inChannels: 4, outChannels: 4)])
+    let y = blocks.reduce(x) { $1($0) }
+    docExampleValue(blocks.append(ReLU()))
+    _ = (blocks, y)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:28
 private func docExampleNN_NN_Layers_ConvolutionLayers_1() async throws {
     let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
@@ -91,7 +207,7 @@ private func docExampleNN_NN_Layers_ConvolutionLayers_1() async throws {
     _ = (conv)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:139
+// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:148
 private func docExampleNN_NN_Layers_ConvolutionLayers_2() async throws {
     docExampleValue(MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape)   // [1, 1, 2, 2]
 }
@@ -101,6 +217,34 @@ private func docExampleNN_NN_Layers_Dense_1() async throws {
     let fc = Dense(inChannels: 10, outChannels: 1)
     let y = fc(Tensor.randomNormal([16, 10], seed: 0))   // shape [16, 1]
     _ = (fc, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Dropout.swift:11
+private func docExampleNN_NN_Layers_Dropout_1() async throws {
+    let drop = Dropout(p: 0.1, seed: 7)
+    docExampleValue(drop.setTrain())
+    let y = drop(Tensor.ones([4, 8]))   // about 10% zeros, the rest 1/0.9
+    _ = (drop, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Dropout.swift:84
+private func docExampleNN_NN_Layers_Dropout_2() async throws {
+    let net = Dropout(p: 0.5)
+    let grads = try await withThrowingTaskGroup(of: Tensor.self) { group in
+        for i in 0..<16 { group.addTask { try withRandomSeed(UInt64(i)) { try gradient(at: x) { net($0).sum() } } } }
+        return try await group.reduce(into: [Tensor]()) { $0.append($1) }   // the same 16 masks on every run
+    }
+    _ = (net, grads)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Dropout.swift:97
+private func docExampleNN_NN_Layers_Dropout_3() async throws {
+    let drop = Dropout(p: 0.5)
+    let g = try await withRandomSeed(7) { () async throws -> Tensor in
+        await Task.yield()
+        return try gradient(at: x) { drop($0).sum() }   // the same mask on every run
+    }
+    _ = (drop, g)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/Embedding.swift:4
@@ -116,11 +260,104 @@ private func docExampleNN_NN_Layers_Normalization_1() async throws {
     _ = (ln)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/Normalization.swift:56
+// Sources/TapeGrad/NN/Layers/Normalization.swift:63
 private func docExampleNN_NN_Layers_Normalization_2() async throws {
     let bn = BatchNorm1d(numFeatures: 64)
     docExampleValue(bn.setTrain(false))   // use the running statistics
     _ = (bn)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Recurrent.swift:11
+private func docExampleNN_NN_Layers_Recurrent_1() async throws {
+    let lstm = LSTM(inputSize: 8, hiddenSize: 16, numLayers: 2, bidirectional: true)
+    docExampleValue(lstm.trainableParams().map(\.name).prefix(2))   // ["weight_ih_l0", "weight_ih_l0_reverse"]
+    _ = (lstm)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Recurrent.swift:192
+private func docExampleNN_NN_Layers_Recurrent_2() async throws {
+    let lstm = LSTM(inputSize: 10, hiddenSize: 16, numLayers: 2, batchFirst: true)
+    let (output, (hn, cn)) = lstm(x, hx: nil)      // x [3, 5, 10] → output [3, 5, 16], hn/cn [2, 3, 16]
+    let y = lstm(x)                                  // just the output
+    _ = (lstm, output, hn, cn, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Recurrent.swift:219
+private func docExampleNN_NN_Layers_Recurrent_3() async throws {
+    let gru = GRU(inputSize: 10, hiddenSize: 16, bidirectional: true)
+    let (output, hn) = gru(x, hx: nil)              // x [5, 3, 10] → output [5, 3, 32], hn [2, 3, 16]
+    _ = (gru, output, hn)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Recurrent.swift:245
+private func docExampleNN_NN_Layers_Recurrent_4() async throws {
+    let rnn = RNN(inputSize: 10, hiddenSize: 16, nonlinearity: .relu)
+    let (output, hn) = rnn(x, hx: nil)
+    _ = (rnn, output, hn)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/RecurrentCells.swift:35
+private func docExampleNN_NN_Layers_RecurrentCells_1() async throws {
+    let cell = GRUCell(inputSize: 3, hiddenSize: 4)
+    docExampleValue(cell.weightIh.shape)   // [12, 3]
+    _ = (cell)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/RecurrentCells.swift:78
+private func docExampleNN_NN_Layers_RecurrentCells_2() async throws {
+    let cell = RNNCell(inputSize: 3, hiddenSize: 4)
+    let h1 = cell(x, h0)      // x [N, 3], h0 [N, 4] → [N, 4]
+    _ = (cell, h1)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/RecurrentCells.swift:102
+private func docExampleNN_NN_Layers_RecurrentCells_3() async throws {
+    let cell = GRUCell(inputSize: 3, hiddenSize: 4)
+    let h1 = cell(x, h0)
+    _ = (cell, h1)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/RecurrentCells.swift:122
+private func docExampleNN_NN_Layers_RecurrentCells_4() async throws {
+    let cell = LSTMCell(inputSize: 3, hiddenSize: 4)
+    let (h1, c1) = cell(x, hx: (h0, c0))
+    _ = (cell, h1, c1)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Transformer.swift:43
+private func docExampleNN_NN_Layers_Transformer_1() async throws {
+    let layer = TransformerEncoderLayer(dModel: 32, nhead: 4, dimFeedforward: 64, batchFirst: true)
+    let y = layer(x)                                          // x [N, L, 32]
+    let z = layer(x, srcKeyPaddingMask: padding)              // padding [N, L], int32 1 = ignore
+    _ = (layer, y, z)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Transformer.swift:107
+private func docExampleNN_NN_Layers_Transformer_2() async throws {
+    let layer = TransformerDecoderLayer(dModel: 32, nhead: 4)
+    let y = layer(tgt, memory: memory, tgtIsCausal: true)
+    _ = (layer, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/TransformerStacks.swift:18
+private func docExampleNN_NN_Layers_TransformerStacks_1() async throws {
+    let encoder = TransformerEncoder(encoderLayer: TransformerEncoderLayer(dModel: 32, nhead: 4), numLayers: 2)
+    let y = encoder(x)
+    _ = (encoder, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/TransformerStacks.swift:61
+private func docExampleNN_NN_Layers_TransformerStacks_2() async throws {
+    let decoder = TransformerDecoder(decoderLayer: TransformerDecoderLayer(dModel: 32, nhead: 4), numLayers: 2)
+    let y = decoder(tgt, memory: memory, tgtIsCausal: true)
+    _ = (decoder, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/TransformerStacks.swift:110
+private func docExampleNN_NN_Layers_TransformerStacks_3() async throws {
+    let model = Transformer(dModel: 32, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 64)
+    let y = model(src, tgt: tgt, tgtIsCausal: true)     // src [S, N, 32], tgt [T, N, 32] → [T, N, 32]
+    _ = (model, y)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Losses/BCEWithLogitsLoss.swift:4
@@ -129,7 +366,7 @@ private func docExampleNN_NN_Losses_BCEWithLogitsLoss_1() async throws {
     _ = (loss)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Losses/CrossEntropyLoss.swift:8
+// Sources/TapeGrad/NN/Losses/CrossEntropyLoss.swift:10
 private func docExampleNN_NN_Losses_CrossEntropyLoss_1() async throws {
     let loss = CrossEntropyLoss()(logits, Tensor([3, 1] as [Int32]))
     _ = (loss)   // uses the example's values: no unused-value warnings
@@ -146,17 +383,29 @@ private func docExampleNN_NN_Losses_MSELoss_1() async throws {
     _ = (loss)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Losses/NLLLoss.swift:16
+// Sources/TapeGrad/NN/Losses/NLLLoss.swift:39
 private func docExampleNN_NN_Losses_NLLLoss_1() async throws {
     let loss = NLLLoss()(logits.logSoftmax(alongAxis: 1), labels)
     _ = (loss)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Losses/SoftmaxCrossEntropyWithLogits.swift:8
+// Sources/TapeGrad/NN/Losses/SoftmaxCrossEntropyWithLogits.swift:9
 private func docExampleNN_NN_Losses_SoftmaxCrossEntropyWithLogits_1() async throws {
     let sce = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
     let loss = sce(logits, Tensor([3, 0] as [Int32]))
     _ = (sce, loss)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Adadelta.swift:5
+private func docExampleNN_NN_Optimizers_Adadelta_1() async throws {
+    let opt = Adadelta(params: net.trainableParams())   // lr 1, ρ 0.9, ε 1e-6
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Adagrad.swift:8
+private func docExampleNN_NN_Optimizers_Adagrad_1() async throws {
+    let opt = Adagrad(params: net.trainableParams(), learningRate: 0.1)
+    _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/Adam.swift:8
@@ -165,10 +414,43 @@ private func docExampleNN_NN_Optimizers_Adam_1() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Adam.swift:77
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:80
 private func docExampleNN_NN_Optimizers_Adam_2() async throws {
     let opt = AdamWeightDecay(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
     _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/GradientClipping.swift:5
+private func docExampleNN_NN_Optimizers_GradientClipping_1() async throws {
+    let clipping = GradientClipping.globalNorm(1.0)
+    try opt.step(gradients: clipping(grads.tensors))   // the global norm of the update's gradients ≤ 1
+    _ = (clipping)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/GradientClipping.swift:26
+private func docExampleNN_NN_Optimizers_GradientClipping_2() async throws {
+    let n = globalNorm([Tensor([3, 4]), Tensor([12])])   // 13
+    _ = (n)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/GradientClipping.swift:36
+private func docExampleNN_NN_Optimizers_GradientClipping_3() async throws {
+    let clipped = clipByGlobalNorm([Tensor([3, 4]), Tensor([12])], clipNorm: 1)   // global norm 1
+    _ = (clipped)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Lamb.swift:11
+private func docExampleNN_NN_Optimizers_Lamb_1() async throws {
+    let opt = Lamb(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/LearningRateSchedule+MindSpore.swift:7
+private func docExampleNN_NN_Optimizers_LearningRateSchedule_MindSpore_1() async throws {
+    let lr = LearningRateSchedule.warmUp(learningRate: 1e-3, warmupSteps: 100)
+        .followed(by: .cosineDecay(minLearningRate: 1e-5, maxLearningRate: 1e-3, decaySteps: 900), after: 100)
+    let opt = Adam(params: net.trainableParams(), learningRate: lr)
+    _ = (lr, opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/LearningRateSchedule.swift:5
@@ -185,10 +467,39 @@ private func docExampleNN_NN_Optimizers_Optimizer_1() async throws {
     _ = (opt, grads)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:64
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:53
 private func docExampleNN_NN_Optimizers_Optimizer_2() async throws {
+    final class MyMomentum: Optimizer, @unchecked Sendable {
+        let momentum = 0.9
+        override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
+    }
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:64
+private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
+    try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:121
+private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
     // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:139
+private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
+    do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:168
+private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
+    docExampleValue(OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType)   // "ValueError"
+}
+
+// Sources/TapeGrad/NN/Optimizers/RMSProp.swift:6
+private func docExampleNN_NN_Optimizers_RMSProp_1() async throws {
+    let opt = RMSProp(params: net.trainableParams(), learningRate: 0.01, momentum: 0.9)
+    _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/SGD.swift:7
@@ -197,17 +508,41 @@ private func docExampleNN_NN_Optimizers_SGD_1() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/SGD.swift:63
+// Sources/TapeGrad/NN/Optimizers/SGD.swift:69
 private func docExampleNN_NN_Optimizers_SGD_2() async throws {
     let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Parameter.swift:8
+// Sources/TapeGrad/NN/Optimizers/SGD.swift:127
+private func docExampleNN_NN_Optimizers_SGD_3() async throws {
+    try SGD(params: net.trainableParams()).requireNonNegative("momentum", 0.9)   // passes; -1 would throw
+}
+
+// Sources/TapeGrad/NN/Parameter.swift:13
 private func docExampleNN_NN_Parameter_1() async throws {
     let w = Parameter(Tensor([[1, 2], [3, 4]]), name: "w")
     let (_, g) = try valueAndGrad({ x in matmul(x, w.value).sum() }, gradPosition: nil, weights: w)(x)
     _ = (w, g)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Parameter.swift:38
+private func docExampleNN_NN_Parameter_2() async throws {
+    docExampleValue(Dense(inChannels: 2, outChannels: 1).weight.name)   // "weight"
+}
+
+// Sources/TapeGrad/NN/Parameter.swift:48
+private func docExampleNN_NN_Parameter_3() async throws {
+    let bn = BatchNorm1d(numFeatures: 4)
+    docExampleValue(bn.movingMean.requiresGrad)   // false
+    _ = (bn)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Parameter.swift:62
+private func docExampleNN_NN_Parameter_4() async throws {
+    let w = Parameter(Tensor([[1, 2], [3, 4]]), name: "w")
+    w.value = Tensor([[0, 0], [0, 0]])
+    _ = (w)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/ParameterTuple.swift:3

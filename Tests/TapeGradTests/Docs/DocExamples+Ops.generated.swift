@@ -4,7 +4,72 @@
 // without defining come from DocExamplePrelude.swift.
 import TapeGrad
 
-// Sources/TapeGrad/Ops/Arithmetic.swift:180
+// Sources/TapeGrad/Ops/Activations.swift:6
+private func docExampleOps_Ops_Activations_1() async throws {
+    docExampleValue(silu(Tensor([0, 1])))   // [0, 0.7310586]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:13
+private func docExampleOps_Ops_Activations_2() async throws {
+    docExampleValue(elu(Tensor([-1, 2])))   // [-0.6321206, 2]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:24
+private func docExampleOps_Ops_Activations_3() async throws {
+    docExampleValue(selu(Tensor([1])))   // [1.050701]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:32
+private func docExampleOps_Ops_Activations_4() async throws {
+    docExampleValue(celu(Tensor([-1, 2]), alpha: 1))   // [-0.6321206, 2]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:46
+private func docExampleOps_Ops_Activations_5() async throws {
+    docExampleValue(mish(Tensor([0, 1])))   // [0, 0.8650984]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:53
+private func docExampleOps_Ops_Activations_6() async throws {
+    docExampleValue(relu6(Tensor([-1, 3, 8])))   // [0, 3, 6]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:60
+private func docExampleOps_Ops_Activations_7() async throws {
+    docExampleValue(hardsigmoid(Tensor([-4, 0, 4])))   // [0, 0.5, 1]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:67
+private func docExampleOps_Ops_Activations_8() async throws {
+    docExampleValue(hardswish(Tensor([-4, 1, 4])))   // [0, 0.6666667, 4]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:75
+private func docExampleOps_Ops_Activations_9() async throws {
+    docExampleValue(hardtanh(Tensor([-2, 0.5, 2])))   // [-1, 0.5, 1]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:90
+private func docExampleOps_Ops_Activations_10() async throws {
+    docExampleValue(softsign(Tensor([-1, 3])))   // [-0.5, 0.75]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:97
+private func docExampleOps_Ops_Activations_11() async throws {
+    docExampleValue(logSigmoid(Tensor([0])))   // [-0.6931472]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:105
+private func docExampleOps_Ops_Activations_12() async throws {
+    docExampleValue(prelu(Tensor([[-2, 3]]), weight: Tensor([0.25, 0.5])))   // [[-0.5, 3]]
+}
+
+// Sources/TapeGrad/Ops/Activations.swift:122
+private func docExampleOps_Ops_Activations_13() async throws {
+    docExampleValue(glu(Tensor([[1, 0]])))   // [[0.5]]
+}
+
+// Sources/TapeGrad/Ops/Arithmetic.swift:201
 private func docExampleOps_Ops_Arithmetic_1() async throws {
     docExampleValue(pow(Tensor([2, 3]), Tensor([3, 2])))   // [8, 9]
 }
@@ -29,26 +94,250 @@ private func docExampleOps_Ops_Comparison_4() async throws {
     docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:155
+// Sources/TapeGrad/Ops/Convolution.swift:177
 private func docExampleOps_Ops_Convolution_1() async throws {
     let y = conv2d(x, weight: w, window: Window2D(kernel: (3, 3), padding: (1, 1, 1, 1)))   // same size
     _ = (y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Indexing.swift:7
-private func docExampleOps_Ops_Indexing_1() async throws {
+// Sources/TapeGrad/Ops/Indexing/Gather.swift:7
+private func docExampleOps_Ops_Indexing_Gather_1() async throws {
     docExampleValue(oneHot(Tensor([2, 0] as [Int32]), depth: 3))   // [[0, 0, 1], [1, 0, 0]]
 }
 
-// Sources/TapeGrad/Ops/Indexing.swift:25
-private func docExampleOps_Ops_Indexing_2() async throws {
+// Sources/TapeGrad/Ops/Indexing/Gather.swift:31
+private func docExampleOps_Ops_Indexing_Gather_2() async throws {
     docExampleValue(gather(Tensor([[1, 2], [3, 4], [5, 6]]), indices: Tensor([2, 0] as [Int32])))   // [[5, 6], [1, 2]]
+}
+
+// Sources/TapeGrad/Ops/Indexing/IndexAdd.swift:7
+private func docExampleOps_Ops_Indexing_IndexAdd_1() async throws {
+    docExampleValue(indexAdd(Tensor.zeros([3, 2]), indices: Tensor([0, 0] as [Int32]), y: Tensor([[1, 2], [3, 4]]), axis: 0))
+    // [[4, 6], [0, 0], [0, 0]]
+}
+
+// Sources/TapeGrad/Ops/Indexing/IndexAdd.swift:24
+private func docExampleOps_Ops_Indexing_IndexAdd_2() async throws {
+    docExampleValue(indexFill(Tensor([[1, 2], [3, 4]]), axis: 1, index: Tensor([0] as [Int32]), value: Tensor(9)))   // [[9, 2], [9, 4]]
+}
+
+// Sources/TapeGrad/Ops/Indexing/IndexAdd.swift:39
+private func docExampleOps_Ops_Indexing_IndexAdd_3() async throws {
+    docExampleValue(take(Tensor([[1, 2], [3, 4]]), index: Tensor([3, 0] as [Int32])))   // [4, 1]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:53
+private func docExampleOps_Ops_Indexing_Scatter_1() async throws {
+    docExampleValue(gatherElements(Tensor([[1, 2], [3, 4]]), axis: 1, index: Tensor([[0, 0], [1, 0]] as [[Int32]])))   // [[1, 1], [4, 3]]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:63
+private func docExampleOps_Ops_Indexing_Scatter_2() async throws {
+    let (v, i) = topk(x, k: 2); takeAlongAxis(x, indices: i, axis: -1) == v
+    _ = (v, i)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:76
+private func docExampleOps_Ops_Indexing_Scatter_3() async throws {
+    docExampleValue(scatter(Tensor.zeros([2, 3]), axis: 1, index: Tensor([[2], [0]] as [[Int32]]), src: Tensor([[5], [6]])))
+    // [[0, 0, 5], [6, 0, 0]]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:94
+private func docExampleOps_Ops_Indexing_Scatter_4() async throws {
+    docExampleValue(scatterAdd(Tensor.zeros([3]), axis: 0, index: Tensor([0, 0, 2] as [Int32]), src: Tensor([1, 2, 3])))   // [3, 0, 3]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:111
+private func docExampleOps_Ops_Indexing_Scatter_5() async throws {
+    docExampleValue(maskedFill(Tensor([1, 2, 3]), mask: Tensor([0, 1, 0]), value: Tensor(9)))   // [1, 9, 3]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:128
+private func docExampleOps_Ops_Indexing_Scatter_6() async throws {
+    docExampleValue(maskedFill(Tensor([1, 2, 3]), mask: Tensor([0, 1, 0]), value: -1))   // [1, -1, 3]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:139
+private func docExampleOps_Ops_Indexing_Scatter_7() async throws {
+    docExampleValue(maskedSelect(Tensor([[1, 2], [3, 4]]), mask: Tensor([1, 0])))   // [1, 3]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:153
+private func docExampleOps_Ops_Indexing_Scatter_8() async throws {
+    docExampleValue(indexSelect(Tensor([[1, 2], [3, 4], [5, 6]]), axis: 0, index: Tensor([2, 2] as [Int32])))   // [[5, 6], [5, 6]]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Scatter.swift:174
+private func docExampleOps_Ops_Indexing_Scatter_9() async throws {
+    docExampleValue(nonzero(Tensor([[0, 1], [2, 0]])))   // [[0, 1], [1, 0]]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Subscript.swift:13
+private func docExampleOps_Ops_Indexing_Subscript_1() async throws {
+    var x = Tensor.arange(12).reshaped(to: [3, 4])
+    x[1]            // [4, 5, 6, 7]
+    docExampleValue(x[0, 1..<3])   // [1, 2]
+    x[-1]           // [8, 9, 10, 11]
+    docExampleValue(x[Tensor([2, 0] as [Int32])])   // rows 2 and 0
+    x[1..<3, 0] = Tensor([-1, -2])  // column 0 of rows 1 and 2
+}
+
+// Sources/TapeGrad/Ops/Indexing/Subscript.swift:28
+private func docExampleOps_Ops_Indexing_Subscript_2() async throws {
+    docExampleValue(Tensor.zeros([2, 3, 4])[..., 0].shape)   // [2, 3]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Subscript.swift:38
+private func docExampleOps_Ops_Indexing_Subscript_3() async throws {
+    docExampleValue(Tensor.zeros([2, 3, 4])[0, ..., 1].shape)   // [3]
+}
+
+// Sources/TapeGrad/Ops/Indexing/Subscript.swift:53
+private func docExampleOps_Ops_Indexing_Subscript_4() async throws {
+    var x = Tensor([1, -2, 3])
+    docExampleValue(x[mask: greater(x, Tensor(0))])   // [1, 3]
+    x[mask: less(x, Tensor(0))] = Tensor(0) // [1, 0, 3]
+}
+
+// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:21
+private func docExampleOps_Ops_Indexing_TensorIndex_1() async throws {
+    let x = Tensor.arange(12).reshaped(to: [3, 4])
+    docExampleValue(x[TensorIndex.slice(start: nil, end: nil, step: -1), 0])   // [8, 4, 0]
+    docExampleValue(x[TensorIndex.newAxis, 1].shape)   // [1, 4]
+    _ = (x)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:44
+private func docExampleOps_Ops_Indexing_TensorIndex_2() async throws {
+    let item: any TensorIndexConvertible = 1..<3
+    _ = (item)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/Linear.swift:9
 private func docExampleOps_Ops_Linear_1() async throws {
     let y = linear(x, weight: w, bias: b, relu: true)   // same as relu(matmul(x, w, transposeB: true) + b)
     _ = (y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Decompositions.swift:8
+private func docExampleOps_Ops_LinearAlgebra_Decompositions_1() async throws {
+    docExampleValue(cholesky(Tensor([[4, 2], [2, 2]])))   // [[2, 0], [1, 1]]
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Decompositions.swift:45
+private func docExampleOps_Ops_LinearAlgebra_Decompositions_2() async throws {
+    let (q, r) = qr(Tensor([[3, 0], [4, 5]]))   // q·r == [[3, 0], [4, 5]]
+    _ = (q, r)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Decompositions.swift:134
+private func docExampleOps_Ops_LinearAlgebra_Decompositions_3() async throws {
+    docExampleValue(svd(Tensor([[3, 0], [0, -4]])).s)   // [4, 3]
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Decompositions.swift:174
+private func docExampleOps_Ops_LinearAlgebra_Decompositions_4() async throws {
+    docExampleValue(eigh(Tensor([[2, 0], [0, 1]])).eigenvalues)   // [1, 2]
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Einsum.swift:13
+private func docExampleOps_Ops_LinearAlgebra_Einsum_1() async throws {
+    docExampleValue(einsum("ij,jk->ik", a, b))   // matmul(a, b)
+    docExampleValue(einsum("bij,bjk->bik", x, y))   // bmm(x, y)
+    docExampleValue(einsum("ii->", m))   // the trace
+    docExampleValue(einsum("i,j->ij", u, v))   // outer(u, v)
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Einsum.swift:114
+private func docExampleOps_Ops_LinearAlgebra_Einsum_2() async throws {
+    docExampleValue(einsum("ij->ji", m))   // mᵀ
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/MatrixNorm.swift:5
+private func docExampleOps_Ops_LinearAlgebra_MatrixNorm_1() async throws {
+    docExampleValue(matrixNorm(Tensor([[3, 0], [0, -4]]), ord: .two))   // 4, the largest singular value
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/MatrixNorm.swift:31
+private func docExampleOps_Ops_LinearAlgebra_MatrixNorm_2() async throws {
+    docExampleValue(matrixNorm(Tensor([[1, -2], [3, 4]]), ord: .one))   // 6
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Products.swift:5
+private func docExampleOps_Ops_LinearAlgebra_Products_1() async throws {
+    docExampleValue(dot(Tensor([1, 2, 3]), Tensor([4, 5, 6])))   // 32
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Products.swift:18
+private func docExampleOps_Ops_LinearAlgebra_Products_2() async throws {
+    docExampleValue(outer(Tensor([1, 2]), Tensor([3, 4, 5])))   // [[3, 4, 5], [6, 8, 10]]
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Products.swift:32
+private func docExampleOps_Ops_LinearAlgebra_Products_3() async throws {
+    docExampleValue(bmm(Tensor.ones([2, 1, 3]), Tensor.ones([2, 3, 1])))   // [[[3]], [[3]]]
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Solvers.swift:10
+private func docExampleOps_Ops_LinearAlgebra_Solvers_1() async throws {
+    docExampleValue(inv(Tensor([[2, 0], [0, 4]])))   // [[0.5, 0], [0, 0.25]]
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Solvers.swift:36
+private func docExampleOps_Ops_LinearAlgebra_Solvers_2() async throws {
+    docExampleValue(solve(Tensor([[2, 0], [0, 4]]), Tensor([2, 2])))   // [1, 0.5]
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Solvers.swift:99
+private func docExampleOps_Ops_LinearAlgebra_Solvers_3() async throws {
+    docExampleValue(det(Tensor([[1, 2], [3, 4]])))   // -2
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Solvers.swift:125
+private func docExampleOps_Ops_LinearAlgebra_Solvers_4() async throws {
+    let (sign, logAbsDet) = slogdet(Tensor([[1, 2], [3, 4]]))   // -1, ln 2
+    _ = (sign, logAbsDet)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/LinearAlgebra/Solvers.swift:142
+private func docExampleOps_Ops_LinearAlgebra_Solvers_5() async throws {
+    docExampleValue(lstsq(Tensor([[1, 0], [0, 1], [0, 0]]), Tensor([1, 2, 3])))   // [1, 2]
+}
+
+// Sources/TapeGrad/Ops/Logic.swift:9
+private func docExampleOps_Ops_Logic_1() async throws {
+    docExampleValue(notEqual(Tensor([1, 2]), Tensor([1, 3])))   // [0, 1]
+}
+
+// Sources/TapeGrad/Ops/Logic.swift:16
+private func docExampleOps_Ops_Logic_2() async throws {
+    docExampleValue(logicalAnd(Tensor([1, 1, 0]), Tensor([2, 0, 0])))   // [1, 0, 0]
+}
+
+// Sources/TapeGrad/Ops/Logic.swift:23
+private func docExampleOps_Ops_Logic_3() async throws {
+    docExampleValue(logicalOr(Tensor([1, 0, 0]), Tensor([0, 3, 0])))   // [1, 1, 0]
+}
+
+// Sources/TapeGrad/Ops/Logic.swift:30
+private func docExampleOps_Ops_Logic_4() async throws {
+    docExampleValue(logicalXor(Tensor([1, 1, 0]), Tensor([1, 0, 0])))   // [0, 1, 0]
+}
+
+// Sources/TapeGrad/Ops/Logic.swift:37
+private func docExampleOps_Ops_Logic_5() async throws {
+    docExampleValue(logicalNot(Tensor([0, 2])))   // [1, 0]
+}
+
+// Sources/TapeGrad/Ops/Logic.swift:50
+private func docExampleOps_Ops_Logic_6() async throws {
+    docExampleValue(isclose(Tensor([1, 2]), Tensor([1.000001, 2.1])))   // [1, 0]
+}
+
+// Sources/TapeGrad/Ops/Logic.swift:69
+private func docExampleOps_Ops_Logic_7() async throws {
+    docExampleValue(allclose(Tensor([1, 2]), Tensor([1, 2.0000001])))   // true
 }
 
 // Sources/TapeGrad/Ops/MatMul.swift:11
@@ -58,34 +347,311 @@ private func docExampleOps_Ops_MatMul_1() async throws {
     _ = (c, d)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:96
+// Sources/TapeGrad/Ops/Math/Clamping.swift:6
+private func docExampleOps_Ops_Math_Clamping_1() async throws {
+    docExampleValue(clamp(Tensor([-2, 0.5, 3]), min: 0))   // [0, 0.5, 3]
+}
+
+// Sources/TapeGrad/Ops/Math/Clamping.swift:17
+private func docExampleOps_Ops_Math_Clamping_2() async throws {
+    docExampleValue(clamp(Tensor([1, 5, 9]), min: Tensor([2]), max: Tensor([6, 6, 8])))   // [2, 5, 8]
+}
+
+// Sources/TapeGrad/Ops/Math/Clamping.swift:30
+private func docExampleOps_Ops_Math_Clamping_3() async throws {
+    docExampleValue(isnan(Tensor([1, .nan])))   // [0, 1]
+}
+
+// Sources/TapeGrad/Ops/Math/Clamping.swift:37
+private func docExampleOps_Ops_Math_Clamping_4() async throws {
+    docExampleValue(isinf(Tensor([1, .infinity])))   // [0, 1]
+}
+
+// Sources/TapeGrad/Ops/Math/Clamping.swift:44
+private func docExampleOps_Ops_Math_Clamping_5() async throws {
+    docExampleValue(isfinite(Tensor([1, .nan, .infinity])))   // [1, 0, 0]
+}
+
+// Sources/TapeGrad/Ops/Math/Clamping.swift:52
+private func docExampleOps_Ops_Math_Clamping_6() async throws {
+    docExampleValue(nanToNum(Tensor([.nan, .infinity, 1]), nan: 0, posinf: 9))   // [0, 9, 1]
+}
+
+// Sources/TapeGrad/Ops/Math/Exponential.swift:5
+private func docExampleOps_Ops_Math_Exponential_1() async throws {
+    docExampleValue(log1p(Tensor([0, 1e-10])))   // [0, 1e-10]
+}
+
+// Sources/TapeGrad/Ops/Math/Exponential.swift:12
+private func docExampleOps_Ops_Math_Exponential_2() async throws {
+    docExampleValue(expm1(Tensor([0, 1e-10])))   // [0, 1e-10]
+}
+
+// Sources/TapeGrad/Ops/Math/Exponential.swift:19
+private func docExampleOps_Ops_Math_Exponential_3() async throws {
+    docExampleValue(log2(Tensor([1, 8])))   // [0, 3]
+}
+
+// Sources/TapeGrad/Ops/Math/Exponential.swift:26
+private func docExampleOps_Ops_Math_Exponential_4() async throws {
+    docExampleValue(log10(Tensor([1, 100])))   // [0, 2]
+}
+
+// Sources/TapeGrad/Ops/Math/Exponential.swift:33
+private func docExampleOps_Ops_Math_Exponential_5() async throws {
+    docExampleValue(exp2(Tensor([0, 3])))   // [1, 8]
+}
+
+// Sources/TapeGrad/Ops/Math/Exponential.swift:40
+private func docExampleOps_Ops_Math_Exponential_6() async throws {
+    docExampleValue(reciprocal(Tensor([2, -4])))   // [0.5, -0.25]
+}
+
+// Sources/TapeGrad/Ops/Math/Exponential.swift:48
+private func docExampleOps_Ops_Math_Exponential_7() async throws {
+    docExampleValue(lerp(Tensor([0, 10]), Tensor([10, 20]), weight: Tensor([0.5])))   // [5, 15]
+}
+
+// Sources/TapeGrad/Ops/Math/Exponential.swift:55
+private func docExampleOps_Ops_Math_Exponential_8() async throws {
+    docExampleValue(lerp(Tensor([0]), Tensor([10]), weight: 0.25))   // [2.5]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:6
+private func docExampleOps_Ops_Math_Rounding_1() async throws {
+    docExampleValue(floor(Tensor([-1.5, 1.5])))   // [-2, 1]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:13
+private func docExampleOps_Ops_Math_Rounding_2() async throws {
+    docExampleValue(ceil(Tensor([-1.5, 1.5])))   // [-1, 2]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:20
+private func docExampleOps_Ops_Math_Rounding_3() async throws {
+    docExampleValue(round(Tensor([0.5, 1.5, 2.5, -0.5])))   // [0, 2, 2, -0]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:27
+private func docExampleOps_Ops_Math_Rounding_4() async throws {
+    docExampleValue(trunc(Tensor([-1.7, 1.7])))   // [-1, 1]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:34
+private func docExampleOps_Ops_Math_Rounding_5() async throws {
+    docExampleValue(frac(Tensor([-1.25, 2.5])))   // [-0.25, 0.5]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:45
+private func docExampleOps_Ops_Math_Rounding_6() async throws {
+    docExampleValue(remainder(Tensor([-3, 3]), Tensor([2, -2])))   // [1, -1]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:56
+private func docExampleOps_Ops_Math_Rounding_7() async throws {
+    docExampleValue(floorMod(Tensor([-3]), Tensor([2])))   // [1]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:63
+private func docExampleOps_Ops_Math_Rounding_8() async throws {
+    docExampleValue(mod(Tensor([-3]), Tensor([2])))   // [1]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:71
+private func docExampleOps_Ops_Math_Rounding_9() async throws {
+    docExampleValue(fmod(Tensor([-3, 3]), Tensor([2, -2])))   // [-1, 1]
+}
+
+// Sources/TapeGrad/Ops/Math/Rounding.swift:83
+private func docExampleOps_Ops_Math_Rounding_10() async throws {
+    docExampleValue(floorDivide(Tensor([-3, 7]), Tensor([2, 2])))   // [-2, 3]
+}
+
+// Sources/TapeGrad/Ops/Math/Special.swift:5
+private func docExampleOps_Ops_Math_Special_1() async throws {
+    docExampleValue(erfc(Tensor([0])))   // [1]
+}
+
+// Sources/TapeGrad/Ops/Math/Special.swift:14
+private func docExampleOps_Ops_Math_Special_2() async throws {
+    docExampleValue(erfinv(Tensor([0, 0.5])))   // [0, 0.47693628]
+}
+
+// Sources/TapeGrad/Ops/Math/Special.swift:23
+private func docExampleOps_Ops_Math_Special_3() async throws {
+    docExampleValue(lgamma(Tensor([1, 5])))   // [0, 3.1780539]   (ln 4! = ln 24)
+}
+
+// Sources/TapeGrad/Ops/Math/Special.swift:30
+private func docExampleOps_Ops_Math_Special_4() async throws {
+    docExampleValue(digamma(Tensor([1])))   // [-0.5772157]   (−γ)
+}
+
+// Sources/TapeGrad/Ops/Math/Special.swift:38
+private func docExampleOps_Ops_Math_Special_5() async throws {
+    docExampleValue(polygamma(1, Tensor([1])))   // [1.644934]   (π²/6)
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:5
+private func docExampleOps_Ops_Math_Trigonometric_1() async throws {
+    docExampleValue(tan(Tensor([0, 0.7853982])))   // [0, 1]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:12
+private func docExampleOps_Ops_Math_Trigonometric_2() async throws {
+    docExampleValue(asin(Tensor([0, 1])))   // [0, 1.5707964]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:19
+private func docExampleOps_Ops_Math_Trigonometric_3() async throws {
+    docExampleValue(acos(Tensor([1, 0])))   // [0, 1.5707964]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:26
+private func docExampleOps_Ops_Math_Trigonometric_4() async throws {
+    docExampleValue(atan(Tensor([0, 1])))   // [0, 0.7853982]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:33
+private func docExampleOps_Ops_Math_Trigonometric_5() async throws {
+    docExampleValue(sinh(Tensor([0])))   // [0]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:40
+private func docExampleOps_Ops_Math_Trigonometric_6() async throws {
+    docExampleValue(cosh(Tensor([0])))   // [1]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:47
+private func docExampleOps_Ops_Math_Trigonometric_7() async throws {
+    docExampleValue(asinh(Tensor([0])))   // [0]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:54
+private func docExampleOps_Ops_Math_Trigonometric_8() async throws {
+    docExampleValue(acosh(Tensor([1])))   // [0]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:61
+private func docExampleOps_Ops_Math_Trigonometric_9() async throws {
+    docExampleValue(atanh(Tensor([0])))   // [0]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:69
+private func docExampleOps_Ops_Math_Trigonometric_10() async throws {
+    docExampleValue(atan2(Tensor([1, 1]), Tensor([1, -1])))   // [0.7853982, 2.3561945]
+}
+
+// Sources/TapeGrad/Ops/Math/Trigonometric.swift:81
+private func docExampleOps_Ops_Math_Trigonometric_11() async throws {
+    docExampleValue(hypot(Tensor([3]), Tensor([4])))   // [5]
+}
+
+// Sources/TapeGrad/Ops/Pooling.swift:121
 private func docExampleOps_Ops_Pooling_1() async throws {
     docExampleValue(maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
 
-// Sources/TapeGrad/Ops/Reductions.swift:39
+// Sources/TapeGrad/Ops/Pooling.swift:177
+private func docExampleOps_Ops_Pooling_2() async throws {
+    docExampleValue(avgPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
+}
+
+// Sources/TapeGrad/Ops/Reductions.swift:48
 private func docExampleOps_Ops_Reductions_1() async throws {
     docExampleValue(Tensor([[1, 2], [3, 4]]).sum())   // 10
 }
 
-// Sources/TapeGrad/Ops/Reductions.swift:46
+// Sources/TapeGrad/Ops/Reductions.swift:55
 private func docExampleOps_Ops_Reductions_2() async throws {
     docExampleValue(Tensor([[1, 2], [3, 4]]).sum(alongAxes: [1], keepDims: true))   // [[3], [7]]
 }
 
-// Sources/TapeGrad/Ops/Reductions.swift:63
+// Sources/TapeGrad/Ops/Reductions.swift:72
 private func docExampleOps_Ops_Reductions_3() async throws {
     docExampleValue(Tensor([[1, 2], [3, 4]]).mean(alongAxes: [0]))   // [2, 3]
 }
 
-// Sources/TapeGrad/Ops/Reductions.swift:77
+// Sources/TapeGrad/Ops/Reductions.swift:86
 private func docExampleOps_Ops_Reductions_4() async throws {
     docExampleValue(Tensor([[1, 5], [3, 4]]).max(alongAxes: [1]))   // [5, 4]
 }
 
-// Sources/TapeGrad/Ops/Reductions.swift:112
+// Sources/TapeGrad/Ops/Reductions.swift:121
 private func docExampleOps_Ops_Reductions_5() async throws {
     docExampleValue(Tensor([0, 0]).logSumExp(alongAxes: [0]))   // ln 2
+}
+
+// Sources/TapeGrad/Ops/Selection/ArgReduce.swift:8
+private func docExampleOps_Ops_Selection_ArgReduce_1() async throws {
+    docExampleValue(Tensor([[1, 5, 2], [7, 0, 7]]).argmax(axis: 1))   // [1, 0]
+}
+
+// Sources/TapeGrad/Ops/Selection/ArgReduce.swift:18
+private func docExampleOps_Ops_Selection_ArgReduce_2() async throws {
+    docExampleValue(Tensor([[1, 5, 2], [7, 0, 7]]).argmin(axis: 1, keepDims: true))   // [[0], [1]]
+}
+
+// Sources/TapeGrad/Ops/Selection/ArgReduce.swift:70
+private func docExampleOps_Ops_Selection_ArgReduce_3() async throws {
+    let (values, indices) = topk(Tensor([1, 4, 2, 4]), k: 2)   // [4, 4], [1, 3]
+    _ = (values, indices)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Selection/Cumulative.swift:45
+private func docExampleOps_Ops_Selection_Cumulative_1() async throws {
+    docExampleValue(cumsum(Tensor([1, 2, 3]), axis: 0))   // [1, 3, 6]
+}
+
+// Sources/TapeGrad/Ops/Selection/Cumulative.swift:60
+private func docExampleOps_Ops_Selection_Cumulative_2() async throws {
+    docExampleValue(cumprod(Tensor([2, 0, 3]), axis: 0))   // [2, 0, 0]; gradient of the sum: [1, 8, 0]
+}
+
+// Sources/TapeGrad/Ops/Selection/Cumulative.swift:99
+private func docExampleOps_Ops_Selection_Cumulative_3() async throws {
+    let (values, indices) = cummax(Tensor([1, 3, 2, 3]), axis: 0)   // [1, 3, 3, 3], [0, 1, 1, 3]
+    _ = (values, indices)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Selection/Search.swift:6
+private func docExampleOps_Ops_Selection_Search_1() async throws {
+    let (values, indices) = cummin(Tensor([3, 1, 1, 2]), axis: 0)   // [3, 1, 1, 1], [0, 1, 2, 2]
+    _ = (values, indices)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Selection/Search.swift:15
+private func docExampleOps_Ops_Selection_Search_2() async throws {
+    docExampleValue(msort(Tensor([[3, 1], [2, 4]])))   // [[2, 1], [3, 4]]
+}
+
+// Sources/TapeGrad/Ops/Selection/Search.swift:25
+private func docExampleOps_Ops_Selection_Search_3() async throws {
+    docExampleValue(searchsorted(Tensor([1, 3, 5]), values: Tensor([3, 6])))   // [1, 3]
+    docExampleValue(searchsorted(Tensor([1, 3, 5]), values: Tensor([3]), right: true))   // [2]
+}
+
+// Sources/TapeGrad/Ops/Selection/Search.swift:55
+private func docExampleOps_Ops_Selection_Search_4() async throws {
+    docExampleValue(uniqueConsecutive(Tensor([1, 1, 2, 1])).values)   // [1, 2, 1]
+}
+
+// Sources/TapeGrad/Ops/Selection/Sort.swift:41
+private func docExampleOps_Ops_Selection_Sort_1() async throws {
+    let (values, indices) = sort(Tensor([3, 1, 2]))   // [1, 2, 3], [1, 2, 0]
+    _ = (values, indices)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Selection/Sort.swift:55
+private func docExampleOps_Ops_Selection_Sort_2() async throws {
+    docExampleValue(argsort(Tensor([3, 1, 2]), descending: true))   // [0, 2, 1]
+}
+
+// Sources/TapeGrad/Ops/Selection/Sort.swift:67
+private func docExampleOps_Ops_Selection_Sort_3() async throws {
+    let (values, inverse, counts) = unique(Tensor([2, 1, 2, 5]))   // [1, 2, 5], [1, 0, 1, 2], [1, 2, 1]
+    docExampleValue(unique(Tensor([2, 1, 2, 5]), sorted: false).values)   // [2, 1, 5]
+    _ = (values, inverse, counts)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/Shape.swift:7
@@ -93,34 +659,180 @@ private func docExampleOps_Ops_Shape_1() async throws {
     docExampleValue(Tensor.arange(6).reshaped(to: [2, -1]))   // shape [2, 3]
 }
 
-// Sources/TapeGrad/Ops/Shape.swift:40
+// Sources/TapeGrad/Ops/Shape.swift:41
 private func docExampleOps_Ops_Shape_2() async throws {
     docExampleValue(Tensor.zeros([2, 3, 4]).transposed(permutation: [2, 0, 1]).shape)   // [4, 2, 3]
 }
 
-// Sources/TapeGrad/Ops/Shape.swift:75
+// Sources/TapeGrad/Ops/Shape.swift:77
 private func docExampleOps_Ops_Shape_3() async throws {
     docExampleValue(Tensor([[1, 2, 3]]).transposed().shape)   // [3, 1]
 }
 
-// Sources/TapeGrad/Ops/Shape.swift:87
+// Sources/TapeGrad/Ops/Shape.swift:89
 private func docExampleOps_Ops_Shape_4() async throws {
     docExampleValue(Tensor([1, 2]).expandingShape(at: 0).shape)   // [1, 2]
 }
 
-// Sources/TapeGrad/Ops/Shape.swift:99
+// Sources/TapeGrad/Ops/Shape.swift:101
 private func docExampleOps_Ops_Shape_5() async throws {
     docExampleValue(Tensor.zeros([1, 3, 1]).squeezingShape().shape)   // [3]
 }
 
-// Sources/TapeGrad/Ops/Shape.swift:123
+// Sources/TapeGrad/Ops/Shape.swift:125
 private func docExampleOps_Ops_Shape_6() async throws {
     docExampleValue(Tensor([1, 2]).broadcast(to: [3, 2]).shape)   // [3, 2]
 }
 
-// Sources/TapeGrad/Ops/Shape.swift:152
+// Sources/TapeGrad/Ops/Shape.swift:162
 private func docExampleOps_Ops_Shape_7() async throws {
     docExampleValue(Tensor([1.5]).astype(.float64).dtype)   // .float64
+}
+
+// Sources/TapeGrad/Ops/Shape/Diagonal.swift:20
+private func docExampleOps_Ops_Shape_Diagonal_1() async throws {
+    docExampleValue(triu(Tensor([[1, 2], [3, 4]])))   // [[1, 2], [0, 4]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Diagonal.swift:31
+private func docExampleOps_Ops_Shape_Diagonal_2() async throws {
+    docExampleValue(tril(Tensor([[1, 2], [3, 4]]), diagonal: -1))   // [[0, 0], [3, 0]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Diagonal.swift:43
+private func docExampleOps_Ops_Shape_Diagonal_3() async throws {
+    docExampleValue(diagonal(Tensor([[1, 2, 3], [4, 5, 6]]), offset: 1))   // [2, 6]
+}
+
+// Sources/TapeGrad/Ops/Shape/Diagonal.swift:70
+private func docExampleOps_Ops_Shape_Diagonal_4() async throws {
+    docExampleValue(diag(Tensor([1, 2])))   // [[1, 0], [0, 2]]
+    docExampleValue(diag(Tensor([[1, 2], [3, 4]])))   // [1, 4]
+}
+
+// Sources/TapeGrad/Ops/Shape/Diagonal.swift:95
+private func docExampleOps_Ops_Shape_Diagonal_5() async throws {
+    docExampleValue(trace(Tensor([[1, 2], [3, 4]])))   // 5
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:7
+private func docExampleOps_Ops_Shape_Layout_1() async throws {
+    docExampleValue(Tensor.zeros([2, 3, 4]).flatten().shape)   // [2, 12]
+    docExampleValue(Tensor.zeros([2, 3, 4]).flatten(startDim: 0, endDim: 1).shape)   // [6, 4]
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:23
+private func docExampleOps_Ops_Shape_Layout_2() async throws {
+    docExampleValue(Tensor.zeros([2, 12]).unflatten(axis: 1, sizes: [3, -1]).shape)   // [2, 3, 4]
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:44
+private func docExampleOps_Ops_Shape_Layout_3() async throws {
+    docExampleValue(Tensor.zeros([2, 3, 4]).movedim(source: 0, destination: -1).shape)   // [3, 4, 2]
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:51
+private func docExampleOps_Ops_Shape_Layout_4() async throws {
+    docExampleValue(Tensor.zeros([2, 3, 4]).movedim(source: [0, 1], destination: [2, 0]).shape)   // [3, 4, 2]
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:72
+private func docExampleOps_Ops_Shape_Layout_5() async throws {
+    docExampleValue(narrow(Tensor([[1, 2, 3], [4, 5, 6]]), axis: 1, start: 1, length: 2))   // [[2, 3], [5, 6]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:91
+private func docExampleOps_Ops_Shape_Layout_6() async throws {
+    docExampleValue(split(Tensor([1, 2, 3, 4, 5]), sizes: [2, 3]).map(\.shape))   // [[2], [3]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:112
+private func docExampleOps_Ops_Shape_Layout_7() async throws {
+    docExampleValue(split(Tensor([1, 2, 3, 4, 5]), size: 2).map(\.shape))   // [[2], [2], [1]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:131
+private func docExampleOps_Ops_Shape_Layout_8() async throws {
+    docExampleValue(chunk(Tensor([1, 2, 3, 4, 5]), chunks: 3).map(\.shape))   // [[2], [2], [1]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Layout.swift:152
+private func docExampleOps_Ops_Shape_Layout_9() async throws {
+    let g = meshgrid([Tensor([1, 2, 3]), Tensor([4, 5])], indexing: "ij")   // shapes [3, 2] and [3, 2]
+    _ = (g)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Shape/Padding.swift:5
+private func docExampleOps_Ops_Shape_Padding_1() async throws {
+    docExampleValue(pad(Tensor([1, 2, 3]), padding: [2, 1], mode: .reflect))   // [3, 2, 1, 2, 3, 2]
+}
+
+// Sources/TapeGrad/Ops/Shape/Padding.swift:22
+private func docExampleOps_Ops_Shape_Padding_2() async throws {
+    docExampleValue(pad(Tensor([[1, 2]]), padding: [1, 0, 0, 1], value: 9))   // [[9, 1, 2], [9, 9, 9]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Rearrange.swift:36
+private func docExampleOps_Ops_Shape_Rearrange_1() async throws {
+    docExampleValue(flip(Tensor([[1, 2], [3, 4]]), axes: [1]))   // [[2, 1], [4, 3]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Rearrange.swift:50
+private func docExampleOps_Ops_Shape_Rearrange_2() async throws {
+    docExampleValue(roll(Tensor([1, 2, 3, 4]), shifts: [1]))   // [4, 1, 2, 3]
+    docExampleValue(roll(Tensor([[1, 2], [3, 4]]), shifts: [1, -1], axes: [0, 1]))   // [[4, 3], [2, 1]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Rearrange.swift:81
+private func docExampleOps_Ops_Shape_Rearrange_3() async throws {
+    docExampleValue(tile(Tensor([1, 2]), multiples: [2, 2]))   // [[1, 2, 1, 2], [1, 2, 1, 2]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Rearrange.swift:105
+private func docExampleOps_Ops_Shape_Rearrange_4() async throws {
+    docExampleValue(repeatInterleave(Tensor([1, 2]), repeats: [2]))   // [1, 1, 2, 2]
+    docExampleValue(repeatInterleave(Tensor([[1, 2], [3, 4]]), repeats: [1, 2], axis: 0))   // [[1, 2], [3, 4], [3, 4]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Stacking.swift:6
+private func docExampleOps_Ops_Shape_Stacking_1() async throws {
+    docExampleValue(hstack([Tensor([[1], [2]]), Tensor([[3], [4]])]))   // [[1, 3], [2, 4]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Stacking.swift:15
+private func docExampleOps_Ops_Shape_Stacking_2() async throws {
+    docExampleValue(vstack([Tensor([1, 2]), Tensor([3, 4])]))   // [[1, 2], [3, 4]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Stacking.swift:25
+private func docExampleOps_Ops_Shape_Stacking_3() async throws {
+    docExampleValue(unbind(Tensor([[1, 2], [3, 4]]), axis: 1).map(\.scalars))   // [[1, 3], [2, 4]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Stacking.swift:41
+private func docExampleOps_Ops_Shape_Stacking_4() async throws {
+    docExampleValue(tensorSplit(Tensor([1, 2, 3, 4, 5]), sections: 3).map(\.shape))   // [[2], [2], [1]]
+    docExampleValue(tensorSplit(Tensor([1, 2, 3, 4, 5]), indices: [1, 4]).map(\.shape))   // [[1], [3], [1]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Stacking.swift:60
+private func docExampleOps_Ops_Shape_Stacking_5() async throws {
+    docExampleValue(tensorSplit(Tensor([[1, 2, 3]]), indices: [2], axis: 1).map(\.shape))   // [[1, 2], [1, 1]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Stacking.swift:80
+private func docExampleOps_Ops_Shape_Stacking_6() async throws {
+    docExampleValue(Tensor.zeros([2, 3, 4]).swapaxes(0, 2).shape)   // [4, 3, 2]
+}
+
+// Sources/TapeGrad/Ops/Shape/Stacking.swift:95
+private func docExampleOps_Ops_Shape_Stacking_7() async throws {
+    docExampleValue(rot90(Tensor([[1, 2], [3, 4]])))   // [[2, 4], [1, 3]]
+}
+
+// Sources/TapeGrad/Ops/Shape/Stacking.swift:115
+private func docExampleOps_Ops_Shape_Stacking_8() async throws {
+    docExampleValue(diagEmbed(Tensor([[1, 2]])))   // [[[1, 0], [0, 2]]]
 }
 
 // Sources/TapeGrad/Ops/Slicing.swift:22
@@ -133,7 +845,7 @@ private func docExampleOps_Ops_Slicing_2() async throws {
     docExampleValue(concat([Tensor([[1, 2]]), Tensor([[3, 4]])], alongAxis: 0))   // [[1, 2], [3, 4]]
 }
 
-// Sources/TapeGrad/Ops/Slicing.swift:112
+// Sources/TapeGrad/Ops/Slicing.swift:118
 private func docExampleOps_Ops_Slicing_3() async throws {
     docExampleValue(stack([Tensor([1, 2]), Tensor([3, 4])], alongAxis: 1))   // [[1, 3], [2, 4]]
 }
@@ -141,6 +853,75 @@ private func docExampleOps_Ops_Slicing_3() async throws {
 // Sources/TapeGrad/Ops/Softmax.swift:7
 private func docExampleOps_Ops_Softmax_1() async throws {
     docExampleValue(Tensor([[1, 1]]).softmax(alongAxis: -1))   // [[0.5, 0.5]]
+}
+
+// Sources/TapeGrad/Ops/Statistics/Moments.swift:11
+private func docExampleOps_Ops_Statistics_Moments_1() async throws {
+    docExampleValue(Tensor([1, 2, 3, 4]).variance())   // 1.25
+    docExampleValue(Tensor([1, 2, 3, 4]).variance(correction: 1))   // 1.6666666
+}
+
+// Sources/TapeGrad/Ops/Statistics/Moments.swift:26
+private func docExampleOps_Ops_Statistics_Moments_2() async throws {
+    docExampleValue(Tensor([1, 3]).std())   // 1
+}
+
+// Sources/TapeGrad/Ops/Statistics/Moments.swift:36
+private func docExampleOps_Ops_Statistics_Moments_3() async throws {
+    docExampleValue(Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([1, 0, 1])))   // 2
+}
+
+// Sources/TapeGrad/Ops/Statistics/Moments.swift:52
+private func docExampleOps_Ops_Statistics_Moments_4() async throws {
+    docExampleValue(Tensor([3, 1, 4, 2]).median())   // 2
+}
+
+// Sources/TapeGrad/Ops/Statistics/Moments.swift:60
+private func docExampleOps_Ops_Statistics_Moments_5() async throws {
+    let (values, indices) = Tensor([[3, 1, 2], [9, 7, 8]]).median(alongAxis: 1)   // [2, 8], [2, 2]
+    _ = (values, indices)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Statistics/Norms.swift:9
+private func docExampleOps_Ops_Statistics_Norms_1() async throws {
+    docExampleValue(Tensor([3, -4]).norm())   // 5
+    docExampleValue(Tensor([3, -4]).norm(p: 1))   // 7
+    docExampleValue(Tensor([3, -4]).norm(p: .infinity))   // 4
+}
+
+// Sources/TapeGrad/Ops/Statistics/Predicates.swift:7
+private func docExampleOps_Ops_Statistics_Predicates_1() async throws {
+    docExampleValue(Tensor([[1, 5], [5, 4]]).amax(alongAxes: [0]))   // [5, 5]
+}
+
+// Sources/TapeGrad/Ops/Statistics/Predicates.swift:14
+private func docExampleOps_Ops_Statistics_Predicates_2() async throws {
+    docExampleValue(Tensor([[1, 5], [0, 4]]).amin(alongAxes: [1]))   // [1, 0]
+}
+
+// Sources/TapeGrad/Ops/Statistics/Predicates.swift:22
+private func docExampleOps_Ops_Statistics_Predicates_3() async throws {
+    docExampleValue(Tensor([[0, 1], [0, 0]]).any(alongAxes: [1]))   // [1, 0]
+}
+
+// Sources/TapeGrad/Ops/Statistics/Predicates.swift:33
+private func docExampleOps_Ops_Statistics_Predicates_4() async throws {
+    docExampleValue(Tensor([[1, 1], [0, 1]]).all(alongAxes: [1]))   // [1, 0]
+}
+
+// Sources/TapeGrad/Ops/Statistics/Predicates.swift:43
+private func docExampleOps_Ops_Statistics_Predicates_5() async throws {
+    docExampleValue(Tensor([[0, 1], [2, 3]]).countNonzero(alongAxes: [1]))   // [1, 2]
+}
+
+// Sources/TapeGrad/Ops/Statistics/ProductAndScan.swift:8
+private func docExampleOps_Ops_Statistics_ProductAndScan_1() async throws {
+    docExampleValue(Tensor([[1, 2], [3, 4]]).prod(alongAxes: [1]))   // [2, 12]
+}
+
+// Sources/TapeGrad/Ops/Statistics/ProductAndScan.swift:37
+private func docExampleOps_Ops_Statistics_ProductAndScan_2() async throws {
+    docExampleValue(Tensor([0, 0, 0]).logCumSumExp(alongAxis: 0))   // [0, ln 2, ln 3]
 }
 
 // Sources/TapeGrad/Ops/Unary.swift:5

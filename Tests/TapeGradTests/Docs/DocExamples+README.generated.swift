@@ -18,7 +18,7 @@ private func docExampleREADME_README_1() async throws {
     _ = (x, w, f, loss, grads, dx, dw)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:122
+// README.md:125
 private func docExampleREADME_README_2() async throws {
     final class Net: Cell {
         override func construct(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> Tensor { x * y * z }
@@ -30,7 +30,7 @@ private func docExampleREADME_README_2() async throws {
     _ = (x, output, inputsGradient)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:142
+// README.md:145
 private func docExampleREADME_README_3() async throws {
     func fn(_ x: Tensor, _ y: Tensor, _ z: Tensor) -> (Tensor, Tensor) {
         let res = x * exp(y) * pow(z, 2)
@@ -41,7 +41,7 @@ private func docExampleREADME_README_3() async throws {
     _ = (output, inputsGradient)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:160
+// README.md:163
 private func docExampleREADME_README_4() async throws {
     let netWithCriterion = WithLossCell(net, SoftmaxCrossEntropyWithLogits())
     let weight = try ParameterTuple(net.trainableParams())
@@ -51,8 +51,47 @@ private func docExampleREADME_README_4() async throws {
     _ = (netWithCriterion, weight, trainNetwork, loss, grads, result)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:314
+// README.md:251
 private func docExampleREADME_README_5() async throws {
+    // Straight-through estimator: sign in the forward, the identity in the backward.
+    final class SignSTE: Cell, CustomBprop {
+        override func construct(_ x: Tensor) -> Tensor { sign(x) }
+        func bprop(_ inputs: [Tensor], out: TensorTree, dout: TensorTree) -> [Tensor] { [dout.asTensor] }
+    }
+
+    let (y, pullback) = try vjp({ x in x * x * x }, Tensor([1, 2]))   // y = [1, 8]
+    try pullback(Tensor([1, 1]))                                      // ([3, 12],)  — 3x²
+    try pullback(Tensor([1, 0]))                                      // ([3, 0],)   — no second forward
+    let (_, dy) = try jvp({ x in sin(x) }, x, v)                      // cos x ⊙ v
+    let h = try hessian({ x in (x * x * x).sum() })(Tensor([1, 2]))   // [[6, 0], [0, 12]] = diag(6x)
+    _ = (y, pullback, dy, h)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:364
+private func docExampleREADME_README_6() async throws {
+    let lstm = LSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, batchFirst: true, bidirectional: true)
+    let (output, (hn, cn)) = lstm(x, hx: nil)                   // x [N, T, 32] → output [N, T, 256]
+    let mha = MultiheadAttention(embedDim: 64, numHeads: 4)
+    let (attended, weights) = mha(q, k, v, keyPaddingMask: padding)
+    _ = (lstm, output, hn, cn, mha, attended, weights)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:419
+private func docExampleREADME_README_7() async throws {
+    var x = Tensor.arange(12).reshaped(to: [3, 4])
+    let rows = (x[2], x[-1], x[1..<3], x[..., 0], x[0, 1..<4], x[1...])   // Int, ranges, ... as NumPy's ellipsis
+    docExampleValue(x[Tensor([2, 0] as [Int32])])   // an int32 index tensor
+    docExampleValue(x[mask: greater(x, Tensor(5))])   // a 0/1 mask
+    docExampleValue(x[TensorIndex.slice(start: nil, end: nil, step: -1), TensorIndex.newAxis])
+    x[0, 1..<3] = Tensor([-1, -2])                               // recorded write
+    let (values, indices) = topk(x, k: 2)
+    let padded = pad(x, padding: [1, 1], mode: .reflect)
+    let order = Tensor.randperm(10, seed: 7)
+    _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:636
+private func docExampleREADME_README_8() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
     } catch {

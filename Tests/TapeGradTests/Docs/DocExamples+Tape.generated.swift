@@ -4,7 +4,15 @@
 // without defining come from DocExamplePrelude.swift.
 import TapeGrad
 
-// Sources/TapeGrad/Tape/Tape.swift:275
+// Sources/TapeGrad/Tape/AnomalyDetection.swift:49
+private func docExampleTape_Tape_AnomalyDetection_1() async throws {
+    let f = try valueAndGrad { (x: Tensor) in sqrt(x).sum() }
+    try withAnomalyDetection { _ = try f(Tensor([0, 1])) }
+    // throws: sqrt: anomaly detected in the backward pass: infinity in the gradient for an input of shape [2] …
+    _ = (f)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Tape/Tape.swift:367
 private func docExampleTape_Tape_Tape_1() async throws {
     let (_, g) = try valueWithGradient(at: x) { x in (x * stopGradient(x)).sum() }   // g = x, not 2x
     _ = (g)   // uses the example's values: no unused-value warnings
@@ -19,7 +27,7 @@ private func docExampleTape_Tape_TensorError_1() async throws {
     }
 }
 
-// Sources/TapeGrad/Tape/TensorError.swift:70
+// Sources/TapeGrad/Tape/TensorError.swift:71
 private func docExampleTape_Tape_TensorError_2() async throws {
     let result = try? withErrorChecking { Tensor.zeros([2, 3]).reshaped(to: [4]) }   // nil: 6 ≠ 4 elements
     _ = (result)   // uses the example's values: no unused-value warnings

@@ -4,21 +4,44 @@
 // without defining come from DocExamplePrelude.swift.
 import TapeGrad
 
-// Sources/TapeGrad/Tensor/DType.swift:6
+// Sources/TapeGrad/Tensor/BFloat16.swift:8
+private func docExampleTensor_Tensor_BFloat16_1() async throws {
+    docExampleValue(BFloat16(Float(1) / 3).floatValue)   // 0.333984375
+    docExampleValue(Tensor([1.5, 2] as [BFloat16]).dtype)   // .bfloat16
+}
+
+// Sources/TapeGrad/Tensor/BFloat16.swift:18
+private func docExampleTensor_Tensor_BFloat16_2() async throws {
+    docExampleValue(BFloat16(bitPattern: 0x3F80).floatValue)   // 1.0
+}
+
+// Sources/TapeGrad/Tensor/BFloat16.swift:25
+private func docExampleTensor_Tensor_BFloat16_3() async throws {
+    docExampleValue(BFloat16(Float(65520)).floatValue)   // 65536
+}
+
+// Sources/TapeGrad/Tensor/BFloat16.swift:42
+private func docExampleTensor_Tensor_BFloat16_4() async throws {
+    docExampleValue(BFloat16(2.5).floatValue)   // 2.5
+}
+
+// Sources/TapeGrad/Tensor/DType.swift:31
 private func docExampleTensor_Tensor_DType_1() async throws {
     let a = Tensor([1, 2] as [Int32])      // int32
     let b = a + Tensor([0.5, 0.5])        // float32
+    docExampleValue(DType.promoted(.float16, .bfloat16))   // .float32
     _ = (a, b)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Tensor/DType.swift:38
+// Sources/TapeGrad/Tensor/DType.swift:98
 private func docExampleTensor_Tensor_DType_2() async throws {
     docExampleValue(DType(name: "float64"))   // .float64
 }
 
-// Sources/TapeGrad/Tensor/DType.swift:52
+// Sources/TapeGrad/Tensor/DType.swift:111
 private func docExampleTensor_Tensor_DType_3() async throws {
     docExampleValue(DType.promoted(.int32, .float32))   // .float32
+    docExampleValue(DType.promoted(.uint8, .bool))   // .uint8
 }
 
 // Sources/TapeGrad/Tensor/RandomGenerator.swift:4
@@ -52,13 +75,36 @@ private func docExampleTensor_Tensor_Tensor_Creation_2() async throws {
     docExampleValue(Tensor(shape: [2, 2], repeating: 7))   // [[7, 7], [7, 7]]
 }
 
+// Sources/TapeGrad/Tensor/Tensor+DTypes.swift:7
+private func docExampleTensor_Tensor_Tensor_DTypes_1() async throws {
+    let steps = Tensor([3] as [Int64], shape: [])          // int64, as PyTorch's num_batches_tracked
+    let half = Tensor([1.5, 2, 3, 4] as [Float16], shape: [2, 2])
+    _ = (steps, half)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Tensor/Tensor+DTypes.swift:20
+private func docExampleTensor_Tensor_Tensor_DTypes_2() async throws {
+    let mask = Tensor([true, false, false, true], shape: [2, 2])
+    _ = (mask)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Tensor/Tensor+DTypes.swift:35
+private func docExampleTensor_Tensor_Tensor_DTypes_3() async throws {
+    docExampleValue(Tensor([0, 2, -1]).asArray(Bool.self))   // [false, true, true]
+}
+
+// Sources/TapeGrad/Tensor/Tensor+DTypes.swift:53
+private func docExampleTensor_Tensor_Tensor_DTypes_4() async throws {
+    docExampleValue(Tensor([0.1]).astype(.float16).scalars)   // [0.0999755859375]
+}
+
 // Sources/TapeGrad/Tensor/Tensor+Description.swift:9
 private func docExampleTensor_Tensor_Tensor_Description_1() async throws {
     print(Tensor([1, 2]))
     print(Tensor.zeros([100, 100]))   // [[ 0.00000000e+00,  0.00000000e+00,  0.00000000e+00 ...  0.00000000e+00, …
 }
 
-// Sources/TapeGrad/Tensor/Tensor+Description.swift:93
+// Sources/TapeGrad/Tensor/Tensor+Description.swift:105
 private func docExampleTensor_Tensor_Tensor_Description_2() async throws {
     docExampleValue(Tensor([1, 2]).isClose(to: Tensor([1, 2.0000001])))   // true
 }
@@ -98,6 +144,94 @@ private func docExampleTensor_Tensor_Tensor_Int_5() async throws {
     _ = (loss, label)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:21
+private func docExampleTensor_Tensor_Tensor_Sampling_1() async throws {
+    docExampleValue(Tensor.randint(low: 0, high: 10, shape: [2, 3], seed: 1))   // int32 values in 0..<10
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:31
+private func docExampleTensor_Tensor_Tensor_Sampling_2() async throws {
+    var rng = RandomGenerator(seed: 1)
+    let a = Tensor.randint(low: 0, high: 6, shape: [4], using: &rng)   // four dice throws
+    _ = (a)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:49
+private func docExampleTensor_Tensor_Tensor_Sampling_3() async throws {
+    docExampleValue(Tensor.randperm(5, seed: 3))   // a shuffle of [0, 1, 2, 3, 4]
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:59
+private func docExampleTensor_Tensor_Tensor_Sampling_4() async throws {
+    var rng = RandomGenerator(seed: 2)
+    let order = Tensor.randperm(10, using: &rng)   // shuffle a dataset's indices each epoch
+    _ = (order)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:79
+private func docExampleTensor_Tensor_Tensor_Sampling_5() async throws {
+    docExampleValue(bernoulli(Tensor([0, 0.5, 1]), seed: 4))   // [0, 0 or 1, 1]
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:89
+private func docExampleTensor_Tensor_Tensor_Sampling_6() async throws {
+    var rng = RandomGenerator(seed: 3)
+    let keep = bernoulli(Tensor.full([4], value: 0.9), using: &rng)   // a dropout mask
+    _ = (keep)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:107
+private func docExampleTensor_Tensor_Tensor_Sampling_7() async throws {
+    docExampleValue(multinomial(Tensor([0, 1, 3]), numSamples: 2, seed: 5))   // two distinct indices from {1, 2}
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:117
+private func docExampleTensor_Tensor_Tensor_Sampling_8() async throws {
+    var rng = RandomGenerator(seed: 4)
+    let token = multinomial(Tensor([0.1, 0.7, 0.2]), numSamples: 1, using: &rng)   // most likely [1]
+    _ = (token)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:163
+private func docExampleTensor_Tensor_Tensor_Sampling_9() async throws {
+    docExampleValue(normal(mean: Tensor([0, 10]), standardDeviation: Tensor([1, 0]), seed: 6))   // [~N(0,1), 10]
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:178
+private func docExampleTensor_Tensor_Tensor_Sampling_10() async throws {
+    docExampleValue(randLike(Tensor.zeros([2, 2]), seed: 8))   // four values in [0, 1)
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sampling.swift:187
+private func docExampleTensor_Tensor_Tensor_Sampling_11() async throws {
+    docExampleValue(randnLike(Tensor.zeros([3]), seed: 9))   // three N(0, 1) draws
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sequences.swift:9
+private func docExampleTensor_Tensor_Tensor_Sequences_1() async throws {
+    docExampleValue(Tensor.linspace(0, 1, steps: 5))   // [0, 0.25, 0.5, 0.75, 1]
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sequences.swift:25
+private func docExampleTensor_Tensor_Tensor_Sequences_2() async throws {
+    docExampleValue(Tensor.logspace(0, 2, steps: 3))   // [1, 10, 100]
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sequences.swift:37
+private func docExampleTensor_Tensor_Tensor_Sequences_3() async throws {
+    docExampleValue(fullLike(Tensor([[1, 2]]), value: 7))   // [[7, 7]]
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sequences.swift:46
+private func docExampleTensor_Tensor_Tensor_Sequences_4() async throws {
+    docExampleValue(zerosLike(Tensor([1, 2])))   // [0, 0]
+}
+
+// Sources/TapeGrad/Tensor/Tensor+Sequences.swift:53
+private func docExampleTensor_Tensor_Tensor_Sequences_5() async throws {
+    docExampleValue(onesLike(Tensor([1, 2] as [Int32])))   // int32 [1, 1]
+}
+
 // Sources/TapeGrad/Tensor/Tensor.swift:7
 private func docExampleTensor_Tensor_Tensor_1() async throws {
     let x = Tensor([[1, 2], [3, 4]])            // shape [2, 2], float32
@@ -113,23 +247,23 @@ private func docExampleTensor_Tensor_Tensor_2() async throws {
     _ = (total)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Tensor/Tensor.swift:60
+// Sources/TapeGrad/Tensor/Tensor.swift:67
 private func docExampleTensor_Tensor_Tensor_3() async throws {
     var t = Tensor.zeros([3])
     t.withUnsafeMutableBufferPointer(as: Float.self) { $0[1] = 5 }   // [0, 5, 0]
 }
 
-// Sources/TapeGrad/Tensor/Tensor.swift:81
+// Sources/TapeGrad/Tensor/Tensor.swift:96
 private func docExampleTensor_Tensor_Tensor_4() async throws {
     docExampleValue(Tensor([1.5, -2.5]).asArray(Int32.self))   // [1, -2]
 }
 
-// Sources/TapeGrad/Tensor/Tensor.swift:96
+// Sources/TapeGrad/Tensor/Tensor.swift:111
 private func docExampleTensor_Tensor_Tensor_5() async throws {
     docExampleValue(Tensor(3).item())   // 3.0
 }
 
-// Sources/TapeGrad/Tensor/TensorScalar.swift:5
+// Sources/TapeGrad/Tensor/TensorScalar.swift:6
 private func docExampleTensor_Tensor_TensorScalar_1() async throws {
     let t = Tensor([1, 2, 3] as [Double])
     docExampleValue(t.asArray(Double.self))   // [1.0, 2.0, 3.0]

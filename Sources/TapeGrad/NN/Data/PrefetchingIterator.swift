@@ -7,8 +7,9 @@ import Foundation
 /// the epoch ends or the iterator is dropped (``cancel()``). Elements arrive in the epoch's order.
 ///
 /// ```swift
-/// for batch in dataset.prefetched(epoch: e, bufferSize: 4) {
-///     _ = try trainStep(batch[0], batch[1])
+/// let train = try TrainOneStepCell(WithLossCell(net, MSELoss()), optimizer: SGD(params: net.trainableParams()))
+/// for batch in dataset.prefetched(epoch: 0, bufferSize: 4) {
+///     _ = try train.step(batch[0], batch[1])
 /// }
 /// ```
 public final class PrefetchingIterator: IteratorProtocol, Sequence {
@@ -99,7 +100,7 @@ extension TensorDataset {
     /// Epoch `epoch` produced on a background thread, up to `bufferSize` elements ahead.
     ///
     /// ```swift
-    /// for batch in dataset.prefetched(epoch: 0) { … }
+    /// for batch in dataset.prefetched(epoch: 0) { print(batch[0].shape) }
     /// ```
     public func prefetched(epoch: Int, bufferSize: Int = 2) -> PrefetchingIterator {
         PrefetchingIterator(elements: plan(epoch: epoch), bufferSize: bufferSize)

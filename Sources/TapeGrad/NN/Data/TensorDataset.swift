@@ -12,8 +12,9 @@
 ///     .shuffled(seed: 7)                                // a new order every epoch, reproducible
 ///     .batched(size: 64, dropRemainder: true)
 ///     .map { [$0[0] / 255, $0[1]] }
-/// for (epoch, batches) in data.epochs(3) {
-///     for batch in batches { _ = try step(batch[0], batch[1]) }
+/// let train = try TrainOneStepCell(WithLossCell(net, MSELoss()), optimizer: SGD(params: net.trainableParams()))
+/// for (_, batches) in data.epochs(3) {
+///     for batch in batches { _ = try train.step(batch[0], batch[1]) }
 /// }
 /// ```
 public struct TensorDataset: Sendable {
@@ -87,7 +88,7 @@ public struct TensorDataset: Sendable {
     /// `(epoch, elements)` for epochs `0..<count`, each produced when reached.
     ///
     /// ```swift
-    /// for (e, batches) in dataset.epochs(10) { … }
+    /// for (e, batches) in dataset.epochs(10) { print(e, batches.count) }
     /// ```
     public func epochs(_ count: Int) -> LazyMapSequence<Range<Int>, (epoch: Int, batches: [[Tensor]])> {
         (0..<Swift.max(count, 0)).lazy.map { ($0, self.epoch($0)) }

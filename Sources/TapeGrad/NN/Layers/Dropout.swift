@@ -88,9 +88,10 @@ final class RandomScope: Sendable {
 /// computations run one after another.
 ///
 /// ```swift
+/// let net = Dropout(p: 0.5)
 /// let grads = try await withThrowingTaskGroup(of: Tensor.self) { group in
-///     for i in 0..<16 { group.addTask { try withRandomSeed(UInt64(i)) { try gradFn(x).asTensor } } }
-///     ...
+///     for i in 0..<16 { group.addTask { try withRandomSeed(UInt64(i)) { try gradient(at: x) { net($0).sum() } } } }
+///     return try await group.reduce(into: [Tensor]()) { $0.append($1) }   // the same 16 masks on every run
 /// }
 /// ```
 public func withRandomSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
@@ -100,7 +101,11 @@ public func withRandomSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -
 /// The `async` form of ``withRandomSeed(_:_:)``; child tasks started inside inherit the seed's stream.
 ///
 /// ```swift
-/// let g = try await withRandomSeed(7) { try await trainStepAsync(x) }
+/// let drop = Dropout(p: 0.5)
+/// let g = try await withRandomSeed(7) { () async throws -> Tensor in
+///     await Task.yield()
+///     return try gradient(at: x) { drop($0).sum() }   // the same mask on every run
+/// }
 /// ```
 public func withRandomSeed<R>(_ seed: UInt64, _ body: () async throws -> R) async rethrows -> R {
     try await RandomScope.$current.withValue(RandomScope(seed: seed)) { try await body() }

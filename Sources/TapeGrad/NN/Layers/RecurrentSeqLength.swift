@@ -38,6 +38,8 @@ extension RecurrentBase {
 /// in reverse order, the rest unchanged. A gather, so ∂L/∂x is the same permutation of G.
 ///
 /// ```swift
+/// // doc-example: internal
+/// let x = Tensor.zeros([4, 2, 3])   // [T, N, features]
 /// reverseSequence(x, lengths: [3, 1])   // sample 0: x₂ x₁ x₀ x₃…, sample 1 unchanged
 /// ```
 func reverseSequence(_ x: Tensor, lengths: [Int]) -> Tensor {

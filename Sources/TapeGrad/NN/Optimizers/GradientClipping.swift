@@ -1,8 +1,10 @@
 /// Gradient clipping, applied between the backward pass and the update (MindSpore's
-/// `ops.clip_by_global_norm` and `ops.clip_by_value`); ``TrainOneStepCell`` takes one as `clipping:`.
+/// `ops.clip_by_global_norm` and `ops.clip_by_value`): call one on the gradients before
+/// ``Optimizer/step(gradients:)``.
 ///
 /// ```swift
-/// let train = try TrainOneStepCell(netWithLoss, optimizer: opt, clipping: .globalNorm(1.0))
+/// let clipping = GradientClipping.globalNorm(1.0)
+/// try opt.step(gradients: clipping(grads.tensors))   // the global norm of the update's gradients ≤ 1
 /// ```
 public enum GradientClipping: Sendable, Equatable {
     /// Scales every gradient by c / max(‖g‖, c), where ‖g‖ = √(Σᵢ ‖gᵢ‖²) over all of them.

@@ -51,7 +51,10 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// Each failure is an ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)``.
     ///
     /// ```swift
-    /// override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
+    /// final class MyMomentum: Optimizer, @unchecked Sendable {
+    ///     let momentum = 0.9
+    ///     override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
+    /// }
     /// ```
     open func validateArguments() throws {}
 

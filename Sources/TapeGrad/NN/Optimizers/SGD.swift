@@ -125,7 +125,7 @@ extension Optimizer {
     /// (for an optimizer subclass's ``validateArguments()``).
     ///
     /// ```swift
-    /// try requireNonNegative("momentum", momentum)
+    /// try SGD(params: net.trainableParams()).requireNonNegative("momentum", 0.9)   // passes; -1 would throw
     /// ```
     public func requireNonNegative(_ argument: String, _ value: Double) throws {
         guard value.isFinite, value >= 0 else {
