@@ -5,6 +5,32 @@
 import Foundation
 import TapeGrad
 
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint+Training.swift:11
+private func docExampleFoundation_NN_Checkpoint_Checkpoint_Training_1() async throws {
+
+    let opt = Adam(params: net.trainableParams())
+    try Checkpoint.save(net, optimizer: opt, to: URL(fileURLWithPath: "run.safetensors"))
+    // later, in a fresh process, after building the same network and optimizer:
+    try Checkpoint.load(into: net, optimizer: opt, from: URL(fileURLWithPath: "run.safetensors"))
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint+Training.swift:24
+private func docExampleFoundation_NN_Checkpoint_Checkpoint_Training_2() async throws {
+
+    let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
+    try Checkpoint.save(net, optimizer: opt, to: URL(fileURLWithPath: "run.safetensors"), metadata: ["epoch": "3"])
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Checkpoint/Checkpoint+Training.swift:48
+private func docExampleFoundation_NN_Checkpoint_Checkpoint_Training_3() async throws {
+
+    let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
+    try Checkpoint.load(into: net, optimizer: opt, from: URL(fileURLWithPath: "run.safetensors"))   // then keep stepping
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Checkpoint/Checkpoint.swift:7
 private func docExampleFoundation_NN_Checkpoint_Checkpoint_1() async throws {
 
@@ -12,7 +38,7 @@ private func docExampleFoundation_NN_Checkpoint_Checkpoint_1() async throws {
     try Checkpoint.load(into: net, from: URL(fileURLWithPath: "model.safetensors"))
 }
 
-// README.md:187
+// README.md:191
 private func docExampleFoundation_README_1() async throws {
 
     let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu), Dense(inChannels: 128, outChannels: 10)])
@@ -23,7 +49,7 @@ private func docExampleFoundation_README_1() async throws {
     _ = (net, loss, train)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:345
+// README.md:363
 private func docExampleFoundation_README_2() async throws {
     let report = try Checkpoint.load(into: net, from: URL(fileURLWithPath: "resnet_torch.safetensors"), strict: false)
     print(report.missingKeys, report.unexpectedKeys)   // e.g. [] ["bn1.num_batches_tracked", …]

@@ -227,7 +227,7 @@ private func docExampleNN_NN_Layers_Dropout_1() async throws {
     _ = (drop, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/Dropout.swift:84
+// Sources/TapeGrad/NN/Layers/Dropout.swift:90
 private func docExampleNN_NN_Layers_Dropout_2() async throws {
     let net = Dropout(p: 0.5)
     let grads = try await withThrowingTaskGroup(of: Tensor.self) { group in
@@ -237,7 +237,7 @@ private func docExampleNN_NN_Layers_Dropout_2() async throws {
     _ = (net, grads)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/Dropout.swift:97
+// Sources/TapeGrad/NN/Layers/Dropout.swift:103
 private func docExampleNN_NN_Layers_Dropout_3() async throws {
     let drop = Dropout(p: 0.5)
     let g = try await withRandomSeed(7) { () async throws -> Tensor in
@@ -414,8 +414,22 @@ private func docExampleNN_NN_Optimizers_Adam_1() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Adam.swift:80
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:51
 private func docExampleNN_NN_Optimizers_Adam_2() async throws {
+    docExampleValue(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()).scalarState().map(\.name))   // ["beta1_power", "beta2_power", "beta1_power_float64", "beta2_power_float64"]
+}
+
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:61
+private func docExampleNN_NN_Optimizers_Adam_3() async throws {
+    let opt = Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams())
+    try opt.loadState(["global_step": Tensor.zeros([1], dtype: .int64), "beta1_power": Tensor([Float(0.9)], shape: [1]),
+                       "beta2_power": Tensor([Float(0.999)], shape: [1]), "beta1_power_float64": Tensor([0.9] as [Double], shape: [1]),
+                       "beta2_power_float64": Tensor([0.999] as [Double], shape: [1])])   // as after one step
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:105
+private func docExampleNN_NN_Optimizers_Adam_4() async throws {
     let opt = AdamWeightDecay(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
@@ -424,16 +438,17 @@ private func docExampleNN_NN_Optimizers_Adam_2() async throws {
 private func docExampleNN_NN_Optimizers_GradientClipping_1() async throws {
     let clipping = GradientClipping.globalNorm(1.0)
     try opt.step(gradients: clipping(grads.tensors))   // the global norm of the update's gradients ≤ 1
-    _ = (clipping)   // uses the example's values: no unused-value warnings
+    let train = try TrainOneStepCell(WithLossCell(net, MSELoss()), optimizer: opt, clipping: .globalNorm(1.0))
+    _ = (clipping, train)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/GradientClipping.swift:26
+// Sources/TapeGrad/NN/Optimizers/GradientClipping.swift:42
 private func docExampleNN_NN_Optimizers_GradientClipping_2() async throws {
     let n = globalNorm([Tensor([3, 4]), Tensor([12])])   // 13
     _ = (n)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/GradientClipping.swift:36
+// Sources/TapeGrad/NN/Optimizers/GradientClipping.swift:52
 private func docExampleNN_NN_Optimizers_GradientClipping_3() async throws {
     let clipped = clipByGlobalNorm([Tensor([3, 4]), Tensor([12])], clipNorm: 1)   // global norm 1
     _ = (clipped)   // uses the example's values: no unused-value warnings
@@ -442,6 +457,18 @@ private func docExampleNN_NN_Optimizers_GradientClipping_3() async throws {
 // Sources/TapeGrad/NN/Optimizers/Lamb.swift:11
 private func docExampleNN_NN_Optimizers_Lamb_1() async throws {
     let opt = Lamb(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Lamb.swift:41
+private func docExampleNN_NN_Optimizers_Lamb_2() async throws {
+    docExampleValue(Lamb(params: Dense(inChannels: 2, outChannels: 1).trainableParams(), learningRate: 1e-3).scalarState().map(\.name))   // ["lamb_step"]
+}
+
+// Sources/TapeGrad/NN/Optimizers/Lamb.swift:50
+private func docExampleNN_NN_Optimizers_Lamb_3() async throws {
+    let opt = Lamb(params: Dense(inChannels: 2, outChannels: 1).trainableParams(), learningRate: 1e-3)
+    try opt.loadState(["global_step": Tensor.zeros([1], dtype: .int64), "lamb_step": Tensor.zeros([1], dtype: .int64)])
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
@@ -457,6 +484,21 @@ private func docExampleNN_NN_Optimizers_LearningRateSchedule_MindSpore_1() async
 private func docExampleNN_NN_Optimizers_LearningRateSchedule_1() async throws {
     let adam = Adam(params: net.trainableParams(), learningRate: .cosine(initial: 1e-2, minimum: 1e-4, totalSteps: 1000))
     _ = (adam)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer+State.swift:14
+private func docExampleNN_NN_Optimizers_Optimizer_State_1() async throws {
+    let opt = Adam(params: net.trainableParams())
+    try opt.step(gradients: net.trainableParams().map { onesLike($0.value) })
+    docExampleValue(opt.stateTensors().map(\.name))   // ["global_step", "beta1_power", …, "moment1.fc.weight", …, "moment2.fc.bias"]
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer+State.swift:38
+private func docExampleNN_NN_Optimizers_Optimizer_State_2() async throws {
+    let opt = Adam(params: net.trainableParams()), fresh = Adam(params: net.trainableParams())
+    try fresh.loadState(Dictionary(uniqueKeysWithValues: opt.stateTensors().map { ($0.name, $0.tensor) }))
+    _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/Optimizer.swift:7
@@ -486,13 +528,33 @@ private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:139
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:140
 private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
+    final class Counting: Optimizer, @unchecked Sendable {
+        var ticks = 0
+        override func prepareStep() { ticks += 1 }
+        override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+        override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    }
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:153
+private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
+    final class Counting: Optimizer, @unchecked Sendable {
+        var ticks = 0
+        override func prepareStep() { ticks += 1 }
+        override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+        override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    }
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:166
+private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:168
-private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:195
+private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     docExampleValue(OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType)   // "ValueError"
 }
 
@@ -552,7 +614,7 @@ private func docExampleNN_NN_ParameterTuple_1() async throws {
     _ = (weights, gradOp)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/TrainOneStepCell.swift:5
+// Sources/TapeGrad/NN/TrainOneStepCell.swift:6
 private func docExampleNN_NN_TrainOneStepCell_1() async throws {
     let step = try TrainOneStepCell(WithLossCell(net, SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)),
                                     optimizer: Adam(params: net.trainableParams(), learningRate: 1e-3))

@@ -647,7 +647,7 @@ private func docExampleOps_Ops_Selection_Sort_2() async throws {
     docExampleValue(argsort(Tensor([3, 1, 2]), descending: true))   // [0, 2, 1]
 }
 
-// Sources/TapeGrad/Ops/Selection/Sort.swift:67
+// Sources/TapeGrad/Ops/Selection/Sort.swift:69
 private func docExampleOps_Ops_Selection_Sort_3() async throws {
     let (values, inverse, counts) = unique(Tensor([2, 1, 2, 5]))   // [1, 2, 5], [1, 0, 1, 2], [1, 2, 1]
     docExampleValue(unique(Tensor([2, 1, 2, 5]), sorted: false).values)   // [2, 1, 5]

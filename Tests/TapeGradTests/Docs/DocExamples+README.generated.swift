@@ -51,7 +51,7 @@ private func docExampleREADME_README_4() async throws {
     _ = (netWithCriterion, weight, trainNetwork, loss, grads, result)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:251
+// README.md:269
 private func docExampleREADME_README_5() async throws {
     // Straight-through estimator: sign in the forward, the identity in the backward.
     final class SignSTE: Cell, CustomBprop {
@@ -67,7 +67,7 @@ private func docExampleREADME_README_5() async throws {
     _ = (y, pullback, dy, h)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:364
+// README.md:382
 private func docExampleREADME_README_6() async throws {
     let lstm = LSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, batchFirst: true, bidirectional: true)
     let (output, (hn, cn)) = lstm(x, hx: nil)                   // x [N, T, 32] → output [N, T, 256]
@@ -76,7 +76,7 @@ private func docExampleREADME_README_6() async throws {
     _ = (lstm, output, hn, cn, mha, attended, weights)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:419
+// README.md:437
 private func docExampleREADME_README_7() async throws {
     var x = Tensor.arange(12).reshaped(to: [3, 4])
     let rows = (x[2], x[-1], x[1..<3], x[..., 0], x[0, 1..<4], x[1...])   // Int, ranges, ... as NumPy's ellipsis
@@ -90,7 +90,7 @@ private func docExampleREADME_README_7() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:636
+// README.md:802
 private func docExampleREADME_README_8() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }

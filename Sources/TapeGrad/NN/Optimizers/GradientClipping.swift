@@ -1,10 +1,11 @@
 /// Gradient clipping, applied between the backward pass and the update (MindSpore's
-/// `ops.clip_by_global_norm` and `ops.clip_by_value`): call one on the gradients before
-/// ``Optimizer/step(gradients:)``.
+/// `ops.clip_by_global_norm` and `ops.clip_by_value`): pass one to ``TrainOneStepCell`` as `clipping:`, or
+/// call it on the gradients before ``Optimizer/step(gradients:)``.
 ///
 /// ```swift
 /// let clipping = GradientClipping.globalNorm(1.0)
 /// try opt.step(gradients: clipping(grads.tensors))   // the global norm of the update's gradients ≤ 1
+/// let train = try TrainOneStepCell(WithLossCell(net, MSELoss()), optimizer: opt, clipping: .globalNorm(1.0))
 /// ```
 public enum GradientClipping: Sendable, Equatable {
     /// Scales every gradient by c / max(‖g‖, c), where ‖g‖ = √(Σᵢ ‖gᵢ‖²) over all of them.
