@@ -99,3 +99,18 @@ private func docExampleDistributed_Sources_TapeGradDistributed_FailureAgreement_
     try opt.step(gradients: grads)   // reached on every process or on none
     _ = (gradFn)   // uses the example's values: no unused-value warnings
 }
+
+// README.md:489
+private func docExampleDistributed_README_1() async throws {
+
+    let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu), Dense(inChannels: 128, outChannels: 10)])
+    let loss = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
+    let globalBatches = [(Tensor.randomNormal([64, 64], seed: 1), Tensor((0..<64).map { $0 % 10 }))]   // the same on every process
+
+    try Communication.initialize()
+    let train = try DataParallelTrainer(WithLossCell(net, loss), optimizer: Momentum(params: net.trainableParams(), learningRate: 0.05, momentum: 0.9))
+    for (x, y) in globalBatches { _ = try train.step(try shard(x), try shard(y)) }
+    try saveCheckpointOnRoot(net, to: URL(fileURLWithPath: "model.safetensors"))
+    try Communication.finalize()
+    _ = (net, loss, globalBatches, train)   // uses the example's values: no unused-value warnings
+}
