@@ -254,6 +254,13 @@ private func docExampleNN_NN_Layers_Embedding_1() async throws {
     _ = (e)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/GroupNorm.swift:9
+private func docExampleNN_NN_Layers_GroupNorm_1() async throws {
+    let gn = GroupNorm(numGroups: 2, numChannels: 4)
+    let y = gn(Tensor.randomNormal([3, 4, 5, 5], seed: 1))   // [3, 4, 5, 5]
+    _ = (gn, y)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/Normalization.swift:5
 private func docExampleNN_NN_Layers_Normalization_1() async throws {
     let ln = LayerNorm(normalizedShape: [16])
