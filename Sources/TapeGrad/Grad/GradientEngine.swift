@@ -109,10 +109,14 @@ struct Recording: Sendable {
     let explicitParameters: [Parameter]
 
     /// The part of the output that is differentiated: all of it, or the first element with `hasAux`
-    /// (which needs a tuple of at least two).
+    /// (which needs a tuple of at least two). When it throws, the recording's tape is closed (it will never
+    /// be replayed), so callers need no cleanup of their own.
     func differentiatedOutput(hasAux: Bool) throws -> TensorTree {
         guard hasAux else { return output }
-        guard case .tuple(let items) = output, items.count >= 2 else { throw GradError.hasAuxNeedsSeveralOutputs }
+        guard case .tuple(let items) = output, items.count >= 2 else {
+            tape.close()
+            throw GradError.hasAuxNeedsSeveralOutputs
+        }
         return items[0]
     }
 

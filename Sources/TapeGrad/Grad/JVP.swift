@@ -55,13 +55,7 @@ func makeLinearization(
     inputs: [Tensor], positions: [Int], hasAux: Bool, forward: ([Tensor]) -> TensorTree
 ) throws -> (output: TensorTree, differentiated: TensorTree, jvp: JVPFunction) {
     let recording = try GradientEngine.record(inputs: inputs, positions: positions, parameters: .none, forward: forward)
-    let differentiated: TensorTree
-    do {
-        differentiated = try recording.differentiatedOutput(hasAux: hasAux)
-    } catch {
-        recording.tape.close()
-        throw error
-    }
+    let differentiated = try recording.differentiatedOutput(hasAux: hasAux)
     let outs = differentiated.tensors
     let forwardPass = SealedRecording(recording, outputs: outs)
 

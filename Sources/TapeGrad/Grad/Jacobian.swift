@@ -45,13 +45,7 @@ public struct JacobianFunction {
     /// Reverse mode: one replay of the forward's tape per output element, each giving a row.
     private func reverseJacobian(inputs: [Tensor], positions: [Int]) throws -> (blocks: [[Tensor]], output: TensorTree) {
         let recording = try GradientEngine.record(inputs: inputs, positions: positions, parameters: .none, forward: forward)
-        let differentiated: TensorTree
-        do {
-            differentiated = try recording.differentiatedOutput(hasAux: hasAux)
-        } catch {
-            recording.tape.close()
-            throw error
-        }
+        let differentiated = try recording.differentiatedOutput(hasAux: hasAux)
         let outs = differentiated.tensors
         let sealed = SealedRecording(recording, outputs: outs)
         var blocks: [[Tensor]] = []

@@ -83,13 +83,7 @@ func makeVJP(
     let recording = try GradientEngine.record(
         inputs: inputs, positions: Array(inputs.indices),
         parameters: selection.map { .explicit($0.parameters) } ?? .none, forward: forward)
-    let value: TensorTree
-    do {
-        value = try recording.differentiatedOutput(hasAux: hasAux)
-    } catch {
-        recording.tape.close()
-        throw error
-    }
+    let value = try recording.differentiatedOutput(hasAux: hasAux)
     var aux = TensorTree.tuple([])
     if hasAux {
         let rest = Array(recording.output.elements.dropFirst())

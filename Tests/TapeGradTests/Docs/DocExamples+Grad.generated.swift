@@ -176,56 +176,56 @@ private func docExampleGrad_Grad_JVP_3() async throws {
     _ = (jvpFn, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:131
+// Sources/TapeGrad/Grad/JVP.swift:125
 private func docExampleGrad_Grad_JVP_4() async throws {
     let (y, dy) = try jvp({ x in x * x * x }, Tensor([1, 2]), Tensor([3, 4]))   // y = [1, 8], dy = 3x²·v = [9, 48]
     _ = (y, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:141
+// Sources/TapeGrad/Grad/JVP.swift:135
 private func docExampleGrad_Grad_JVP_5() async throws {
     let (y, dy) = try jvp({ x, y in x * x * y }, [x, y], [vx, vy])   // 2xy·vx + x²·vy
     _ = (y, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:154
+// Sources/TapeGrad/Grad/JVP.swift:148
 private func docExampleGrad_Grad_JVP_6() async throws {
     let (y, dy) = try jvp({ x, y, z in x * y * z }, [x, y, z], [vx, vy, vz])
     _ = (y, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:167
+// Sources/TapeGrad/Grad/JVP.swift:161
 private func docExampleGrad_Grad_JVP_7() async throws {
     let (y, dy) = try jvp({ (t: [Tensor]) in t[0] * t[1] }, [a, b], [va, vb])
     _ = (y, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:179
+// Sources/TapeGrad/Grad/JVP.swift:173
 private func docExampleGrad_Grad_JVP_8() async throws {
     let (y, dy) = try jvp(net, [x, y], [v, v])
     _ = (y, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:190
+// Sources/TapeGrad/Grad/JVP.swift:184
 private func docExampleGrad_Grad_JVP_9() async throws {
     let (y, dy, aux) = try jvp({ (t: [Tensor]) -> TensorTree in [.tensor(t[0] * t[0]), .tensor(t[0])] }, [x], [v], hasAux: true)
     _ = (y, dy, aux)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:201
+// Sources/TapeGrad/Grad/JVP.swift:195
 private func docExampleGrad_Grad_JVP_10() async throws {
     let (y, dy, aux) = try jvp(net, [x, y], [v, v], hasAux: true)
     _ = (y, dy, aux)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:213
+// Sources/TapeGrad/Grad/JVP.swift:207
 private func docExampleGrad_Grad_JVP_11() async throws {
     let (y, jvpFn) = try linearize({ (t: [Tensor]) in t[0] * t[1] }, [a, b])
     let dy = try jvpFn([va, vb])   // va ⊙ b + a ⊙ vb
     _ = (y, jvpFn, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/JVP.swift:224
+// Sources/TapeGrad/Grad/JVP.swift:218
 private func docExampleGrad_Grad_JVP_12() async throws {
     let (y, jvpFn) = try linearize({ x in sin(x) }, x)   // jvpFn(v) = cos(x) ⊙ v
     _ = (y, jvpFn)   // uses the example's values: no unused-value warnings
@@ -250,61 +250,61 @@ private func docExampleGrad_Grad_Jacobian_3() async throws {
     _ = (jacFn, jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:100
+// Sources/TapeGrad/Grad/Jacobian.swift:94
 private func docExampleGrad_Grad_Jacobian_4() async throws {
     let jac = try jacrev({ x in x * x * x }, gradPosition: 0)(Tensor([1, 2]))   // diag(3x²) = [[3, 0], [0, 12]]
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:111
+// Sources/TapeGrad/Grad/Jacobian.swift:105
 private func docExampleGrad_Grad_Jacobian_5() async throws {
     let jac = try jacrev({ x, y in x * y }, gradPosition: [0, 1])(x, y)   // (diag(y), diag(x))
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:122
+// Sources/TapeGrad/Grad/Jacobian.swift:116
 private func docExampleGrad_Grad_Jacobian_6() async throws {
     let jac = try jacrev({ x, y, z in x * y * z }, gradPosition: 2)(x, y, z)
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:133
+// Sources/TapeGrad/Grad/Jacobian.swift:127
 private func docExampleGrad_Grad_Jacobian_7() async throws {
     let jac = try jacrev({ (t: [Tensor]) in t[0] * t[1] }, gradPosition: [0, 1])([a, b])
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:144
+// Sources/TapeGrad/Grad/Jacobian.swift:138
 private func docExampleGrad_Grad_Jacobian_8() async throws {
     let jac = try jacrev(net, gradPosition: 0)(x, y, z)
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:157
+// Sources/TapeGrad/Grad/Jacobian.swift:151
 private func docExampleGrad_Grad_Jacobian_9() async throws {
     let jac = try jacfwd({ x in x * x * x }, gradPosition: 0)(Tensor([1, 2]))   // [[3, 0], [0, 12]]
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:168
+// Sources/TapeGrad/Grad/Jacobian.swift:162
 private func docExampleGrad_Grad_Jacobian_10() async throws {
     let jac = try jacfwd({ x, y in [x * y, x + y] as TensorTree }, gradPosition: [0, 1])(x, y)
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:179
+// Sources/TapeGrad/Grad/Jacobian.swift:173
 private func docExampleGrad_Grad_Jacobian_11() async throws {
     let jac = try jacfwd({ x, y, z in x * y * z }, gradPosition: 1)(x, y, z)
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:190
+// Sources/TapeGrad/Grad/Jacobian.swift:184
 private func docExampleGrad_Grad_Jacobian_12() async throws {
     let jac = try jacfwd({ (t: [Tensor]) in t[0] * t[1] }, gradPosition: 0)([a, b])
     _ = (jac)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/Jacobian.swift:201
+// Sources/TapeGrad/Grad/Jacobian.swift:195
 private func docExampleGrad_Grad_Jacobian_13() async throws {
     let jac = try jacfwd(net, gradPosition: [0, 1])(x, y)
     _ = (jac)   // uses the example's values: no unused-value warnings
@@ -520,47 +520,47 @@ private func docExampleGrad_Grad_VJP_3() async throws {
     _ = (pullback, grads)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/VJP.swift:114
+// Sources/TapeGrad/Grad/VJP.swift:108
 private func docExampleGrad_Grad_VJP_4() async throws {
     let (y, pullback) = try vjp({ x in x * x * x }, Tensor([1, 2]))   // y = [1, 8]
     let dx = try pullback(Tensor([1, 1]))[0]                         // [3, 12] = 3x²
     _ = (y, pullback, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/VJP.swift:127
+// Sources/TapeGrad/Grad/VJP.swift:121
 private func docExampleGrad_Grad_VJP_5() async throws {
     let (out, pullback) = try vjp({ x, y in x * y }, x, y)
     let grads = try pullback(v)   // (v ⊙ y, v ⊙ x)
     _ = (out, pullback, grads)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/VJP.swift:140
+// Sources/TapeGrad/Grad/VJP.swift:134
 private func docExampleGrad_Grad_VJP_6() async throws {
     let (out, pullback) = try vjp({ x, y, z in x * y + z }, x, y, z)
     _ = (out, pullback)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/VJP.swift:152
+// Sources/TapeGrad/Grad/VJP.swift:146
 private func docExampleGrad_Grad_VJP_7() async throws {
     let (out, pullback) = try vjp({ (t: [Tensor]) in t[0] * t[1] }, [a, b])
     _ = (out, pullback)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/VJP.swift:164
+// Sources/TapeGrad/Grad/VJP.swift:158
 private func docExampleGrad_Grad_VJP_8() async throws {
     let (out, pullback) = try vjp(net, [x], weights: net.trainableParams())
     let grads = try pullback(v)   // ((dx,), (dweight, dbias)): the inputs part, then the weights part
     _ = (out, pullback, grads)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/VJP.swift:178
+// Sources/TapeGrad/Grad/VJP.swift:172
 private func docExampleGrad_Grad_VJP_9() async throws {
     let (y, pullback, aux) = try vjp({ (t: [Tensor]) -> TensorTree in [.tensor(t[0] * 2), .tensor(t[0] * t[0])] },
                                      [x], hasAux: true)
     _ = (y, pullback, aux)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Grad/VJP.swift:190
+// Sources/TapeGrad/Grad/VJP.swift:184
 private func docExampleGrad_Grad_VJP_10() async throws {
     let (y, pullback, aux) = try vjp(net, [x, y], hasAux: true)
     _ = (y, pullback, aux)   // uses the example's values: no unused-value warnings
