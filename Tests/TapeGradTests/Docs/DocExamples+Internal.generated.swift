@@ -110,3 +110,11 @@ private func docExampleInternal_Ops_Recurrence_2() async throws {
     // doc-example: internal
     docExampleValue(Tensor([[1, 2], [3, 4]]).reversedAlongFirstAxis())   // [[3, 4], [1, 2]]
 }
+
+// Sources/TapeGrad/Ops/Resampling.swift:161
+private func docExampleInternal_Ops_Resampling_1() async throws {
+    // doc-example: internal
+    let (rows, columns) = (AxisSampling.adaptiveAverage(from: 4, to: 2), AxisSampling.nearest(from: 3, to: 6))
+    let dx = resampledAdjoint(Tensor.ones([1, 1, 2, 6]), rows: rows, columns: columns, inputShape: [1, 1, 4, 3])
+    _ = (rows, columns, dx)   // uses the example's values: no unused-value warnings
+}

@@ -200,6 +200,23 @@ private func docExampleNN_NN_Layers_CellList_1() async throws {
     _ = (blocks, y)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/Conv1d.swift:12
+private func docExampleNN_NN_Layers_Conv1d_1() async throws {
+    let conv = Conv1d(inChannels: 3, outChannels: 8, kernelSize: 5, stride: 2, hasBias: true)
+    docExampleValue(conv(Tensor.zeros([4, 3, 20])).shape)   // [4, 8, 10]
+    docExampleValue(conv.weight.value.shape)   // [8, 3, 1, 5], MindSpore's layout
+    _ = (conv)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/Conv2dTranspose.swift:14
+private func docExampleNN_NN_Layers_Conv2dTranspose_1() async throws {
+    let up = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, hasBias: true)
+    docExampleValue(up(Tensor.zeros([1, 8, 5, 5])).shape)   // [1, 4, 10, 10]
+    let exact = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padMode: .pad(1), outputPadding: 1)
+    docExampleValue(exact(Tensor.zeros([1, 8, 5, 5])).shape)   // [1, 4, 10, 10]
+    _ = (up, exact)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:28
 private func docExampleNN_NN_Layers_ConvolutionLayers_1() async throws {
     let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
@@ -329,6 +346,20 @@ private func docExampleNN_NN_Layers_RecurrentCells_4() async throws {
     let cell = LSTMCell(inputSize: 3, hiddenSize: 4)
     let (h1, c1) = cell(x, hx: (h0, c0))
     _ = (cell, h1, c1)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/ResamplingLayers.swift:5
+private func docExampleNN_NN_Layers_ResamplingLayers_1() async throws {
+    docExampleValue(AdaptiveAvgPool2d(outputSize: 1)(Tensor.zeros([4, 16, 7, 7])).shape)   // [4, 16, 1, 1], global pooling
+    docExampleValue(AdaptiveAvgPool2d(outputSize: (nil, 3))(Tensor.zeros([4, 16, 7, 7])).shape)   // [4, 16, 7, 3]
+}
+
+// Sources/TapeGrad/NN/Layers/ResamplingLayers.swift:47
+private func docExampleNN_NN_Layers_ResamplingLayers_2() async throws {
+    let up = Upsample(size: [8, 8], mode: .bilinear, alignCorners: true)
+    docExampleValue(up(Tensor.zeros([1, 3, 4, 4])).shape)   // [1, 3, 8, 8]
+    docExampleValue(Upsample(scaleFactor: [2], recomputeScaleFactor: true)(Tensor.zeros([1, 3, 4, 5])).shape)   // [1, 3, 8, 10]
+    _ = (up)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/Transformer.swift:43
