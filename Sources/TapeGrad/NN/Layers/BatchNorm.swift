@@ -10,26 +10,31 @@ struct BatchNormCore: Sendable {
     let eps: Double
     let momentum: Double
 
-    /// y = (x − μ) · γ/√(σ² + ε) + β on `x` viewed as (N, C, L) — L = 1 for (N, C) — with per-channel tensors of
-    /// `channelShape` (`[C]` or `[C, 1]`, broadcasting against the trailing axes).
+    /// y = (x − μ) · γ/√(σ² + ε) + β on `x` of shape (N, C, L) — L = 1 for (N, C) — per channel.
     ///
     /// With `batchStatistics`, μ and σ² (biased) are the batch's, over N·L values per channel, and the moving
     /// statistics are staged for the step's commit: moving ← momentum·moving + (1 − momentum)·batch, the
-    /// variance unbiased (× n/(n − 1)). Otherwise μ and σ² are the moving statistics and nothing changes.
-    /// The scale γ/√(σ² + ε) and shift are formed on C values, so the full-size work is one subtraction, one
-    /// square, one multiply and one add, each a contiguous pass; every step is a differentiable op, so gradients
-    /// of any order go through.
-    func normalize(_ x: Tensor, axes: [Int], channelShape: [Int], batchStatistics: Bool) -> Tensor {
-        let perChannel = { (t: Tensor) in t.reshaped(to: channelShape) }
+    /// variance unbiased (× n/(n − 1)). float32 and float64 go through the fused op ``batchNormTraining(_:gamma:beta:eps:)``
+    /// (three passes forward, two backward, higher orders through its differentiable pullback); other dtypes
+    /// through the same formula in differentiable ops. Otherwise μ and σ² are the moving statistics and
+    /// y = x·s + t with s = γ/√(σ² + ε) and t = β − μ·s formed on C values: two contiguous passes.
+    func normalize(_ x: Tensor, batchStatistics: Bool) -> Tensor {
+        let channels = x.shape[1], perChannel = { (t: Tensor) in t.reshaped(to: [channels, 1]) }
         guard batchStatistics else {
-            let scale = perChannel(rsqrt(movingVariance.value + eps) * gamma.value)
-            return (x - perChannel(movingMean.value)) * scale + perChannel(beta.value)
+            let scale = rsqrt(movingVariance.value + eps) * gamma.value
+            return x * perChannel(scale) + perChannel(beta.value - movingMean.value * scale)
         }
-        let n = axes.reduce(1.0) { $0 * Double(x.shape[$1]) }
-        let mean = x.mean(alongAxes: axes)
+        let n = Double(x.shape[0]) * Double(x.shape[2]), correction = n / Swift.max(n - 1, 1)
+        let dtype = DType.promoted(DType.promoted(x.dtype, gamma.value.dtype), beta.value.dtype)
+        if dtype == .float32 || dtype == .float64 {
+            let (y, mean, variance) = batchNormTraining(x.astype(dtype), gamma: gamma.value.astype(dtype), beta: beta.value.astype(dtype), eps: eps)
+            if !ErrorChecking.hasFailed { stageMovingStatistics(mean: mean, variance: variance * correction) }
+            return y
+        }
+        let mean = x.mean(alongAxes: [0, 2])
         let centered = x - perChannel(mean)
-        let variance = (centered * centered).mean(alongAxes: axes)
-        if !ErrorChecking.hasFailed { stageMovingStatistics(mean: stopGradient(mean), variance: stopGradient(variance) * (n / Swift.max(n - 1, 1))) }
+        let variance = (centered * centered).mean(alongAxes: [0, 2])
+        if !ErrorChecking.hasFailed { stageMovingStatistics(mean: stopGradient(mean), variance: stopGradient(variance) * correction) }
         return centered * perChannel(rsqrt(variance + eps) * gamma.value) + perChannel(beta.value)
     }
 
@@ -112,7 +117,7 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
             reportLayerError("BatchNorm1d(numFeatures: \(numFeatures))", "got input \(x.shape); expected (N, \(numFeatures))")
             return Tensor.placeholder(dtype: x.dtype)
         }
-        return core.normalize(x, axes: [0], channelShape: [numFeatures], batchStatistics: isTraining)
+        return core.normalize(x.reshaped(to: [x.shape[0], numFeatures, 1]), batchStatistics: isTraining).reshaped(to: x.shape)
     }
 
     /// `num_features=4, eps=1e-05, momentum=0.9`, as MindSpore prints a BatchNorm1d.
@@ -201,9 +206,9 @@ public final class BatchNorm2d: Cell, @unchecked Sendable {
             return Tensor.placeholder(dtype: x.dtype)
         }
         let core = BatchNormCore(gamma: gamma, beta: beta, movingMean: movingMean, movingVariance: movingVariance, eps: eps, momentum: momentum)
-        // (N, C, H, W) viewed as (N, C, H·W): a free reshape; the statistics reduce axes 0 and 2.
+        // (N, C, H, W) viewed as (N, C, H·W): a free reshape; each channel's values are N contiguous runs.
         let flat = x.reshaped(to: [x.shape[0], numFeatures, spatial])
-        let y = core.normalize(flat, axes: [0, 2], channelShape: [numFeatures, 1], batchStatistics: useBatchStatistics ?? isTraining)
+        let y = core.normalize(flat, batchStatistics: useBatchStatistics ?? isTraining)
         return y.reshaped(to: x.shape)
     }
 
