@@ -22,6 +22,15 @@ private func docExampleInternal_Concurrency_Locked_2() async throws {
     _ = (count, now)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/BatchNormTraining.swift:19
+private func docExampleInternal_NN_Layers_BatchNormTraining_1() async throws {
+    // doc-example: internal
+    let x = Tensor.randomNormal([4, 3, 5], seed: 1)
+    let (y, mean, variance) = batchNormTraining(x, gamma: Tensor.ones([3]), beta: Tensor.zeros([3]), eps: 1e-5)
+    // y: [4, 3, 5], each channel of mean 0; mean, variance: [3]
+    _ = (x, y, mean, variance)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/RecurrentSeqLength.swift:40
 private func docExampleInternal_NN_Layers_RecurrentSeqLength_1() async throws {
     // doc-example: internal

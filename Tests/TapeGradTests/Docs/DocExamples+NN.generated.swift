@@ -192,6 +192,28 @@ private func docExampleNN_NN_Layers_Attention_1() async throws {
     _ = (mha, out, weights)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:74
+private func docExampleNN_NN_Layers_BatchNorm_1() async throws {
+    let bn = BatchNorm1d(numFeatures: 64)
+    docExampleValue(bn.setTrain(false))   // use the running statistics
+    _ = (bn)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:147
+private func docExampleNN_NN_Layers_BatchNorm_2() async throws {
+    let bn = BatchNorm2d(numFeatures: 3).setTrain()
+    let y = bn(Tensor.randomNormal([2, 3, 4, 4], seed: 1))   // [2, 3, 4, 4], each channel mean 0, variance ≈ 1
+    docExampleValue(bn.movingMean.name)   // "moving_mean"
+    _ = (bn, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:176
+private func docExampleNN_NN_Layers_BatchNorm_3() async throws {
+    let frozen = BatchNorm2d(numFeatures: 8, momentum: 0.99, affine: false, gammaInit: .constant(0.5))
+    docExampleValue(frozen.trainableParams().count)   // 0
+    _ = (frozen)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/CellList.swift:4
 private func docExampleNN_NN_Layers_CellList_1() async throws {
     let blocks = CellList([Dense(inChannels: 4, outChannels: 4), Dense(inChannels: 4, outChannels: 4)])
@@ -278,17 +300,38 @@ private func docExampleNN_NN_Layers_GroupNorm_1() async throws {
     _ = (gn, y)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/InstanceNorm.swift:17
+private func docExampleNN_NN_Layers_InstanceNorm_1() async throws {
+    let norm = InstanceNorm2d(numFeatures: 3)
+    let y = norm(Tensor.randomNormal([2, 3, 8, 8], seed: 1))   // [2, 3, 8, 8]; each y[n, c] has mean 0
+    _ = (norm, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/InstanceNorm.swift:43
+private func docExampleNN_NN_Layers_InstanceNorm_2() async throws {
+    let fixed = InstanceNorm2d(numFeatures: 4, affine: false)
+    docExampleValue(fixed.trainableParams().count)   // 0
+    _ = (fixed)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/Normalization.swift:5
 private func docExampleNN_NN_Layers_Normalization_1() async throws {
     let ln = LayerNorm(normalizedShape: [16])
     _ = (ln)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/Normalization.swift:63
-private func docExampleNN_NN_Layers_Normalization_2() async throws {
-    let bn = BatchNorm1d(numFeatures: 64)
-    docExampleValue(bn.setTrain(false))   // use the running statistics
-    _ = (bn)   // uses the example's values: no unused-value warnings
+// Sources/TapeGrad/NN/Layers/RMSNorm.swift:12
+private func docExampleNN_NN_Layers_RMSNorm_1() async throws {
+    let norm = RMSNorm(normalizedShape: [4])
+    let y = norm(Tensor([[1, 2, 3, 4], [2, 2, 2, 2]]))   // each row scaled to root-mean-square ≈ 1
+    _ = (norm, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/RMSNorm.swift:30
+private func docExampleNN_NN_Layers_RMSNorm_2() async throws {
+    let plain = RMSNorm(normalizedShape: [2, 8], eps: 1e-6, elementwiseAffine: false)
+    docExampleValue(plain.parameters().count)   // 0
+    _ = (plain)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/Recurrent.swift:11
