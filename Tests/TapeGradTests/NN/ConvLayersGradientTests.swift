@@ -48,6 +48,8 @@ extension LayerGradientCheckTests {
         XCTAssertEqual(a.shape, [2, 3, 5])
         XCTAssertEqual(a.scalars, c.scalars)
         XCTAssertEqual(Conv1d(inChannels: 2, outChannels: 3, kernelSize: 4, weightInit: r([3, 2, 4], 58)).weight.value.shape, [3, 2, 1, 4])
+        XCTAssertEqual(one.extendRepr, "input_channels=2, output_channels=3, kernel_size=(1, 4), stride=(1, 2), pad_mode=same, "
+            + "padding=(0, 0, 0, 0), dilation=(1, 1), group=1, has_bias=True, format=NCHW")   // MindSpore's, without the initialisers
     }
 
     /// 5 → 3 bins [0, 2), [1, 4), [3, 5) (overlapping, as MindSpore's ⌊i·5/3⌋ … ⌈(i+1)·5/3⌉), and their gradient.
