@@ -2,6 +2,10 @@
 configurations per layer, the layer's parameter shapes, its output, and the gradients of ⟨layer(x), sens⟩ with
 respect to the input and every trainable parameter, all from weights set explicitly here. Written to
 Tests/TapeGradTests/Fixtures/conv_layers.json and read by Tests/TapeGradTests/NN/ConvLayersOracleTests.swift.
+It also saves a net holding a Conv1d and a Conv2dTranspose with MindSpore's own
+save_checkpoint(format="safetensors") to Fixtures/conv_layers.safetensors (names conv.weight, conv.bias, up.weight,
+up.bias), with its parameters and outputs in the JSON's "checkpoint" entry, so the test loads MindSpore's file
+strictly into TapeGrad's layers and gets MindSpore's numbers.
 
     python3.11 -m venv v && v/bin/pip install mindspore==2.10.0 "numpy<2"
     v/bin/python Oracle/conv_layers_oracle.py
@@ -68,6 +72,29 @@ def upsample(name, x_shape, seed, **args):
     return run(name, "Upsample", net, {k: list(v) if isinstance(v, tuple) else v for k, v in args.items()}, x_shape, seed)
 
 
+class CheckpointNet(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 4, 3, stride=2, has_bias=True)
+        self.up = nn.Conv2dTranspose(4, 2, (2, 3), stride=2, has_bias=True)
+
+    def construct(self, x):
+        return self.conv(x)
+
+
+def checkpoint_case():
+    """MindSpore's default initialisers (seeded), saved by MindSpore; outputs of both layers."""
+    mindspore.set_seed(5)
+    net = CheckpointNet()
+    path = os.path.join(os.path.dirname(OUT), "conv_layers.safetensors")
+    mindspore.save_checkpoint(net, path, format="safetensors")
+    rng = np.random.default_rng(50)
+    x1 = rng.standard_normal((2, 3, 9)).astype(np.float32)
+    x2 = rng.standard_normal((1, 4, 3, 2)).astype(np.float32)
+    return {"params": {p.name: enc(p.asnumpy()) for p in net.get_parameters()}, "x_conv": enc(x1), "x_up": enc(x2),
+            "out_conv": enc(net.conv(Tensor(x1))), "out_up": enc(net.up(Tensor(x2)))}
+
+
 if __name__ == "__main__":
     cases = [
         conv1d("conv1d_same_bias", (2, 3, 7), 1, in_channels=3, out_channels=4, kernel_size=3, has_bias=True),
@@ -108,5 +135,6 @@ if __name__ == "__main__":
         upsample("linear_down", (1, 2, 7), 42, size=3, mode="linear"),
     ]
     with open(OUT, "w") as fh:
-        json.dump({"mindspore": mindspore.__version__, "generator": "Oracle/conv_layers_oracle.py", "cases": cases}, fh)
+        json.dump({"mindspore": mindspore.__version__, "generator": "Oracle/conv_layers_oracle.py", "cases": cases,
+                   "checkpoint": checkpoint_case()}, fh)
     print("conv layer cases %d -> %s" % (len(cases), os.path.normpath(OUT)))

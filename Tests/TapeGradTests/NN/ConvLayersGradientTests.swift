@@ -48,6 +48,8 @@ extension LayerGradientCheckTests {
         XCTAssertEqual(a.shape, [2, 3, 5])
         XCTAssertEqual(a.scalars, c.scalars)
         XCTAssertEqual(Conv1d(inChannels: 2, outChannels: 3, kernelSize: 4, weightInit: r([3, 2, 4], 58)).weight.value.shape, [3, 2, 1, 4])
+        XCTAssertEqual(one.extendRepr, "input_channels=2, output_channels=3, kernel_size=(1, 4), stride=(1, 2), pad_mode=same, "
+            + "padding=(0, 0, 0, 0), dilation=(1, 1), group=1, has_bias=True, format=NCHW")   // MindSpore's, without the initialisers
     }
 
     /// 5 → 3 bins [0, 2), [1, 4), [3, 5) (overlapping, as MindSpore's ⌊i·5/3⌋ … ⌈(i+1)·5/3⌉), and their gradient.
@@ -79,5 +81,23 @@ extension LayerGradientCheckTests {
         XCTAssertEqual(y.scalars[0], 6)   // one input under the kernel, plus the bias
         XCTAssertEqual(layer.extendRepr, "input_channels=1, output_channels=1, kernel_size=(3, 3), stride=(2, 2), pad_mode=pad, padding=1, "
             + "dilation=(1, 1), group=1, has_bias=True, format=NCHW")
+    }
+
+    /// float16 inputs resample and convolve in float32 and round back once: float16 out, float32's numbers rounded.
+    func testHalfPrecisionInputsGiveHalfPrecisionResults() throws {
+        let x = r([1, 2, 3, 4], 59).astype(.float32), w = r([2, 1, 3, 3], 60).astype(.float32)
+        let window = Window2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1, 1, 1))
+        let ops: [(String, (Tensor, Tensor) -> Tensor)] = [
+            ("interpolate", { x, _ in interpolate(x, size: [5, 7], mode: .bilinear) }),
+            ("adaptiveAvgPool2d", { x, _ in adaptiveAvgPool2d(x, outputSize: (2, 3)) }),
+            ("conv2dTranspose", { x, w in conv2dTranspose(x, weight: w, window: window, outputSize: (5, 7)) }),
+        ]
+        for (name, f) in ops {
+            let full = try withErrorChecking { f(x, w) }, half = try withErrorChecking { f(x.astype(.float16), w.astype(.float16)) }
+            XCTAssertEqual(half.dtype, .float16, name)
+            XCTAssertEqual(half.shape, full.shape, name)
+            // The inputs are rounded to float16 before the float32 computation, so compare at float16's precision.
+            for (a, b) in zip(half.scalars, full.scalars) { XCTAssertEqual(a, b, accuracy: 1e-2 * Swift.max(1, Swift.abs(b)), name) }
+        }
     }
 }

@@ -98,4 +98,25 @@ final class ConvLayersOracleTests: XCTestCase {
         }
         XCTAssertEqual(n, 12)
     }
+
+    /// MindSpore's own safetensors checkpoint of a Conv1d (`conv`) and a Conv2dTranspose (`up`) loads strictly into
+    /// TapeGrad's layers under the same names and shapes, and gives MindSpore's outputs.
+    func testAMindSporeCheckpointLoadsStrictlyIntoConv1dAndConv2dTranspose() throws {
+        final class Net: Cell, @unchecked Sendable {
+            let conv = Conv1d(inChannels: 3, outChannels: 4, kernelSize: 3, stride: 2, hasBias: true)
+            let up = Conv2dTranspose(inChannels: 4, outChannels: 2, kernelSize: (2, 3), stride: (2, 2), hasBias: true)
+        }
+        guard let url = Bundle.module.url(forResource: "Fixtures/conv_layers", withExtension: "safetensors")
+            ?? Bundle.module.url(forResource: "conv_layers", withExtension: "safetensors", subdirectory: "Fixtures") else {
+            throw FixtureError("missing fixture conv_layers.safetensors")
+        }
+        let expected = try loadFixture("conv_layers.json")["checkpoint"] as? [String: Any] ?? [:]
+        let net = Net()
+        try Checkpoint.load(into: net, from: url)
+        let params = expected["params"] as? [String: Any] ?? [:]
+        XCTAssertEqual(Set(net.parametersAndNames().map(\.name)), Set(params.keys))
+        for (name, p) in net.parametersAndNames() { try assertClose(p.value, params[name], name, rtol: 0, atol: 0) }
+        try assertClose(try withErrorChecking { net.conv(try fixtureTensor(expected["x_conv"])) }, expected["out_conv"], "conv output")
+        try assertClose(try withErrorChecking { net.up(try fixtureTensor(expected["x_up"])) }, expected["out_up"], "up output")
+    }
 }

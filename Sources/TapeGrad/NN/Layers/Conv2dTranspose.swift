@@ -79,9 +79,11 @@ public final class Conv2dTranspose: Cell, @unchecked Sendable {
     /// The output size MindSpore gives an `h × w` input (before `outputPadding`) and the window of the convolution
     /// being transposed, or nil when a size is not positive or overflows.
     func geometry(height h: Int, width w: Int) -> (size: (Int, Int), window: Window2D)? {
-        func length(_ n: Int, _ k: Int, _ s: Int, _ d: Int, _ pads: Int) -> Int? {
-            guard let span = SizeArithmetic.product(k - 1, d), let scaled = SizeArithmetic.product(n, s) else { return nil }
-            let dilated = span + 1
+        guard Swift.min(kernelSize.0, kernelSize.1, stride.0, stride.1, dilation.0, dilation.1) >= 1 else { return nil }
+        if case .pad(let t, let b, let l, let r) = padMode, Swift.min(t, b, l, r) < 0 { return nil }
+        func length(_ n: Int, _ k: Int, _ s: Int, _ d: Int, _ pads: Int?) -> Int? {
+            guard let dilated = SizeArithmetic.product(k - 1, d).flatMap({ SizeArithmetic.sum($0, 1) }),
+                  let scaled = SizeArithmetic.product(n, s), let pads else { return nil }
             switch padMode {
             case .same: return scaled
             case .valid: return SizeArithmetic.sum(scaled, Swift.max(dilated - s, 0))
@@ -90,8 +92,8 @@ public final class Conv2dTranspose: Cell, @unchecked Sendable {
         }
         var padding = (top: 0, bottom: 0, left: 0, right: 0)
         if case .pad(let t, let b, let l, let r) = padMode { padding = (t, b, l, r) }
-        guard let oh = length(h, kernelSize.0, stride.0, dilation.0, padding.top + padding.bottom),
-              let ow = length(w, kernelSize.1, stride.1, dilation.1, padding.left + padding.right), oh > 0, ow > 0 else { return nil }
+        guard let oh = length(h, kernelSize.0, stride.0, dilation.0, SizeArithmetic.sum(padding.top, padding.bottom)),
+              let ow = length(w, kernelSize.1, stride.1, dilation.1, SizeArithmetic.sum(padding.left, padding.right)), oh > 0, ow > 0 else { return nil }
         if case .same = padMode {
             padding = Window2D.samePadding(height: oh, width: ow, kernel: kernelSize, stride: stride, dilation: dilation)
         }
@@ -106,7 +108,7 @@ public final class Conv2dTranspose: Cell, @unchecked Sendable {
             reportLayerError(configuration, "got input \(x.shape); expected (N, \(inChannels), H, W)")
             return Tensor.placeholder(dtype: x.dtype)
         }
-        guard group == 1, let (size, window) = geometry(height: x.shape[2], width: x.shape[3]),
+        guard group == 1, outputPadding.0 >= 0, outputPadding.1 >= 0, let (size, window) = geometry(height: x.shape[2], width: x.shape[3]),
               window.outputSize(height: size.0, width: size.1).map({ $0 == (x.shape[2], x.shape[3]) }) == true else {
             reportLayerError(configuration, "got input \(x.shape); expected a positive output size from positive kernel, stride and "
                 + "dilation, padding ≥ 0 and group 1")
