@@ -20,6 +20,11 @@ extension BadInputRows {
             row("BatchNorm2d no features", "BatchNorm2d", ["'numFeatures'", "at least 1", "0"]) { _ = BatchNorm2d(numFeatures: 0) },
             row("BatchNorm2d momentum > 1", "BatchNorm2d", ["'momentum'", "[0, 1]", "1.5"]) { _ = BatchNorm2d(numFeatures: 2, momentum: 1.5) },
             row("BatchNorm2d eps 0", "BatchNorm2d", ["'eps'", "> 0", "0.0"]) { _ = BatchNorm2d(numFeatures: 2, eps: 0) },
+            row("BatchNorm2d γ replaced by a wrong shape", "BatchNorm2d", ["BatchNorm2d(numFeatures: 3)", "must have shape [3]", "[5]"]) {
+                let bn = BatchNorm2d(numFeatures: 3).setTrain()
+                bn.gamma.value = Tensor.ones([5])
+                _ = bn(Tensor.zeros([2, 3, 2, 2]))
+            },
             row("InstanceNorm2d rank", "InstanceNorm2d", ["InstanceNorm2d(numFeatures: 2)", "got input [1, 2, 4]", "expected (N, 2, H, W)"]) {
                 _ = InstanceNorm2d(numFeatures: 2)(Tensor.zeros([1, 2, 4]))
             },

@@ -18,8 +18,14 @@ struct BatchNormCore: Sendable {
     /// (three passes forward, two backward, higher orders through its differentiable pullback); other dtypes
     /// through the same formula in differentiable ops. Otherwise μ and σ² are the moving statistics and
     /// y = x·s + t with s = γ/√(σ² + ε) and t = β − μ·s formed on C values: two contiguous passes.
-    func normalize(_ x: Tensor, batchStatistics: Bool) -> Tensor {
+    /// A parameter replaced by one of another shape is reported naming `layer`.
+    func normalize(_ x: Tensor, batchStatistics: Bool, layer: String) -> Tensor {
         let channels = x.shape[1], perChannel = { (t: Tensor) in t.reshaped(to: [channels, 1]) }
+        let shapes = [gamma, beta, movingMean, movingVariance].map(\.shape)
+        guard shapes.allSatisfy({ $0 == [channels] }) else {
+            reportError(TensorError(op: layer, message: "gamma, beta, moving_mean and moving_variance must have shape [\(channels)], but have \(shapes)"))
+            return Tensor.placeholder(dtype: x.dtype)
+        }
         guard batchStatistics else {
             let scale = rsqrt(movingVariance.value + eps) * gamma.value
             return x * perChannel(scale) + perChannel(beta.value - movingMean.value * scale)
@@ -117,7 +123,8 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
             reportLayerError("BatchNorm1d(numFeatures: \(numFeatures))", "got input \(x.shape); expected (N, \(numFeatures))")
             return Tensor.placeholder(dtype: x.dtype)
         }
-        return core.normalize(x.reshaped(to: [x.shape[0], numFeatures, 1]), batchStatistics: isTraining).reshaped(to: x.shape)
+        let y = core.normalize(x.reshaped(to: [x.shape[0], numFeatures, 1]), batchStatistics: isTraining, layer: "BatchNorm1d(numFeatures: \(numFeatures))")
+        return y.reshaped(to: x.shape)
     }
 
     /// `num_features=4, eps=1e-05, momentum=0.9`, as MindSpore prints a BatchNorm1d.
@@ -208,7 +215,7 @@ public final class BatchNorm2d: Cell, @unchecked Sendable {
         let core = BatchNormCore(gamma: gamma, beta: beta, movingMean: movingMean, movingVariance: movingVariance, eps: eps, momentum: momentum)
         // (N, C, H, W) viewed as (N, C, H·W): a free reshape; each channel's values are N contiguous runs.
         let flat = x.reshaped(to: [x.shape[0], numFeatures, spatial])
-        let y = core.normalize(flat, batchStatistics: useBatchStatistics ?? isTraining)
+        let y = core.normalize(flat, batchStatistics: useBatchStatistics ?? isTraining, layer: "BatchNorm2d(numFeatures: \(numFeatures))")
         return y.reshaped(to: x.shape)
     }
 

@@ -24,6 +24,11 @@ import Foundation
 /// ```
 func batchNormTraining(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Double) -> (output: Tensor, mean: Tensor, variance: Tensor) {
     let t = x.dtype
+    guard x.rank == 3, t == .float32 || t == .float64, gamma.shape == [x.shape[1]], beta.shape == [x.shape[1]] else {
+        reportError(TensorError(op: "batchNormTraining", message: "expected a float32 or float64 input (N, C, L) with γ and β of shape [C], "
+            + "got \(x.shape) (\(x.dtype)), γ \(gamma.shape), β \(beta.shape)"))
+        return (Tensor.placeholder(dtype: t), Tensor.placeholder(dtype: t), Tensor.placeholder(dtype: t))
+    }
     let stats = t == .float64
         ? BatchNormKernels.forward(Double.self, x.detached, gamma.detached, beta.detached, eps: eps)
         : BatchNormKernels.forward(Float.self, x.detached, gamma.detached, beta.detached, eps: eps)
