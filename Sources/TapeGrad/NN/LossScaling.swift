@@ -1,6 +1,7 @@
 /// What one step of ``TrainOneStepWithLossScaleCell`` returns, MindSpore's `(loss, cond, scaling_sens)`.
 ///
 /// ```swift
+/// let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: FixedLossScaleUpdateCell(lossScaleValue: 1024))
 /// let result = try train.step(inputs, labels)
 /// if result.overflow { print("skipped; the scale is now", result.scaleSense) }
 /// ```

@@ -13,4 +13,5 @@ final class BadInputTableTests: XCTestCase {
     func testEveryOpFamilyReportsTheOpAndWhatItExpected() { runTable(BadInputRows.ops) }
     func testEveryGradAPIFlagFailsWithItsOwnError() { runTable(BadInputRows.grad) }
     func testEveryLayerLossAndOptimizerStepNamesItself() { runTable(BadInputRows.nn) }
+    func testEveryParameterGroupAndLossScaleArgumentNamesItself() { runTable(BadInputRows.trainingKit) }
 }
