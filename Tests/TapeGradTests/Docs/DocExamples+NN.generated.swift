@@ -451,7 +451,7 @@ private func docExampleNN_NN_LossScaling_1() async throws {
     _ = (train, result)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaling.swift:42
+// Sources/TapeGrad/NN/LossScaling.swift:45
 private func docExampleNN_NN_LossScaling_2() async throws {
     let opt = Momentum(params: net.trainableParams(), learningRate: 0.01, momentum: 0.9)
     let train = try TrainOneStepWithLossScaleCell(WithLossCell(net, MSELoss()), optimizer: opt,
@@ -460,20 +460,20 @@ private func docExampleNN_NN_LossScaling_2() async throws {
     _ = (opt, train, result)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaling.swift:64
+// Sources/TapeGrad/NN/LossScaling.swift:68
 private func docExampleNN_NN_LossScaling_3() async throws {
     let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt,
                                                   scaleSense: DynamicLossScaleManager(initLossScale: 1024).getUpdateCell())
     _ = (train)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaling.swift:85
+// Sources/TapeGrad/NN/LossScaling.swift:89
 private func docExampleNN_NN_LossScaling_4() async throws {
     let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: Tensor(Float(1024)))
     _ = (train)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaling.swift:106
+// Sources/TapeGrad/NN/LossScaling.swift:110
 private func docExampleNN_NN_LossScaling_5() async throws {
     let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: Tensor(Float(1024)))
     try train.setSenseScale(Tensor(Float(512)))
@@ -674,7 +674,7 @@ private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
     _ = (dense, opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:100
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:101
 private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     final class MyMomentum: Optimizer, @unchecked Sendable {
         let momentum = 0.9
@@ -682,18 +682,18 @@ private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:111
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:112
 private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
     try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:178
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:179
 private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
     print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
     // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:197
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:198
 private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -703,7 +703,7 @@ private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:210
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:211
 private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -713,12 +713,12 @@ private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:223
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:224
 private func docExampleNN_NN_Optimizers_Optimizer_9() async throws {
     do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:259
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:260
 private func docExampleNN_NN_Optimizers_Optimizer_10() async throws {
     docExampleValue(OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType)   // "ValueError"
 }
