@@ -128,6 +128,26 @@ final class LossScalingTests: XCTestCase {
         XCTAssertThrowsError(try train.setSenseScale(Tensor(Float(-1))))   // not > 0
     }
 
+    func testTheAmpManagersGiveMindSporesUpdateCells() throws {
+        let dynamic = try DynamicLossScaleManager(initLossScale: 1024, scaleFactor: 4, scaleWindow: 50).getUpdateCell()
+        XCTAssertEqual([dynamic.getLossScale(), dynamic.scaleFactor, Double(dynamic.scaleWindow)], [1024, 4, 50])
+        XCTAssertEqual(dynamic.curIter.storedValue.item(as: Int32.self), 1)
+        XCTAssertEqual(try DynamicLossScaleManager().getUpdateCell().getLossScale(), 16_777_216)
+        XCTAssertEqual(try FixedLossScaleManager(lossScale: 256).getUpdateCell()?.getLossScale(), 256)
+        XCTAssertNil(try FixedLossScaleManager(lossScale: 256, dropOverflowUpdate: false).getUpdateCell())
+    }
+
+    func testConcurrentStepsAdvanceTheCountersOncePerStep() throws {
+        let net = makeNet(), opt = SGD(params: net.trainableParams(), learningRate: 0.01)
+        let dynamic = try DynamicLossScaleUpdateCell(lossScaleValue: 2, scaleFactor: 2, scaleWindow: 3)
+        let train = try TrainOneStepWithLossScaleCell(WithLossCell(net, MSELoss()), optimizer: opt, scaleSense: dynamic)
+        let batches = (0..<12).map { batch($0) }
+        DispatchQueue.concurrentPerform(iterations: 12) { i in _ = try? train.step(batches[i].0, batches[i].1) }
+        XCTAssertEqual(dynamic.curIter.storedValue.item(as: Int32.self), 13)
+        XCTAssertEqual(opt.stepCount, 12)
+        XCTAssertEqual(train.scaleSense.storedValue.item(as: Float.self), 32)   // grew at steps 3, 6, 9 and 12
+    }
+
     func testTheDynamicRuleHalvesClampsAtOneAndGrowsAfterTheWindow() throws {
         let cell = try DynamicLossScaleUpdateCell(lossScaleValue: 4, scaleFactor: 2, scaleWindow: 2)
         var scale: Float = 4, trace: [Float] = []

@@ -34,6 +34,7 @@ final class ParameterGroupTests: XCTestCase {
         let opt = try Momentum(groups: [ParameterGroup(params: [gamma, w], learningRate: 0.5), ParameterGroup(params: [b])],
                                orderParams: [w, b, gamma], learningRate: 0.1, momentum: 0.9)
         XCTAssertEqual(opt.parameters.map(\.name), ["fc.weight", "fc.bias", "norm.gamma"])
+        XCTAssertEqual(opt.description, "Momentum(learning_rate=0.1, weight_decay=0.0, parameters=3, groups=2, momentum=0.9, use_nesterov=False)")
         try opt.step(gradients: [Tensor.ones([2, 2], dtype: .float64), Tensor.ones([2], dtype: .float64), Tensor.ones([1, 2], dtype: .float64)])
         XCTAssertEqual(w.storedValue.scalars, [0.5, -2.5, 0, 3.5])   // lr 0.5 followed w into slot 0
         XCTAssertEqual(b.storedValue.scalars, [0.15, -1.1])

@@ -168,10 +168,11 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// `step(gradients:)` from a ``TensorTree`` of gradients (a tuple of tensors).
     public func step(gradients: TensorTree) throws { try step(gradients: gradients.tensors) }
 
-    /// The hyper-parameters in MindSpore's argument names, e.g. `learning_rate=0.1, weight_decay=0.0`;
-    /// subclasses add theirs.
+    /// The hyper-parameters in MindSpore's argument names, e.g. `learning_rate=0.1, weight_decay=0.0` (and
+    /// `groups=2` for a grouped optimizer, whose groups' own settings are in ``groups``); subclasses add theirs.
     open var extendRepr: String {
         "learning_rate=\(learningRate), weight_decay=\(weightDecay), parameters=\(parameters.count)"
+            + (groups.isEmpty ? "" : ", groups=\(groups.count)")
     }
 
     /// The optimizer and its hyper-parameters: `SGD(learning_rate=0.1, weight_decay=0.0, parameters=2, momentum=0.9, …)`.
