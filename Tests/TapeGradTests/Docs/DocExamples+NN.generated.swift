@@ -687,13 +687,13 @@ private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
     try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:179
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:180
 private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
     print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
     // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:198
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:199
 private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -703,7 +703,7 @@ private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:211
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:212
 private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -713,12 +713,12 @@ private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:224
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:225
 private func docExampleNN_NN_Optimizers_Optimizer_9() async throws {
     do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:260
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:261
 private func docExampleNN_NN_Optimizers_Optimizer_10() async throws {
     docExampleValue(OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType)   // "ValueError"
 }
