@@ -86,7 +86,7 @@ public final class DynamicLossScaleUpdateCell: LossScaleUpdateCell, @unchecked S
     /// (MindSpore's `DynamicLossScaleManager` checks the same).
     ///
     /// ```swift
-    /// let dynamic = try DynamicLossScaleUpdateCell(lossScaleValue: 1 << 24, scaleFactor: 2, scaleWindow: 2000)
+    /// let dynamic = try DynamicLossScaleUpdateCell(lossScaleValue: 16_777_216, scaleFactor: 2, scaleWindow: 2000)
     /// ```
     public convenience init(lossScaleValue: Double, scaleFactor: Double, scaleWindow: Int) throws {
         let cell = "DynamicLossScaleUpdateCell"

@@ -1,6 +1,7 @@
 /// What one step of ``TrainOneStepWithLossScaleCell`` returns, MindSpore's `(loss, cond, scaling_sens)`.
 ///
 /// ```swift
+/// let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: FixedLossScaleUpdateCell(lossScaleValue: 1024))
 /// let result = try train.step(inputs, labels)
 /// if result.overflow { print("skipped; the scale is now", result.scaleSense) }
 /// ```
@@ -33,6 +34,9 @@ public struct LossScaleStep: Sendable {
 /// `Checkpoint.save(train, optimizer: opt, to: url)` saves them with the network under MindSpore's names and a
 /// resumed run continues bit-identically.
 ///
+/// Threading: concurrent calls of ``step(_:)`` on one cell run one after another (the scale is read, used and
+/// advanced under one lock).
+///
 /// Transactions: a step that throws (a bad input, an optimizer error) changes nothing — no parameter, optimizer
 /// slot, scale or counter, and the forward's BatchNorm statistics and Dropout draws are rolled back. A step that
 /// overflows does not throw: it returns `overflow: true` with the scale updated, and keeps the forward's state
@@ -56,6 +60,7 @@ public final class TrainOneStepWithLossScaleCell: Cell, @unchecked Sendable {
     public let lossScalingManager: LossScaleUpdateCell?
     /// The clipping applied to the unscaled gradients of a step that did not overflow (none by default).
     public let clipping: GradientClipping?
+    private let _stepLock = Lock()
 
     /// Wraps `network` (a cell whose output is the loss) and `optimizer`, with the scale and its update rule
     /// given by `scaleSense`. Throws what ``Optimizer/validate()`` or ``GradientClipping/validate()`` find wrong.
@@ -129,7 +134,8 @@ public final class TrainOneStepWithLossScaleCell: Cell, @unchecked Sendable {
     /// Forward, scaled backward, overflow check, scale update and (without overflow) the optimizer's update.
     /// A call that throws changes nothing (see above).
     public func step(_ inputs: [Tensor]) throws -> LossScaleStep {
-        try Transaction.run {
+        // One step at a time: the scale read before the forward pass is the one the update rule advances.
+        try _stepLock.withLock { try Transaction.run {
             let scale = scaleSense.storedValue
             let scaleValue = scale.astype(.float64).scalars[0]
             let (loss, gradients) = try scaledLossAndGradients(inputs, scale: scaleValue)
@@ -146,7 +152,7 @@ public final class TrainOneStepWithLossScaleCell: Cell, @unchecked Sendable {
             if lossScalingManager != nil { scaleSense.replaceStoredValue(with: Tensor.full([], value: Double(next), dtype: .float32)) }
             commit()
             return LossScaleStep(loss: loss, overflow: overflow, scaleSense: lossScalingManager != nil ? Double(next) : scaleValue)
-        }
+        } }
     }
 
     /// `try train.step(x, labels)`.

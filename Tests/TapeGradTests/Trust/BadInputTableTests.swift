@@ -14,4 +14,5 @@ final class BadInputTableTests: XCTestCase {
     func testEveryGradAPIFlagFailsWithItsOwnError() { runTable(BadInputRows.grad) }
     func testEveryLayerLossAndOptimizerStepNamesItself() { runTable(BadInputRows.nn) }
     func testEveryNormalizationLayerNamesItselfWithItsConfiguration() { runTable(BadInputRows.normalization) }
+    func testEveryParameterGroupAndLossScaleArgumentNamesItself() { runTable(BadInputRows.trainingKit) }
 }

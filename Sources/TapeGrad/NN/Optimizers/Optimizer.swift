@@ -78,7 +78,7 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
 
     /// The weight decay applied to the parameter at `slot` (an index into ``parameters``): its group's when the
     /// optimizer is grouped (every parameter of a group decays, as in MindSpore), else ``weightDecay`` for the
-    /// parameters ``decays(_:)`` selects and 0 for the others.
+    /// parameters ``decays(_:)`` selects and 0 for the others (and 0 for an index outside ``parameters``).
     ///
     /// ```swift
     /// let dense = Dense(inChannels: 2, outChannels: 1)
@@ -86,6 +86,7 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// opt.weightDecay(forSlot: 0)   // 0.1
     /// ```
     public func weightDecay(forSlot slot: Int) -> Double {
+        guard parameters.indices.contains(slot) else { return 0 }   // no parameter there, nothing to decay
         if let plan = _plan { return plan.rules[slot].weightDecay }
         return decays(parameters[slot]) ? weightDecay : 0
     }
@@ -167,10 +168,11 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// `step(gradients:)` from a ``TensorTree`` of gradients (a tuple of tensors).
     public func step(gradients: TensorTree) throws { try step(gradients: gradients.tensors) }
 
-    /// The hyper-parameters in MindSpore's argument names, e.g. `learning_rate=0.1, weight_decay=0.0`;
-    /// subclasses add theirs.
+    /// The hyper-parameters in MindSpore's argument names, e.g. `learning_rate=0.1, weight_decay=0.0` (and
+    /// `groups=2` for a grouped optimizer, whose groups' own settings are in ``groups``); subclasses add theirs.
     open var extendRepr: String {
         "learning_rate=\(learningRate), weight_decay=\(weightDecay), parameters=\(parameters.count)"
+            + (groups.isEmpty ? "" : ", groups=\(groups.count)")
     }
 
     /// The optimizer and its hyper-parameters: `SGD(learning_rate=0.1, weight_decay=0.0, parameters=2, momentum=0.9, …)`.
