@@ -103,7 +103,7 @@ private func docExampleREADME_README_8() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:919
+// README.md:922
 private func docExampleREADME_README_9() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
