@@ -7,7 +7,7 @@ The network is SequentialCell([Dense(16, 8, activation='tanh'), Dense(8, 3)]) (p
 1.weight [3, 8], 1.bias) with fixed initial weights, trained with MSELoss (mean) through nn.TrainOneStepCell on a
 fixed batch per step; the parameters after every step are recorded.
 
-Groups: Adam, Momentum, SGD and AdamWeightDecay with `group_params` mixing per-group lr (a number or a
+Groups: Adam, Momentum, SGD, AdamWeightDecay, RMSProp, Adagrad and Adadelta with `group_params` mixing per-group lr (a number or a
 LearningRateSchedule), weight_decay, grad_centralization (0.weight has a second dimension of 16, so MindSpore's
 Centralization applies to it) and order_params.
 
@@ -131,6 +131,27 @@ def groups():
         "optimizer": "AdamWeightDecay", "learning_rate": 0.01,
         "groups": [{"params": ["0.weight", "1.weight"], "weight_decay": 0.1},
                    {"params": ["0.bias", "1.bias"], "weight_decay": 0.0, "lr": 0.02}]}))
+    cases.append(group_case("rmsprop_groups", lambda p: nn.RMSProp([
+        {"params": [p["0.weight"]], "grad_centralization": True, "weight_decay": 0.01},
+        {"params": [p["0.bias"], p["1.weight"], p["1.bias"]], "lr": 0.002},
+    ], learning_rate=0.01, momentum=0.5, centered=True), describe={
+        "optimizer": "RMSProp", "learning_rate": 0.01, "momentum": 0.5, "centered": True,
+        "groups": [{"params": ["0.weight"], "grad_centralization": True, "weight_decay": 0.01},
+                   {"params": ["0.bias", "1.weight", "1.bias"], "lr": 0.002}]}))
+    cases.append(group_case("adagrad_groups", lambda p: nn.Adagrad([
+        {"params": [p["1.weight"], p["1.bias"]], "lr": 0.05, "weight_decay": 0.02},
+        {"params": [p["0.weight"], p["0.bias"]]},
+    ], learning_rate=0.1), describe={
+        "optimizer": "Adagrad", "learning_rate": 0.1,
+        "groups": [{"params": ["1.weight", "1.bias"], "lr": 0.05, "weight_decay": 0.02},
+                   {"params": ["0.weight", "0.bias"]}]}))
+    cases.append(group_case("adadelta_groups", lambda p: nn.Adadelta([
+        {"params": [p["0.weight"], p["1.weight"]], "lr": 0.5, "weight_decay": 0.01},
+        {"params": [p["0.bias"], p["1.bias"]]},
+    ]), describe={
+        "optimizer": "Adadelta", "learning_rate": 1.0,
+        "groups": [{"params": ["0.weight", "1.weight"], "lr": 0.5, "weight_decay": 0.01},
+                   {"params": ["0.bias", "1.bias"]}]}))
     return cases
 
 

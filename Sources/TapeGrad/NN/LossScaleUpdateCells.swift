@@ -32,6 +32,9 @@ public class LossScaleUpdateCell: Cell, @unchecked Sendable {
     /// The scale after a step that did (or did not) overflow, and the change of the cell's own state to apply once
     /// the step has succeeded. Computes, changes nothing.
     func planned(after scale: Float, overflow: Bool) -> (scale: Float, commit: @Sendable () -> Void) { (scale, {}) }
+
+    /// Throws if the cell's own state was replaced by something it cannot use (checked before every step).
+    func checkState() throws {}
 }
 
 /// MindSpore's `nn.FixedLossScaleUpdateCell`: the scale stays at `lossScaleValue`; a step whose gradients
@@ -106,6 +109,13 @@ public final class DynamicLossScaleUpdateCell: LossScaleUpdateCell, @unchecked S
         curIter = Parameter(Tensor.fromArray([Int32(1)], shape: []), name: "current_iterator_step", requiresGrad: false)
         lastOverflowIter = Parameter(Tensor.fromArray([Int32(0)], shape: []), name: "last_overflow_iterator_step", requiresGrad: false)
         super.init(checkedLossScaleValue: lossScaleValue)
+    }
+
+    override func checkState() throws {
+        for p in [curIter, lastOverflowIter] where p.dtype != .int32 || p.shape != [] {
+            throw OptimizerError.invalidArgument(optimizer: "DynamicLossScaleUpdateCell", argument: p.name,
+                                                 value: "a \(p.dtype) tensor of shape \(p.shape)", expected: "an int32 tensor of shape []")
+        }
     }
 
     override func planned(after scale: Float, overflow: Bool) -> (scale: Float, commit: @Sendable () -> Void) {

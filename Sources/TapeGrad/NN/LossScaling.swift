@@ -137,6 +137,8 @@ public final class TrainOneStepWithLossScaleCell: Cell, @unchecked Sendable {
         // One step at a time: the scale read before the forward pass is the one the update rule advances.
         try _stepLock.withLock { try Transaction.run {
             let scale = scaleSense.storedValue
+            try Self.checkScale(scale, shape: nil, dtype: nil)   // a scale replaced through `scaleSense.value`
+            try lossScalingManager?.checkState()
             let scaleValue = scale.astype(.float64).scalars[0]
             let (loss, gradients) = try scaledLossAndGradients(inputs, scale: scaleValue)
             // The reciprocal in the scale's dtype (float32 for a managed scale), then in each gradient's dtype.

@@ -453,65 +453,65 @@ private func docExampleNN_NN_LossScaleUpdateCells_2() async throws {
     try FixedLossScaleUpdateCell(lossScaleValue: 1024).getLossScale()   // 1024
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:40
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:43
 private func docExampleNN_NN_LossScaleUpdateCells_3() async throws {
     let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt,
                                                   scaleSense: FixedLossScaleUpdateCell(lossScaleValue: 1024))
     _ = (train)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:48
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:51
 private func docExampleNN_NN_LossScaleUpdateCells_4() async throws {
     let fixed = try FixedLossScaleUpdateCell(lossScaleValue: 128)
     _ = (fixed)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:70
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:73
 private func docExampleNN_NN_LossScaleUpdateCells_5() async throws {
     let dynamic = try DynamicLossScaleUpdateCell(lossScaleValue: 65536, scaleFactor: 2, scaleWindow: 1000)
     let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: dynamic)
     _ = (dynamic, train)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:88
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:91
 private func docExampleNN_NN_LossScaleUpdateCells_6() async throws {
     let dynamic = try DynamicLossScaleUpdateCell(lossScaleValue: 16_777_216, scaleFactor: 2, scaleWindow: 2000)
     _ = (dynamic)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:137
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:147
 private func docExampleNN_NN_LossScaleUpdateCells_7() async throws {
     let manager = try FixedLossScaleManager(lossScale: 128)
     let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: manager.getUpdateCell()!)
     _ = (manager, train)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:150
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:160
 private func docExampleNN_NN_LossScaleUpdateCells_8() async throws {
     let manager = try FixedLossScaleManager(lossScale: 1024, dropOverflowUpdate: true)
     _ = (manager)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:163
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:173
 private func docExampleNN_NN_LossScaleUpdateCells_9() async throws {
     let cell = try FixedLossScaleManager(lossScale: 1024).getUpdateCell()   // FixedLossScaleUpdateCell
     _ = (cell)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:174
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:184
 private func docExampleNN_NN_LossScaleUpdateCells_10() async throws {
     let manager = try DynamicLossScaleManager(initLossScale: 65536, scaleWindow: 500)
     let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: manager.getUpdateCell())
     _ = (manager, train)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:189
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:199
 private func docExampleNN_NN_LossScaleUpdateCells_11() async throws {
     let manager = try DynamicLossScaleManager()   // 2²⁴, ×2, every 2000 good steps
     _ = (manager)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:204
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:214
 private func docExampleNN_NN_LossScaleUpdateCells_12() async throws {
     let cell = try DynamicLossScaleManager(initLossScale: 1024).getUpdateCell()
     _ = (cell)   // uses the example's values: no unused-value warnings

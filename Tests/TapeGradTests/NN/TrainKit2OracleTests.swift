@@ -67,12 +67,17 @@ final class TrainKit2OracleTests: XCTestCase {
         case "Momentum": return try Momentum(groups: groups, orderParams: order, learningRate: lr, momentum: double("momentum") ?? .nan, weightDecay: wd)
         case "SGD": return try SGD(groups: groups, orderParams: order, learningRate: lr, momentum: double("momentum") ?? 0, weightDecay: wd)
         case "AdamWeightDecay": return try AdamWeightDecay(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd)
+        case "RMSProp":
+            return try RMSProp(groups: groups, orderParams: order, learningRate: lr, momentum: double("momentum") ?? 0,
+                               centered: config["centered"] as? Bool ?? false, weightDecay: wd)
+        case "Adagrad": return try Adagrad(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd)
+        case "Adadelta": return try Adadelta(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd)
         default: throw FixtureError("no optimizer \(String(describing: config["optimizer"]))")
         }
     }
 
-    func testGroupedAdamMomentumSGDAndAdamWeightDecayMatchMindSporeStepByStep() throws {
-        XCTAssertEqual(cases("groups").count, 4)
+    func testGroupedAdamMomentumSGDAdamWeightDecayRMSPropAdagradAndAdadeltaMatchMindSporeStepByStep() throws {
+        XCTAssertEqual(cases("groups").count, 7)
         for c in cases("groups") {
             let name = c["name"] as? String ?? "?"
             let (net, params) = try makeNet()

@@ -59,6 +59,19 @@ extension BadInputRows {
                 let d = dense()
                 _ = try TrainOneStepWithLossScaleCell(WithLossCell(d, MSELoss()), optimizer: SGD(params: d.trainableParams()), scaleSense: Tensor(Float.infinity))
             },
+            row("loss scale cell: a scale overwritten with NaN", ["TrainOneStepWithLossScaleCell", "scaleSense", "nan"]) {
+                let d = dense()
+                let train = try TrainOneStepWithLossScaleCell(WithLossCell(d, MSELoss()), optimizer: SGD(params: d.trainableParams()),
+                                                              scaleSense: FixedLossScaleUpdateCell(lossScaleValue: 8))
+                train.scaleSense.value = Tensor(Float.nan)
+                _ = try train.step(Tensor.zeros([2, 2]), Tensor.zeros([2, 3]))
+            },
+            row("loss scale cell: a counter overwritten with a float", ["DynamicLossScaleUpdateCell", "current_iterator_step", "int32"]) {
+                let d = dense(), dynamic = try DynamicLossScaleUpdateCell(lossScaleValue: 8, scaleFactor: 2, scaleWindow: 2)
+                let train = try TrainOneStepWithLossScaleCell(WithLossCell(d, MSELoss()), optimizer: SGD(params: d.trainableParams()), scaleSense: dynamic)
+                dynamic.curIter.value = Tensor([1.5, 2] as [Float])
+                _ = try train.step(Tensor.zeros([2, 2]), Tensor.zeros([2, 3]))
+            },
             BadInput(family: "training kit", name: "loss scale cell: wrong input width", expected: .tensor(op: "Dense"), mentions: ["inChannels: 2", "expected [..., 2]"]) {
                 let d = dense()
                 let train = try TrainOneStepWithLossScaleCell(WithLossCell(d, MSELoss()), optimizer: SGD(params: d.trainableParams()),
