@@ -205,6 +205,19 @@ final class NormLayerTests: XCTestCase {
         }
     }
 
+    func testFusedTrainingPathAgreesWithTheComposedOneInHalfPrecision() throws {
+        // float16 goes through the composed ops, float32 through the fused kernel: same numbers to float16 rounding.
+        let x = Tensor.randomNormal([3, 2, 2, 3], seed: 35)
+        let half = BatchNorm2d(numFeatures: 2, dtype: .float16).setTrain(), single = BatchNorm2d(numFeatures: 2).setTrain()
+        let yHalf = try withErrorChecking { half(x.astype(.float16)) }, ySingle = try withErrorChecking { single(x) }
+        XCTAssertEqual(yHalf.dtype, .float16)
+        XCTAssertEqual(yHalf.scalars, ySingle.scalars, accuracy: 1e-2)
+        XCTAssertEqual(half.movingVariance.value.scalars, single.movingVariance.value.scalars, accuracy: 1e-3)
+        let gHalf = try grad({ (t: Tensor) in (half(t) * t).sum() }, gradPosition: 0)(x.astype(.float16)).asTensor
+        let gSingle = try grad({ (t: Tensor) in (single(t) * t).sum() }, gradPosition: 0)(x).asTensor
+        XCTAssertEqual(gHalf.scalars, gSingle.scalars, accuracy: 2e-2)
+    }
+
     func testRMSNormDefaultEpsIsTheMachineEpsilonOfTheInput() throws {
         // y = x / √(x² + ε): float32 ε = 2⁻²³, float64 ε = 2⁻⁵².
         let y32 = try withErrorChecking { RMSNorm(normalizedShape: [1])(Tensor([[1e-3]] as [[Float]])) }
