@@ -88,16 +88,35 @@ enum BatchNormKernels {
         return ((u0 + u1) + (u2 + u3), (v0 + v1) + (v2 + v3))
     }
 
+    /// Calls `body` on disjoint ranges of channels, on the machine's cores when the tensor is large (each range
+    /// reads and writes only its own channels' rows and entries).
+    private static func forChannels(_ c: Int, elements: Int, _ body: (Range<Int>) -> Void) {
+        let parts = elements >= Parallel.threshold ? Swift.min(Parallel.cores, c) : 1
+        guard parts > 1 else { body(0..<c); return }
+        withoutActuallyEscaping(body) { body in
+            let task = UnsafeSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { i in task.value((i * c / parts)..<((i + 1) * c / parts)) }
+        }
+    }
+
     /// Per-channel Σ a and Σ a·(b − μ_c) over (N, C, L); without b, Σ (a − μ_c) and Σ (a − μ_c)².
     private static func channelSums<T: FloatingElement>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>?, mean: [Double],
                                                         n: Int, c: Int, l: Int) -> (first: [Double], second: [Double]) {
         var s1 = [Double](repeating: 0, count: c), s2 = [Double](repeating: 0, count: c)
-        for i in 0..<n {
-            for k in 0..<c {
-                let row = (i * c + k) * l
-                let (u, v) = runSums(a + row, b.map { $0 + row }, mu: mean[k], count: l)
-                s1[k] += u
-                s2[k] += v
+        s1.withUnsafeMutableBufferPointer { s1 in
+            s2.withUnsafeMutableBufferPointer { s2 in
+                let out = UnsafeSendable((s1.baseAddress, s2.baseAddress))
+                forChannels(c, elements: n * c * l) { channels in
+                    guard let p1 = out.value.0, let p2 = out.value.1 else { return }
+                    for i in 0..<n {
+                        for k in channels {
+                            let row = (i * c + k) * l
+                            let (u, v) = runSums(a + row, b.map { $0 + row }, mu: mean[k], count: l)
+                            p1[k] += u
+                            p2[k] += v
+                        }
+                    }
+                }
             }
         }
         return (s1, s2)
@@ -106,15 +125,17 @@ enum BatchNormKernels {
     /// out = x·p_c + q_c (+ g·s_c when g is given), over (N, C, L).
     private static func affine<T: FloatingElement>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>?, _ out: UnsafeMutablePointer<T>,
                                                   p: [Double], q: [Double], s: [Double], n: Int, c: Int, l: Int) {
-        for i in 0..<n {
-            for k in 0..<c {
-                let row = (i * c + k) * l
-                let pk = T(p[k]), qk = T(q[k])
-                if let g {
-                    let sk = T(s[k])
-                    for j in row..<(row + l) { out[j] = x[j] * pk + g[j] * sk + qk }
-                } else {
-                    for j in row..<(row + l) { out[j] = x[j] * pk + qk }
+        forChannels(c, elements: n * c * l) { channels in
+            for i in 0..<n {
+                for k in channels {
+                    let row = (i * c + k) * l
+                    let pk = T(p[k]), qk = T(q[k])
+                    if let g {
+                        let sk = T(s[k])
+                        for j in row..<(row + l) { out[j] = x[j] * pk + g[j] * sk + qk }
+                    } else {
+                        for j in row..<(row + l) { out[j] = x[j] * pk + qk }
+                    }
                 }
             }
         }
