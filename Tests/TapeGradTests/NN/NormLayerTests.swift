@@ -216,6 +216,10 @@ final class NormLayerTests: XCTestCase {
         let gHalf = try grad({ (t: Tensor) in (half(t) * t).sum() }, gradPosition: 0)(x.astype(.float16)).asTensor
         let gSingle = try grad({ (t: Tensor) in (single(t) * t).sum() }, gradPosition: 0)(x).asTensor
         XCTAssertEqual(gHalf.scalars, gSingle.scalars, accuracy: 2e-2)
+        let instanceHalf = InstanceNorm2d(numFeatures: 2, dtype: .float16), instanceSingle = InstanceNorm2d(numFeatures: 2)
+        let iHalf = try withErrorChecking { instanceHalf(x.astype(.float16)) }
+        XCTAssertEqual(iHalf.dtype, .float16)
+        XCTAssertEqual(iHalf.scalars, try withErrorChecking { instanceSingle(x) }.scalars, accuracy: 1e-2)
     }
 
     func testALargeInputSplitAcrossCoresMatchesTheFormulaInFloat64() throws {
