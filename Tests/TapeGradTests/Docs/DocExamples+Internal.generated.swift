@@ -22,7 +22,7 @@ private func docExampleInternal_Concurrency_Locked_2() async throws {
     _ = (count, now)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/BatchNormTraining.swift:19
+// Sources/TapeGrad/NN/Layers/BatchNormTraining.swift:20
 private func docExampleInternal_NN_Layers_BatchNormTraining_1() async throws {
     // doc-example: internal
     let x = Tensor.randomNormal([4, 3, 5], seed: 1)

@@ -300,14 +300,14 @@ private func docExampleNN_NN_Layers_GroupNorm_1() async throws {
     _ = (gn, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/InstanceNorm.swift:17
+// Sources/TapeGrad/NN/Layers/InstanceNorm.swift:18
 private func docExampleNN_NN_Layers_InstanceNorm_1() async throws {
     let norm = InstanceNorm2d(numFeatures: 3)
     let y = norm(Tensor.randomNormal([2, 3, 8, 8], seed: 1))   // [2, 3, 8, 8]; each y[n, c] has mean 0
     _ = (norm, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/InstanceNorm.swift:43
+// Sources/TapeGrad/NN/Layers/InstanceNorm.swift:44
 private func docExampleNN_NN_Layers_InstanceNorm_2() async throws {
     let fixed = InstanceNorm2d(numFeatures: 4, affine: false)
     docExampleValue(fixed.trainableParams().count)   // 0

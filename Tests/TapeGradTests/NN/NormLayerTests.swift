@@ -205,6 +205,47 @@ final class NormLayerTests: XCTestCase {
         }
     }
 
+    func testFusedTrainingPathAgreesWithTheComposedOneInHalfPrecision() throws {
+        // float16 goes through the composed ops, float32 through the fused kernel: same numbers to float16 rounding.
+        let x = Tensor.randomNormal([3, 2, 2, 3], seed: 35)
+        let half = BatchNorm2d(numFeatures: 2, dtype: .float16).setTrain(), single = BatchNorm2d(numFeatures: 2).setTrain()
+        let yHalf = try withErrorChecking { half(x.astype(.float16)) }, ySingle = try withErrorChecking { single(x) }
+        XCTAssertEqual(yHalf.dtype, .float16)
+        XCTAssertEqual(yHalf.scalars, ySingle.scalars, accuracy: 1e-2)
+        XCTAssertEqual(half.movingVariance.value.scalars, single.movingVariance.value.scalars, accuracy: 1e-3)
+        let gHalf = try grad({ (t: Tensor) in (half(t) * t).sum() }, gradPosition: 0)(x.astype(.float16)).asTensor
+        let gSingle = try grad({ (t: Tensor) in (single(t) * t).sum() }, gradPosition: 0)(x).asTensor
+        XCTAssertEqual(gHalf.scalars, gSingle.scalars, accuracy: 2e-2)
+        let instanceHalf = InstanceNorm2d(numFeatures: 2, dtype: .float16), instanceSingle = InstanceNorm2d(numFeatures: 2)
+        let iHalf = try withErrorChecking { instanceHalf(x.astype(.float16)) }
+        XCTAssertEqual(iHalf.dtype, .float16)
+        XCTAssertEqual(iHalf.scalars, try withErrorChecking { instanceSingle(x) }.scalars, accuracy: 1e-2)
+    }
+
+    func testALargeInputSplitAcrossCoresMatchesTheFormulaInFloat64() throws {
+        // 2¹⁹ elements: the fused kernels split the channels across the cores (Parallel.threshold).
+        let x = Tensor.randomNormal([8, 4, 128, 128], mean: 0.5, standardDeviation: 2, seed: 36)
+        XCTAssertGreaterThanOrEqual(x.count, Parallel.threshold)
+        let sens = Tensor.randomUniform(x.shape, lower: -1, upper: 1, seed: 37)
+        let bn = BatchNorm2d(numFeatures: 4).setTrain()
+        bn.gamma.value = Tensor([0.5, 1, 1.5, 2] as [Float])
+        bn.beta.value = Tensor([0.1, -0.1, 0.2, 0] as [Float])
+        let (_, grads) = try valueAndGrad({ (t: Tensor) in (bn(t) * sens).sum() }, gradPosition: 0, weights: [bn.gamma, bn.beta])(x)
+        // The same in float64 from its formula.
+        let x64 = x.astype(.float64), g64 = sens.astype(.float64), gamma = Tensor([0.5, 1, 1.5, 2] as [Double]).reshaped(to: [1, 4, 1, 1])
+        let centered = x64 - x64.mean(alongAxes: [0, 2, 3], keepDims: true)
+        let r = rsqrt((centered * centered).mean(alongAxes: [0, 2, 3], keepDims: true) + 1e-5)
+        let normalized = centered * r, m = Double(8 * 128 * 128)
+        let sumG = g64.sum(alongAxes: [0, 2, 3], keepDims: true), sumGX = (g64 * normalized).sum(alongAxes: [0, 2, 3], keepDims: true)
+        let dx = (g64 - sumG / m - normalized * (sumGX / m)) * r * gamma
+        let worst = abs(grads[0].asTensor.astype(.float64) - dx).max().item()
+        XCTAssertLessThan(worst, 1e-5)
+        XCTAssertEqual(grads[1][0].asTensor.scalars, sumGX.reshaped(to: [4]).scalars, accuracy: 1e-2)
+        XCTAssertEqual(grads[1][1].asTensor.scalars, sumG.reshaped(to: [4]).scalars, accuracy: 1e-2)
+        let mean = x64.mean(alongAxes: [0, 2, 3]).scalars
+        XCTAssertEqual(bn.movingMean.value.scalars, mean.map { 0.1 * $0 }, accuracy: 1e-6)
+    }
+
     func testRMSNormDefaultEpsIsTheMachineEpsilonOfTheInput() throws {
         // y = x / √(x² + ε): float32 ε = 2⁻²³, float64 ε = 2⁻⁵².
         let y32 = try withErrorChecking { RMSNorm(normalizedShape: [1])(Tensor([[1e-3]] as [[Float]])) }

@@ -31,6 +31,11 @@ extension BadInputRows {
             row("InstanceNorm2d channels", "InstanceNorm2d", ["InstanceNorm2d(numFeatures: 4)", "got input [1, 2, 4, 4]", "expected (N, 4, H, W)"]) {
                 _ = InstanceNorm2d(numFeatures: 4)(image)
             },
+            row("InstanceNorm2d β replaced by a wrong shape", "InstanceNorm2d", ["InstanceNorm2d(numFeatures: 2)", "must have shape [2]", "[3]"]) {
+                let norm = InstanceNorm2d(numFeatures: 2)
+                norm.beta.value = Tensor.zeros([3])
+                _ = norm(Tensor.zeros([1, 2, 2, 2]))
+            },
             row("InstanceNorm2d momentum NaN", "InstanceNorm2d", ["'momentum'", "nan"]) { _ = InstanceNorm2d(numFeatures: 2, momentum: .nan) },
             row("InstanceNorm2d no features", "InstanceNorm2d", ["'numFeatures'", "-1"]) { _ = InstanceNorm2d(numFeatures: -1) },
             row("RMSNorm trailing shape", "RMSNorm", ["RMSNorm(normalizedShape: [4])", "got input [2, 3]", "expected [..., 4]"]) {

@@ -5,8 +5,9 @@
 ///     y = (x − μ_nc) / √(σ²_nc + ε) · γ_c + β_c,   μ_nc, σ²_nc (biased) over the H·W values of x[n, c]
 ///
 /// The same in training and evaluation (MindSpore: "this layer uses instance statistics computed from input
-/// data in both training and evaluation modes"). Built from differentiable ops: ∂L/∂x, ∂L/∂γ = Σ G·x̂ and
-/// ∂L/∂β = Σ G follow from the composition, to any order.
+/// data in both training and evaluation modes"). ∂L/∂β_c = Σ G, ∂L/∂γ_c = Σ G·x̂ (over n and positions) and
+/// ∂L/∂x = γ_c·r_nc·(G − mean G − x̂·mean G·x̂) (means over the H·W positions), to any order: float32 and
+/// float64 run batch norm's fused op with each (n, c) as a channel; other dtypes compose differentiable ops.
 ///
 /// Parameters, named and listed as in MindSpore's checkpoints: `moving_mean` (zeros) and `moving_variance`
 /// (ones), never trainable, then `gamma` and `beta` (trainable unless `affine` is false). MindSpore 2.10 keeps
@@ -62,15 +63,28 @@ public final class InstanceNorm2d: Cell, @unchecked Sendable {
         super.init()
     }
 
-    /// The normalised, scaled and shifted input, of the input's shape. An input that is not (N, C, H, W) is
-    /// reported, naming the layer.
+    /// The normalised, scaled and shifted input, of the input's shape. An input that is not (N, C, H, W), or a γ
+    /// or β replaced by one of another shape, is reported, naming the layer.
     public override func construct(_ x: Tensor) -> Tensor {
         guard x.rank == 4, x.shape[1] == numFeatures, let spatial = SizeArithmetic.elementCount([x.shape[2], x.shape[3]]) else {
             reportLayerError("InstanceNorm2d(numFeatures: \(numFeatures))", "got input \(x.shape); expected (N, \(numFeatures), H, W)")
             return Tensor.placeholder(dtype: x.dtype)
         }
-        // (N, C, H·W): the statistics reduce the contiguous last axis; γ and β broadcast as (C, 1).
-        let flat = x.reshaped(to: [x.shape[0], numFeatures, spatial])
+        let n = x.shape[0]
+        let dtype = DType.promoted(DType.promoted(x.dtype, gamma.value.dtype), beta.value.dtype)
+        guard gamma.shape == [numFeatures], beta.shape == [numFeatures], let instances = SizeArithmetic.elementCount([n, numFeatures]) else {
+            reportLayerError("InstanceNorm2d(numFeatures: \(numFeatures))", "gamma and beta must have shape [\(numFeatures)], but have \(gamma.shape) and \(beta.shape)")
+            return Tensor.placeholder(dtype: x.dtype)
+        }
+        if dtype == .float32 || dtype == .float64 {
+            // Each (n, c) is a channel of its own: batch norm's fused op on (1, N·C, H·W), γ and β repeated per sample.
+            let c = numFeatures
+            let perInstance = { (t: Tensor) in t.astype(dtype).reshaped(to: [1, c]).broadcast(to: [n, c]).reshaped(to: [instances]) }
+            let flat = x.astype(dtype).reshaped(to: [1, instances, spatial])
+            return batchNormTraining(flat, gamma: perInstance(gamma.value), beta: perInstance(beta.value), eps: eps).output.reshaped(to: x.shape)
+        }
+        // Other dtypes: (N, C, H·W), the statistics over the contiguous last axis; γ and β broadcast as (C, 1).
+        let flat = x.reshaped(to: [n, numFeatures, spatial])
         let centered = flat - flat.mean(alongAxes: [2], keepDims: true)
         let variance = (centered * centered).mean(alongAxes: [2], keepDims: true)
         let perChannel = [numFeatures, 1]
