@@ -110,7 +110,7 @@ final class LayerGradientCheckTests: XCTestCase {
     func testParametersAreNamedAsMindSporeNamesThem() {
         let seq = SequentialCell([Dense(inChannels: 2, outChannels: 2), ReLU(), Dense(inChannels: 2, outChannels: 1)])
         XCTAssertEqual(seq.parametersAndNames().map(\.name), ["0.weight", "0.bias", "2.weight", "2.bias"])
-        XCTAssertEqual(BatchNorm1d(numFeatures: 2).parametersAndNames().map(\.name), ["gamma", "beta", "mean", "variance"])
+        XCTAssertEqual(BatchNorm1d(numFeatures: 2).parametersAndNames().map(\.name), ["gamma", "beta", "moving_mean", "moving_variance"])
         XCTAssertEqual(BatchNorm1d(numFeatures: 2).trainableParams().map(\.name), ["gamma", "beta"])
     }
 }

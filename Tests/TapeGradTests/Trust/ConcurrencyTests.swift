@@ -118,7 +118,7 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(expected, [
             "firstFullyConnectedLayer.weight", "firstFullyConnectedLayer.bias",
             "batchNormalisationLayer.gamma", "batchNormalisationLayer.beta",
-            "batchNormalisationLayer.mean", "batchNormalisationLayer.variance",
+            "batchNormalisationLayer.moving_mean", "batchNormalisationLayer.moving_variance",
             "layerNormalisationLayer.gamma", "layerNormalisationLayer.beta",
             "outputFullyConnectedLayer.weight", "outputFullyConnectedLayer.bias",
         ])

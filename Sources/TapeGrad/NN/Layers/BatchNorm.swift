@@ -106,8 +106,8 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
         self.numFeatures = numFeatures
         gamma = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "gamma")
         beta = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "beta")
-        movingMean = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "mean", requiresGrad: false)
-        movingVariance = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "variance", requiresGrad: false)
+        movingMean = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "moving_mean", requiresGrad: false)
+        movingVariance = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "moving_variance", requiresGrad: false)
         self.eps = eps
         self.momentum = momentum
         super.init()
