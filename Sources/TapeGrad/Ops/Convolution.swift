@@ -1,5 +1,6 @@
-// 2-D convolution (NCHW) as im2col + one gemm per image, and its two backward ops (input and weight
-// gradients), each a kernel of flagged gemms and col2im/im2col. The three ops are each other's pullbacks,
+// 2-D convolution (NCHW) as im2col + one gemm per group of images (the whole batch unless its im2col matrix
+// would pass 16 MB), and its two backward ops (input and weight gradients), each a kernel of flagged gemms
+// and col2im/im2col. The three ops are each other's pullbacks,
 // so derivatives of any order flow through convolutions; with no enclosing tape the backward ops are plain
 // kernel calls.
 
@@ -62,52 +63,112 @@ public struct Window2D: Sendable, Equatable {
 }
 
 enum ConvolutionKernels {
-    /// cols[(c·kh + i)·kw + j, oy·ow + ox] = x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw] (0 outside).
+    /// The most elements an im2col matrix over several images may hold (16 MB of float32): a batch is
+    /// convolved in groups of that many images (at least one), each group with one gemm per product. The
+    /// kernels take it as `budget` (tests pass small ones to exercise several groups).
+    static let groupBudget = 1 << 22
+
+    /// The images per group for im2col matrices of `colsPerImage` elements (at least one).
+    static func groupSize(batch n: Int, colsPerImage: Int, budget: Int) -> Int { Swift.max(1, Swift.min(n, budget / Swift.max(colsPerImage, 1))) }
+
+    /// The range of output columns `ox` whose input column `ox·sw − pl + j·dw` lies inside `0..<width`.
+    @inline(__always)
+    static func insideColumns(outW: Int, width: Int, stride sw: Int, offset: Int) -> Range<Int> {
+        // ox·sw + offset ≥ 0  ⇔  ox ≥ ⌈−offset / sw⌉;  ox·sw + offset ≤ width − 1  ⇔  ox ≤ ⌊(width − 1 − offset) / sw⌋.
+        let lo = offset >= 0 ? 0 : (-offset + sw - 1) / sw, last = width - 1 - offset
+        let hi = last < 0 ? 0 : Swift.min(outW, last / sw + 1)
+        return lo < hi ? lo..<hi : 0..<0
+    }
+
+    /// cols[(c·kh + i)·kw + j, oy·ow + ox] = x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw] (0 outside), with
+    /// `ld` elements between rows of `cols` (`outH·outW` for one image alone; more when images sit side by side).
     static func im2col<T: BLASElement>(_ x: UnsafePointer<T>, channels: Int, height: Int, width: Int, window: Window2D,
-                                       outH: Int, outW: Int, into cols: UnsafeMutablePointer<T>) {
+                                       outH: Int, outW: Int, into cols: UnsafeMutablePointer<T>, ld: Int) {
         let (kh, kw) = window.kernel, (sh, sw) = window.stride, (dh, dw) = window.dilation
         let (pt, pl) = (window.padding.top, window.padding.left)
-        let plane = outH * outW
+        // Stride 1 with the output as wide as the input ('same' padding): output row oy + 1 reads the input
+        // row after oy's, so the rows inside the image are one contiguous copy (border columns fixed after).
+        let contiguous = sw == 1 && sh * width == outW
         for c in 0..<channels {
             for i in 0..<kh {
+                let rows = insideColumns(outW: outH, width: height, stride: sh, offset: i * dh - pt)
                 for j in 0..<kw {
-                    let row = cols + ((c * kh + i) * kw + j) * plane
+                    let row = cols + ((c * kh + i) * kw + j) * ld
+                    let offset = j * dw - pl
+                    let inside = insideColumns(outW: outW, width: width, stride: sw, offset: offset)
+                    if contiguous {
+                        guard !inside.isEmpty, !rows.isEmpty else { row.update(repeating: 0, count: outH * outW); continue }
+                        // dst[q] = src[q + offset] for q = oy·outW + ox, src the input shifted by i·dh − pt rows.
+                        let src = x + (c * height + i * dh - pt) * width + offset
+                        let start = rows.lowerBound * outW + inside.lowerBound, end = (rows.upperBound - 1) * outW + inside.upperBound
+                        row.update(repeating: 0, count: start)
+                        (row + start).update(from: src + start, count: end - start)
+                        (row + end).update(repeating: 0, count: outH * outW - end)
+                        zeroBorders(row, rows: rows, outW: outW, inside: inside)
+                        continue
+                    }
                     for oy in 0..<outH {
-                        let y = oy * sh - pt + i * dh
                         let dst = row + oy * outW
-                        guard y >= 0 && y < height else {
-                            for ox in 0..<outW { dst[ox] = 0 }
+                        guard rows.contains(oy), !inside.isEmpty else {
+                            dst.update(repeating: 0, count: outW)
                             continue
                         }
-                        let src = x + (c * height + y) * width
-                        for ox in 0..<outW {
-                            let xx = ox * sw - pl + j * dw
-                            dst[ox] = xx >= 0 && xx < width ? src[xx] : 0
+                        let src = x + (c * height + oy * sh - pt + i * dh) * width + offset
+                        if inside.lowerBound > 0 { dst.update(repeating: 0, count: inside.lowerBound) }
+                        if sw == 1 {
+                            (dst + inside.lowerBound).update(from: src + inside.lowerBound, count: inside.count)
+                        } else {
+                            for ox in inside { dst[ox] = src[ox * sw] }
                         }
+                        if inside.upperBound < outW { (dst + inside.upperBound).update(repeating: 0, count: outW - inside.upperBound) }
                     }
                 }
             }
         }
     }
 
-    /// The adjoint of im2col: adds each column entry back into its image position.
-    static func col2im<T: BLASElement>(_ cols: UnsafePointer<T>, channels: Int, height: Int, width: Int, window: Window2D,
-                                       outH: Int, outW: Int, into x: UnsafeMutablePointer<T>) {
+    /// Zeroes the columns outside `inside` in rows `rows` of an [outH, outW] plane (a padding of a column or two:
+    /// single stores, not memset calls).
+    @inline(__always)
+    static func zeroBorders<T: BLASElement>(_ plane: UnsafeMutablePointer<T>, rows: Range<Int>, outW: Int, inside: Range<Int>) {
+        guard inside.lowerBound > 0 || inside.upperBound < outW else { return }
+        for oy in rows {
+            let r = plane + oy * outW
+            for ox in 0..<inside.lowerBound { r[ox] = 0 }
+            for ox in inside.upperBound..<outW { r[ox] = 0 }
+        }
+    }
+
+    /// The adjoint of im2col: adds each column entry back into its image position (`ld` as in im2col). In the
+    /// contiguous case (see im2col) the entries that fall on padding are zeroed in `cols` first, which is why
+    /// `cols` is mutable: it is scratch.
+    static func col2im<T: BLASElement>(_ cols: UnsafeMutablePointer<T>, channels: Int, height: Int, width: Int, window: Window2D,
+                                       outH: Int, outW: Int, into x: UnsafeMutablePointer<T>, ld: Int) {
         let (kh, kw) = window.kernel, (sh, sw) = window.stride, (dh, dw) = window.dilation
         let (pt, pl) = (window.padding.top, window.padding.left)
-        let plane = outH * outW
+        let contiguous = sw == 1 && sh * width == outW
         for c in 0..<channels {
             for i in 0..<kh {
+                let rows = insideColumns(outW: outH, width: height, stride: sh, offset: i * dh - pt)
                 for j in 0..<kw {
-                    let row = cols + ((c * kh + i) * kw + j) * plane
-                    for oy in 0..<outH {
-                        let y = oy * sh - pt + i * dh
-                        guard y >= 0 && y < height else { continue }
-                        let dst = x + (c * height + y) * width
+                    let row = cols + ((c * kh + i) * kw + j) * ld
+                    let offset = j * dw - pl
+                    let inside = insideColumns(outW: outW, width: width, stride: sw, offset: offset)
+                    guard !inside.isEmpty, !rows.isEmpty else { continue }
+                    if contiguous {
+                        zeroBorders(row, rows: rows, outW: outW, inside: inside)
+                        let dst = x + (c * height + i * dh - pt) * width + offset
+                        let start = rows.lowerBound * outW + inside.lowerBound, end = (rows.upperBound - 1) * outW + inside.upperBound
+                        for q in start..<end { dst[q] += row[q] }
+                        continue
+                    }
+                    for oy in rows {
+                        let dst = x + (c * height + oy * sh - pt + i * dh) * width + offset
                         let src = row + oy * outW
-                        for ox in 0..<outW {
-                            let xx = ox * sw - pl + j * dw
-                            if xx >= 0 && xx < width { dst[xx] += src[ox] }
+                        if sw == 1 {
+                            for ox in inside { dst[ox] += src[ox] }
+                        } else {
+                            for ox in inside { dst[ox * sw] += src[ox] }
                         }
                     }
                 }
@@ -115,57 +176,116 @@ enum ConvolutionKernels {
         }
     }
 
-    static func forward<T: BLASElement>(_: T.Type, x: Tensor, weight: Tensor, window: Window2D, outH: Int, outW: Int) -> Tensor {
+    /// The im2col matrices of images `first..<first + count` side by side: [C·kh·kw, count·plane], in parallel.
+    static func im2colGroup<T: BLASElement>(_ x: UnsafePointer<T>, first: Int, count: Int, channels c: Int, height h: Int, width w: Int,
+                                            window: Window2D, outH: Int, outW: Int, into cols: UnsafeMutablePointer<T>) {
+        let plane = outH * outW, ckk = c * window.kernel.0 * window.kernel.1
+        Parallel.forEachRange(items: count, itemCost: ckk * plane) { lo, hi in
+            for b in lo..<hi {
+                im2col(x + (first + b) * c * h * w, channels: c, height: h, width: w, window: window, outH: outH, outW: outW,
+                       into: cols + b * plane, ld: count * plane)
+            }
+        }
+    }
+
+    /// Moves `count` blocks of [rows, plane] (image-major, `src[b, r, :]`) to [rows, count·plane]
+    /// (`dst[r, b·plane …]`), or back with `toImages`.
+    static func regroup<T: BLASElement>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, count: Int, rows: Int, plane: Int, toImages: Bool) {
+        Parallel.forEachRange(items: count, itemCost: rows * plane) { lo, hi in
+            for b in lo..<hi {
+                for r in 0..<rows {
+                    let image = b * rows * plane + r * plane, side = r * count * plane + b * plane
+                    if toImages { (dst + image).update(from: src + side, count: plane) } else { (dst + side).update(from: src + image, count: plane) }
+                }
+            }
+        }
+    }
+
+    /// Y_b = W · im2col(x_b) for a group of images at once: one gemm [O, C·kh·kw] · [C·kh·kw, G·plane].
+    static func forward<T: BLASElement>(_: T.Type, x: Tensor, weight: Tensor, window: Window2D, outH: Int, outW: Int,
+                                        budget: Int = groupBudget) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let o = weight.shape[0], ckk = c * window.kernel.0 * window.kernel.1, plane = outH * outW
         guard ckk > 0, plane > 0, o > 0 else { return Tensor.zeros([n, o, outH, outW], dtype: x.dtype) }
         let out = Tensor.uninitialized([n, o, outH, outW], dtype: x.dtype)
-        let cols = Tensor.uninitialized([ckk, plane], dtype: x.dtype)
+        let group = groupSize(batch: n, colsPerImage: ckk * plane, budget: budget)
+        let cols = Tensor.uninitialized([ckk, group * plane], dtype: x.dtype)
+        let side = group > 1 ? Tensor.uninitialized([o, group * plane], dtype: x.dtype) : nil
         let px = x.buffer.pointer(T.self), pw = weight.buffer.pointer(T.self)
         let pc = cols.buffer.pointer(T.self), po = out.buffer.pointer(T.self)
-        for b in 0..<n {
-            im2col(px + b * c * h * w, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: pc)
-            T.gemm(transA: false, transB: false, m: o, n: plane, k: ckk, alpha: 1, a: pw, lda: ckk, b: pc, ldb: plane,
-                   beta: 0, c: po + b * o * plane, ldc: plane)
+        for first in stride(from: 0, to: n, by: group) {
+            let count = Swift.min(group, n - first)
+            im2colGroup(px, first: first, count: count, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: pc)
+            // One image: straight into the output; several: side by side, then moved to image-major order.
+            let sidePointer = count > 1 ? side?.buffer.pointer(T.self) : nil
+            T.gemm(transA: false, transB: false, m: o, n: count * plane, k: ckk, alpha: 1, a: pw, lda: ckk, b: pc, ldb: count * plane,
+                   beta: 0, c: sidePointer ?? po + first * o * plane, ldc: count * plane)
+            if let sidePointer { regroup(sidePointer, po + first * o * plane, count: count, rows: o, plane: plane, toImages: true) }
         }
-        return out
+        return withExtendedLifetime((cols, side)) { out }
     }
 
-    /// ∂L/∂x of a convolution: for each image, cols = Wᵀ · G_b (a gemm with the transpose flag) scattered back
-    /// by col2im. The input's height and width come from `inputShape` (a stride may drop trailing rows).
-    static func inputGradient<T: BLASElement>(_: T.Type, g: Tensor, weight: Tensor, inputShape: [Int], window: Window2D) -> Tensor {
+    /// ∂L/∂x of a convolution: for a group of images, cols = Wᵀ · [G_b side by side] (one gemm with the transpose
+    /// flag), scattered back image by image by col2im. The input's height and width come from `inputShape` (a
+    /// stride may drop trailing rows).
+    static func inputGradient<T: BLASElement>(_: T.Type, g: Tensor, weight: Tensor, inputShape: [Int], window: Window2D,
+                                              budget: Int = groupBudget) -> Tensor {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (o, outH, outW) = (g.shape[1], g.shape[2], g.shape[3])
         let ckk = c * window.kernel.0 * window.kernel.1, plane = outH * outW
-        let dx = Tensor.zeros(inputShape, dtype: g.dtype)
-        guard ckk > 0, plane > 0, o > 0 else { return dx }
-        let cols = Tensor.uninitialized([ckk, plane], dtype: g.dtype)
+        guard ckk > 0, plane > 0, o > 0 else { return Tensor.zeros(inputShape, dtype: g.dtype) }
+        let dx = Tensor.uninitialized(inputShape, dtype: g.dtype)
+        let group = groupSize(batch: n, colsPerImage: ckk * plane, budget: budget)
+        let cols = Tensor.uninitialized([ckk, group * plane], dtype: g.dtype)
+        let side = group > 1 ? Tensor.uninitialized([o, group * plane], dtype: g.dtype) : nil
         let pw = weight.buffer.pointer(T.self), pg = g.buffer.pointer(T.self)
         let pc = cols.buffer.pointer(T.self), pd = dx.buffer.pointer(T.self)
-        for b in 0..<n {
-            T.gemm(transA: true, transB: false, m: ckk, n: plane, k: o, alpha: 1, a: pw, lda: ckk, b: pg + b * o * plane, ldb: plane,
-                   beta: 0, c: pc, ldc: plane)
-            col2im(pc, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: pd + b * c * h * w)
+        for first in stride(from: 0, to: n, by: group) {
+            let count = Swift.min(group, n - first)
+            var gs = UnsafePointer(pg + first * o * plane)
+            if count > 1, let side {
+                regroup(gs, side.buffer.pointer(T.self), count: count, rows: o, plane: plane, toImages: false)
+                gs = UnsafePointer(side.buffer.pointer(T.self))
+            }
+            T.gemm(transA: true, transB: false, m: ckk, n: count * plane, k: o, alpha: 1, a: pw, lda: ckk, b: gs, ldb: count * plane,
+                   beta: 0, c: pc, ldc: count * plane)
+            Parallel.forEachRange(items: count, itemCost: ckk * plane) { lo, hi in
+                for b in lo..<hi {
+                    let image = pd + (first + b) * c * h * w
+                    image.update(repeating: 0, count: c * h * w)
+                    col2im(pc + b * plane, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: image, ld: count * plane)
+                }
+            }
         }
-        return dx
+        return withExtendedLifetime((cols, side)) { dx }
     }
 
-    /// ∂L/∂W of a convolution: Σ_b G_b · im2col(x_b)ᵀ, accumulated by the gemm itself (β = 1 after the first image).
-    static func weightGradient<T: BLASElement>(_: T.Type, x: Tensor, g: Tensor, weightShape: [Int], window: Window2D) -> Tensor {
+    /// ∂L/∂W of a convolution: Σ_b G_b · im2col(x_b)ᵀ, for a group of images one gemm over all their output
+    /// positions ([G_b side by side] · [im2col(x_b) side by side]ᵀ), groups accumulated by the gemm (β = 1).
+    static func weightGradient<T: BLASElement>(_: T.Type, x: Tensor, g: Tensor, weightShape: [Int], window: Window2D,
+                                               budget: Int = groupBudget) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, outH, outW) = (g.shape[1], g.shape[2], g.shape[3])
         let ckk = c * window.kernel.0 * window.kernel.1, plane = outH * outW
         guard n > 0, ckk > 0, plane > 0, o > 0 else { return Tensor.zeros(weightShape, dtype: g.dtype) }
         let dw = Tensor.uninitialized(weightShape, dtype: g.dtype)
-        let cols = Tensor.uninitialized([ckk, plane], dtype: g.dtype)
+        let group = groupSize(batch: n, colsPerImage: ckk * plane, budget: budget)
+        let cols = Tensor.uninitialized([ckk, group * plane], dtype: g.dtype)
+        let side = group > 1 ? Tensor.uninitialized([o, group * plane], dtype: g.dtype) : nil
         let px = x.buffer.pointer(T.self), pg = g.buffer.pointer(T.self)
         let pc = cols.buffer.pointer(T.self), pd = dw.buffer.pointer(T.self)
-        for b in 0..<n {
-            im2col(px + b * c * h * w, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: pc)
-            T.gemm(transA: false, transB: true, m: o, n: ckk, k: plane, alpha: 1, a: pg + b * o * plane, lda: plane, b: pc, ldb: plane,
-                   beta: b == 0 ? 0 : 1, c: pd, ldc: ckk)
+        for first in stride(from: 0, to: n, by: group) {
+            let count = Swift.min(group, n - first)
+            im2colGroup(px, first: first, count: count, channels: c, height: h, width: w, window: window, outH: outH, outW: outW, into: pc)
+            var gs = UnsafePointer(pg + first * o * plane)
+            if count > 1, let side {
+                regroup(gs, side.buffer.pointer(T.self), count: count, rows: o, plane: plane, toImages: false)
+                gs = UnsafePointer(side.buffer.pointer(T.self))
+            }
+            T.gemm(transA: false, transB: true, m: o, n: ckk, k: count * plane, alpha: 1, a: gs, lda: count * plane, b: pc, ldb: count * plane,
+                   beta: first == 0 ? 0 : 1, c: pd, ldc: ckk)
         }
-        return dw
+        return withExtendedLifetime((cols, side)) { dw }
     }
 }
 

@@ -30,7 +30,7 @@ private func docExampleInternal_NN_Layers_RecurrentSeqLength_1() async throws {
     _ = (x)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:223
+// Sources/TapeGrad/Ops/Convolution.swift:343
 private func docExampleInternal_Ops_Convolution_1() async throws {
     // doc-example: internal
     let (x, w, window) = (Tensor.zeros([1, 1, 4, 4]), Tensor.zeros([2, 1, 3, 3]), Window2D(kernel: (3, 3)))
@@ -39,7 +39,7 @@ private func docExampleInternal_Ops_Convolution_1() async throws {
     _ = (x, w, window, g, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:255
+// Sources/TapeGrad/Ops/Convolution.swift:375
 private func docExampleInternal_Ops_Convolution_2() async throws {
     // doc-example: internal
     let (x, w, window) = (Tensor.zeros([1, 1, 4, 4]), Tensor.zeros([2, 1, 3, 3]), Window2D(kernel: (3, 3)))
@@ -78,7 +78,7 @@ private func docExampleInternal_Ops_HeadMatMul_2() async throws {
     _ = (L, S, N, E, H, q, k, qView, kView, scores)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:140
+// Sources/TapeGrad/Ops/Pooling.swift:232
 private func docExampleInternal_Ops_Pooling_1() async throws {
     // doc-example: internal
     let g = Tensor([5, 7])
@@ -86,7 +86,7 @@ private func docExampleInternal_Ops_Pooling_1() async throws {
     _ = (g, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:196
+// Sources/TapeGrad/Ops/Pooling.swift:288
 private func docExampleInternal_Ops_Pooling_2() async throws {
     // doc-example: internal
     let (x, window) = (Tensor.zeros([1, 1, 4, 4]), Window2D(kernel: (2, 2), stride: (2, 2)))

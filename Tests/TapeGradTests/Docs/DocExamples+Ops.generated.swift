@@ -94,7 +94,7 @@ private func docExampleOps_Ops_Comparison_4() async throws {
     docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:177
+// Sources/TapeGrad/Ops/Convolution.swift:297
 private func docExampleOps_Ops_Convolution_1() async throws {
     let y = conv2d(x, weight: w, window: Window2D(kernel: (3, 3), padding: (1, 1, 1, 1)))   // same size
     _ = (y)   // uses the example's values: no unused-value warnings
@@ -547,12 +547,12 @@ private func docExampleOps_Ops_Math_Trigonometric_11() async throws {
     docExampleValue(hypot(Tensor([3]), Tensor([4])))   // [5]
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:121
+// Sources/TapeGrad/Ops/Pooling.swift:213
 private func docExampleOps_Ops_Pooling_1() async throws {
     docExampleValue(maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:177
+// Sources/TapeGrad/Ops/Pooling.swift:269
 private func docExampleOps_Ops_Pooling_2() async throws {
     docExampleValue(avgPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
