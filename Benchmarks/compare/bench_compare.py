@@ -219,6 +219,7 @@ def main():
     ap.add_argument("--busy-wait", type=int, default=120, help="seconds to wait for the machine to become idle")
     ap.add_argument("--force", action="store_true", help="time even when the machine is busy (noted in the output)")
     ap.add_argument("--chart", help="the SVG bar chart of TapeGrad ÷ peer ratios (default: --output with .svg)")
+    ap.add_argument("--markdown", help="also write the tables as Markdown (the README's performance section is this file)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--w4", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -232,8 +233,10 @@ def main():
         return worker(args)
     if args.table_only:
         with open(args.output) as fh:
-            rows = print_tables(json.load(fh), args.tapegrad)
+            records = json.load(fh)
+        rows = print_tables(records, args.tapegrad)
         write_chart(rows, args.chart)
+        write_markdown(records, args.tapegrad, rows, args)
         return
 
     frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
@@ -277,6 +280,7 @@ def main():
     rows = print_tables(runner.records, args.tapegrad)
     write_chart(rows, args.chart)
     runner.notes += args.forced_notes
+    write_markdown(runner.records, args.tapegrad, rows, args, runner.notes)
     if runner.notes:
         print("\nnotes:")
         for n in runner.notes:
@@ -422,6 +426,63 @@ def write_chart(rows, path):
     with open(path, "w") as fh:
         fh.write("\n".join(out) + "\n")
     print("wrote %s (%d bars)" % (path, len(speedups)))
+
+
+def machine_line():
+    """CPU model, core count and the AVX-512 flag, read from /proc/cpuinfo (Linux)."""
+    model, flags, cpus = "unknown CPU", set(), 0
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "model name":
+                    model, cpus = value.strip(), cpus + 1
+                elif key == "flags":
+                    flags = set(value.split())
+    except OSError:
+        pass
+    simd = "AVX-512" if "avx512f" in flags else "AVX2, no AVX-512" if "avx2" in flags else "no AVX2"
+    return "%s, %d CPUs, %s" % (model, cpus, simd)
+
+
+def write_markdown(records, tapegrad_path, rows, args, notes=()):
+    """The tables as Markdown: TapeGrad's own figures beside their floors (from `make bench`'s JSON), then every
+    TapeGrad ÷ peer ratio of the same OPENBLAS_CORETYPE. The README's performance section is pasted from it."""
+    if not args.markdown:
+        return
+    ours = []
+    if tapegrad_path and os.path.exists(tapegrad_path):
+        with open(tapegrad_path) as fh:
+            ours = json.load(fh)
+    out = ["<!-- written by `python3 Benchmarks/compare/bench_compare.py --markdown` on %s; do not edit by hand -->"
+           % time.strftime("%Y-%m-%d"), "",
+           "Machine: %s. OPENBLAS_CORETYPE in the environment: `%s`. Peer figures: medians of %s repetitions." % (
+               machine_line(), os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
+               "/".join(str(n) for n in sorted({r["reps"] for r in records if r.get("reps")})) or args.reps), ""]
+    if ours:
+        out += ["**TapeGrad (`make bench`) beside its floor measured in the same run**", "",
+                "| workload | variant | threads | coretype | median | floor | ratio |", "|---|---|---|---|---|---|---|"]
+        for r in ours:
+            out.append("| %s | %s | %s | %s | %s %s | %s | %s |" % (
+                r.get("workload"), r.get("variant", "").replace("|", "\\|"), r.get("threads"), r.get("coretype") or "unset",
+                fmt(r.get("value")), r.get("metric"), fmt(r.get("floor")),
+                "—" if r.get("ratio") is None else "%.2f" % r["ratio"]))
+        out.append("")
+    if rows:
+        out += ["**TapeGrad ÷ peer** (same machine, same OPENBLAS_CORETYPE; ms, µs/op and MB: below 1 favours "
+                "TapeGrad; GFLOP/s, efficiency, steps/s: above 1 does)", "",
+                "| workload | threads | coretype | metric | peer | TapeGrad ÷ peer | faster |", "|---|---|---|---|---|---|---|"]
+        for r in rows:
+            faster = "≈" if abs(r["ratio"] - 1) < 0.03 else "TapeGrad" if r["tapegrad_better"] else "peer"
+            out.append("| %s | %s | %s | %s | %s | %.2f | %s |" % (
+                r["workload"], r["threads"], r["coretype"], r["metric"], r["peer"].replace("|", "\\|"), r["ratio"], faster))
+        out.append("")
+    if notes:
+        out += ["Notes of the run:", ""] + ["- " + n for n in notes] + [""]
+    with open(args.markdown, "w") as fh:
+        fh.write("\n".join(out))
+    print("wrote %s" % args.markdown)
 
 
 # ==================================================================================================

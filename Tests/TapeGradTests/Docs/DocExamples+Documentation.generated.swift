@@ -83,3 +83,16 @@ private func docExampleDocumentation_Documentation_Training_1() async throws {
     print(optimizer)   // Momentum(learning_rate=0.05, …)
     _ = (net, loss, optimizer, train)   // uses the example's values: no unused-value warnings
 }
+
+// Sources/TapeGrad/Documentation.docc/Training.md:26
+private func docExampleDocumentation_Documentation_Training_2() async throws {
+    let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu),
+                              Dense(inChannels: 128, outChannels: 10)])
+    let optimizer = try Adam(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4),
+                             learningRate: 1e-3)
+    let train = try TrainOneStepWithLossScaleCell(
+        WithLossCell(net, SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)), optimizer: optimizer,
+        scaleSense: DynamicLossScaleUpdateCell(lossScaleValue: 65536, scaleFactor: 2, scaleWindow: 1000))
+    let result = try train.step(inputs, labels)   // result.loss, result.overflow, result.scaleSense
+    _ = (net, optimizer, train, result)   // uses the example's values: no unused-value warnings
+}

@@ -22,6 +22,15 @@ private func docExampleInternal_Concurrency_Locked_2() async throws {
     _ = (count, now)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/BatchNormTraining.swift:19
+private func docExampleInternal_NN_Layers_BatchNormTraining_1() async throws {
+    // doc-example: internal
+    let x = Tensor.randomNormal([4, 3, 5], seed: 1)
+    let (y, mean, variance) = batchNormTraining(x, gamma: Tensor.ones([3]), beta: Tensor.zeros([3]), eps: 1e-5)
+    // y: [4, 3, 5], each channel of mean 0; mean, variance: [3]
+    _ = (x, y, mean, variance)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/RecurrentSeqLength.swift:40
 private func docExampleInternal_NN_Layers_RecurrentSeqLength_1() async throws {
     // doc-example: internal
@@ -109,4 +118,12 @@ private func docExampleInternal_Ops_Recurrence_1() async throws {
 private func docExampleInternal_Ops_Recurrence_2() async throws {
     // doc-example: internal
     docExampleValue(Tensor([[1, 2], [3, 4]]).reversedAlongFirstAxis())   // [[3, 4], [1, 2]]
+}
+
+// Sources/TapeGrad/Ops/Resampling.swift:161
+private func docExampleInternal_Ops_Resampling_1() async throws {
+    // doc-example: internal
+    let (rows, columns) = (AxisSampling.adaptiveAverage(from: 4, to: 2), AxisSampling.nearest(from: 3, to: 6))
+    let dx = resampledAdjoint(Tensor.ones([1, 1, 2, 6]), rows: rows, columns: columns, inputShape: [1, 1, 4, 3])
+    _ = (rows, columns, dx)   // uses the example's values: no unused-value warnings
 }

@@ -89,6 +89,27 @@ final class ResumeTrainingTests: XCTestCase {
         }
     }
 
+    func testResumedGroupedOptimizersAreBitIdentical() throws {
+        // Groups with their own learning rate (a schedule), weight decay and order; the state names are the
+        // ungrouped ones (slots are per parameter).
+        func groups(_ p: [Parameter]) -> [ParameterGroup] {
+            [ParameterGroup(params: [p[0], p[2]], learningRate: .cosine(initial: 0.05, minimum: 1e-3, totalSteps: 20), weightDecay: 0.01),
+             ParameterGroup(params: [p[1], p[3]], weightDecay: 0)]
+        }
+        let makers: [(String, MakeOptimizer)] = [
+            ("Adam", { p in (try? Adam(groups: groups(p), orderParams: p, learningRate: 0.01, weightDecay: 0.001)) ?? Adam(params: []) }),
+            ("Momentum", { p in (try? Momentum(groups: groups(p), learningRate: 0.02, momentum: 0.9)) ?? Adam(params: []) }),
+            ("AdamWeightDecay", { p in (try? AdamWeightDecay(groups: ParameterGroup.splitForWeightDecay(p, weightDecay: 0.1), learningRate: 0.01)) ?? Adam(params: []) }),
+        ]
+        for (name, make) in makers {
+            let (straight, resumed) = try runs(make, k: 9)
+            XCTAssertEqual(straight.count, 4, name)
+            for (s, r) in zip(straight, resumed) { XCTAssertEqual(s, r, name) }
+            let opt = make(makeNet(seed: 1).trainableParams())
+            XCTAssertEqual(opt.groups.count, 2, name)
+        }
+    }
+
     func testEveryOptimizerRoundTripsItsStateUnderMindSporesNames() throws {
         let makers: [(MakeOptimizer, [String])] = [
             ({ SGD(params: $0, learningRate: 0.05, momentum: 0.9) }, ["accum"]),

@@ -25,6 +25,8 @@ final class ArgumentValidationTests: XCTestCase {
             case .emptyParameters: return "OptimizerError.emptyParameters"
             case .nonFloatParameter: return "OptimizerError.nonFloatParameter"
             case .invalidArgument(_, let argument, _, _): return "OptimizerError.invalidArgument(\(argument))"
+            case .emptyGroup: return "OptimizerError.emptyGroup"
+            case .duplicateParameter: return "OptimizerError.duplicateParameter"
             }
         case let e as TensorError: return "TensorError(\(e.op))"
         case let e as GradError:

@@ -13,4 +13,6 @@ final class BadInputTableTests: XCTestCase {
     func testEveryOpFamilyReportsTheOpAndWhatItExpected() { runTable(BadInputRows.ops) }
     func testEveryGradAPIFlagFailsWithItsOwnError() { runTable(BadInputRows.grad) }
     func testEveryLayerLossAndOptimizerStepNamesItself() { runTable(BadInputRows.nn) }
+    func testEveryNormalizationLayerNamesItselfWithItsConfiguration() { runTable(BadInputRows.normalization) }
+    func testEveryParameterGroupAndLossScaleArgumentNamesItself() { runTable(BadInputRows.trainingKit) }
 }

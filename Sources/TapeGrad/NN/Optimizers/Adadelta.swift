@@ -20,6 +20,18 @@ public final class Adadelta: Optimizer, @unchecked Sendable {  // slots touched 
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Adadelta over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    ///
+    /// ```swift
+    /// let opt = try Adadelta(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.5)])
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 1, rho: Double = 0.9, epsilon: Double = 1e-6,
+                weightDecay: Double = 0) throws {
+        self.rho = rho
+        self.epsilon = epsilon
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         if parameter.dtype == .float64 { apply(Double.self, parameter, gradient, lr, slot) } else { apply(Float.self, parameter, gradient, lr, slot) }

@@ -23,6 +23,18 @@ public final class Adagrad: Optimizer, @unchecked Sendable {  // slots touched o
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Adagrad over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    ///
+    /// ```swift
+    /// let opt = try Adagrad(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.1)])
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, accum: Double = 0.1, learningRate: LearningRateSchedule = 0.001,
+                updateSlots: Bool = true, weightDecay: Double = 0) throws {
+        self.accum = accum
+        self.updateSlots = updateSlots
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         if parameter.dtype == .float64 { apply(Double.self, parameter, gradient, lr, slot) } else { apply(Float.self, parameter, gradient, lr, slot) }

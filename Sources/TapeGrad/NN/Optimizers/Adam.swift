@@ -31,6 +31,21 @@ public final class Adam: Optimizer, @unchecked Sendable {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Adam over parameter groups, each with its own learning rate, weight decay or gradient centralization
+    /// (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)`` for the rules and errors).
+    ///
+    /// ```swift
+    /// let opt = try Adam(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4), learningRate: 1e-3)
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 1e-3, beta1: Double = 0.9,
+                beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0, useNesterov: Bool = false) throws {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.useNesterov = useNesterov
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
     /// The base hyper-parameters, then `beta1=…, beta2=…, eps=…, use_nesterov=…`.
     public override var extendRepr: String {
         super.extendRepr + ", beta1=\(beta1), beta2=\(beta2), eps=\(eps), use_nesterov=\(useNesterov ? "True" : "False")"
@@ -123,6 +138,24 @@ public final class AdamWeightDecay: Optimizer, @unchecked Sendable {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// AdamWeightDecay over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``);
+    /// each group's weight decay is decoupled as above. Gradient centralization is not available (MindSpore's
+    /// AdamWeightDecay ignores it; TapeGrad throws).
+    ///
+    /// ```swift
+    /// let opt = try AdamWeightDecay(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 0.01))
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 1e-3, beta1: Double = 0.9,
+                beta2: Double = 0.999, eps: Double = 1e-6, weightDecay: Double = 0) throws {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    /// False: MindSpore's AdamWeightDecay does not apply gradient centralization.
+    public override var centralizesGradients: Bool { false }
+
     /// The base hyper-parameters, then `beta1=…, beta2=…, eps=…`.
     public override var extendRepr: String { super.extendRepr + ", beta1=\(beta1), beta2=\(beta2), eps=\(eps)" }
 
@@ -134,7 +167,7 @@ public final class AdamWeightDecay: Optimizer, @unchecked Sendable {
 
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
-        let decay = decays(parameter) ? weightDecay : 0
+        let decay = weightDecay(forSlot: slot)
         switch parameter.dtype {
         case .float32, .float16, .bfloat16: apply(Float.self, parameter, gradient, lr, decay, slot)
         case .float64: apply(Double.self, parameter, gradient, lr, decay, slot)

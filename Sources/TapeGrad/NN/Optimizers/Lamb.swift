@@ -30,6 +30,20 @@ public final class Lamb: Optimizer, @unchecked Sendable {  // slots touched only
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// Lamb over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``); each
+    /// group's weight decay enters r as above.
+    ///
+    /// ```swift
+    /// let opt = try Lamb(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 0.01), learningRate: 1e-3)
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule, beta1: Double = 0.9, beta2: Double = 0.999,
+                eps: Double = 1e-6, weightDecay: Double = 0) throws {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
     /// False: the decay enters the ratio r, not the gradient.
     public override var decaysInGradient: Bool { false }
 
@@ -57,7 +71,7 @@ public final class Lamb: Optimizer, @unchecked Sendable {  // slots touched only
 
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
-        let decay = decays(parameter) ? weightDecay : 0
+        let decay = weightDecay(forSlot: slot)
         if parameter.dtype == .float64 {
             apply(Double.self, parameter, gradient, lr, decay, slot)
         } else {

@@ -23,8 +23,12 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
 
     /// The parameters, in the order gradients are given.
     public let parameters: [Parameter]
-    /// L2 weight decay (added to the gradient, except by ``AdamWeightDecay``, which decouples it).
+    /// L2 weight decay (added to the gradient, except by ``AdamWeightDecay``, which decouples it); with groups,
+    /// the default of the groups that set none.
     public let weightDecay: Double
+    /// The parameter groups (MindSpore's `group_params`) as given, empty for an ungrouped optimizer.
+    public var groups: [ParameterGroup] { _plan?.groups ?? [] }
+    let _plan: GroupPlan?
 
     /// The learning rate, as a function of the step.
     public var learningRate: LearningRateSchedule {
@@ -40,12 +44,56 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
         self.parameters = params
         self._learningRate = learningRate
         self.weightDecay = weightDecay
+        self._plan = nil
+    }
+
+    /// An optimizer over parameter groups (MindSpore's `group_params`, see ``ParameterGroup``): each group may
+    /// set its learning rate (a number or a schedule), weight decay and gradient centralization; the others take
+    /// `learningRate` and `weightDecay`. Parameters are updated, and gradients given, in the groups' order — or in
+    /// `orderParams`' order (MindSpore's `order_params`), which must list every grouped parameter once.
+    ///
+    /// Throws ``OptimizerError``: no groups (`emptyParameters`), a group without parameters (`emptyGroup`), a
+    /// parameter in two groups or two parameters with one name (`duplicateParameter`, MindSpore: RuntimeError), a
+    /// group's learning rate or weight decay that is not a finite number ≥ 0, `orderParams` that do not match, or
+    /// `gradCentralization` for an optimizer that never centralizes (``AdamWeightDecay``) (`invalidArgument`).
+    ///
+    /// ```swift
+    /// let opt = try SGD(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4),
+    ///                   learningRate: 0.1, momentum: 0.9)
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule,
+                weightDecay: Double = 0) throws {
+        let plan = GroupPlan(groups: groups, orderParams: orderParams, weightDecay: weightDecay)
+        self.parameters = plan.parameters
+        self._learningRate = learningRate
+        self.weightDecay = weightDecay
+        self._plan = plan
+        try plan.check(optimizer: String(describing: type(of: self)), centralizes: centralizesGradients)
     }
 
     /// Whether weight decay applies to `parameter` (MindSpore's default filter).
     open func decays(_ parameter: Parameter) -> Bool {
         !parameter.name.contains("beta") && !parameter.name.contains("gamma")
     }
+
+    /// The weight decay applied to the parameter at `slot` (an index into ``parameters``): its group's when the
+    /// optimizer is grouped (every parameter of a group decays, as in MindSpore), else ``weightDecay`` for the
+    /// parameters ``decays(_:)`` selects and 0 for the others (and 0 for an index outside ``parameters``).
+    ///
+    /// ```swift
+    /// let dense = Dense(inChannels: 2, outChannels: 1)
+    /// let opt = try Adam(groups: [ParameterGroup(params: [dense.weight], weightDecay: 0.1), ParameterGroup(params: [dense.bias!])])
+    /// opt.weightDecay(forSlot: 0)   // 0.1
+    /// ```
+    public func weightDecay(forSlot slot: Int) -> Double {
+        guard parameters.indices.contains(slot) else { return 0 }   // no parameter there, nothing to decay
+        if let plan = _plan { return plan.rules[slot].weightDecay }
+        return decays(parameters[slot]) ? weightDecay : 0
+    }
+
+    /// Whether the optimizer applies its groups' gradient centralization (MindSpore's optimizers do, after weight
+    /// decay, except ``AdamWeightDecay``).
+    open var centralizesGradients: Bool { true }
 
     /// The checks of the optimizer's own arguments, beyond the base's (override to add, e.g. momentum ≥ 0).
     /// Each failure is an ``OptimizerError/invalidArgument(optimizer:argument:value:expected:)``.
@@ -65,10 +113,12 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
     /// ```
     public func validate() throws {
-        try _lock.withLock { try validateLocked(learningRate: _learningRate.rate(at: _stepCount)) }
+        try _lock.withLock {
+            try validateLocked(learningRate: _learningRate.rate(at: _stepCount), groupRates: _plan?.rates(at: _stepCount) ?? [])
+        }
     }
 
-    private func validateLocked(learningRate lr: Double) throws {
+    private func validateLocked(learningRate lr: Double, groupRates: [Double?]) throws {
         let name = String(describing: type(of: self))
         guard !parameters.isEmpty else { throw OptimizerError.emptyParameters(optimizer: name) }
         for p in parameters where p.requiresGrad && !p.dtype.isFloatingPoint {
@@ -81,6 +131,12 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
         guard weightDecay.isFinite, weightDecay >= 0 else {
             throw OptimizerError.invalidArgument(optimizer: name, argument: "weightDecay", value: "\(weightDecay)",
                                                  expected: "a finite number ≥ 0")
+        }
+        for (i, rate) in groupRates.enumerated() {
+            if let rate, !(rate.isFinite && rate >= 0) {
+                throw OptimizerError.invalidArgument(optimizer: name, argument: "groups[\(i)].learningRate", value: "\(rate)",
+                                                     expected: "a finite number ≥ 0")
+            }
         }
         try validateArguments()
     }
@@ -95,13 +151,15 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
             for (p, g) in zip(parameters, gradients) where g.shape != p.shape {
                 throw OptimizerError.gradientShape(parameter: p.name, expected: p.shape, got: g.shape)
             }
-            let lr = _learningRate.rate(at: _stepCount)
-            try validateLocked(learningRate: lr)
+            let lr = _learningRate.rate(at: _stepCount), groupRates = _plan?.rates(at: _stepCount) ?? []
+            try validateLocked(learningRate: lr, groupRates: groupRates)
             prepareStep()
             for (i, (p, g)) in zip(parameters, gradients).enumerated() where p.requiresGrad {
                 var gradient = g.astype(p.dtype).detached
-                if weightDecay != 0 && decaysInGradient && decays(p) { gradient = gradient + p.storedValue * weightDecay }
-                update(p, gradient: gradient, learningRate: lr, slot: i)
+                let decay = weightDecay(forSlot: i), rule = _plan?.rules[i]
+                if decay != 0 && decaysInGradient { gradient = gradient + p.storedValue * decay }
+                if rule?.gradCentralization == true && centralizesGradients { gradient = centralizedGradient(gradient).detached }
+                update(p, gradient: gradient, learningRate: rule.flatMap { groupRates[$0.group] } ?? lr, slot: i)
             }
             _stepCount += 1
         }
@@ -110,10 +168,11 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// `step(gradients:)` from a ``TensorTree`` of gradients (a tuple of tensors).
     public func step(gradients: TensorTree) throws { try step(gradients: gradients.tensors) }
 
-    /// The hyper-parameters in MindSpore's argument names, e.g. `learning_rate=0.1, weight_decay=0.0`;
-    /// subclasses add theirs.
+    /// The hyper-parameters in MindSpore's argument names, e.g. `learning_rate=0.1, weight_decay=0.0` (and
+    /// `groups=2` for a grouped optimizer, whose groups' own settings are in ``groups``); subclasses add theirs.
     open var extendRepr: String {
         "learning_rate=\(learningRate), weight_decay=\(weightDecay), parameters=\(parameters.count)"
+            + (groups.isEmpty ? "" : ", groups=\(groups.count)")
     }
 
     /// The optimizer and its hyper-parameters: `SGD(learning_rate=0.1, weight_decay=0.0, parameters=2, momentum=0.9, …)`.
@@ -177,6 +236,10 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     case nonFloatParameter(optimizer: String, parameter: String, dtype: DType)
     /// An argument out of its domain: NaN, infinite or negative learning rate, negative momentum, NaN sens.
     case invalidArgument(optimizer: String, argument: String, value: String, expected: String)
+    /// A parameter group without parameters (MindSpore: ValueError); `group` counts from 0.
+    case emptyGroup(optimizer: String, group: Int)
+    /// A parameter listed twice, or two parameters with one name, across the groups (MindSpore: RuntimeError).
+    case duplicateParameter(optimizer: String, parameter: String)
 
     /// What went wrong.
     public var description: String {
@@ -187,6 +250,9 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
         case .nonFloatParameter(let o, let p, let d):
             return "For '\(o)', the trainable parameter '\(p)' must be float32 or float64, but got \(d) (it could never be updated)."
         case .invalidArgument(let o, let a, let v, let e): return "For '\(o)', the argument '\(a)' must be \(e), but got \(v)."
+        case .emptyGroup(let o, let g): return "For '\(o)', the parameter group \(g) must contain at least one Parameter, but got an empty list."
+        case .duplicateParameter(let o, let p):
+            return "For '\(o)', the parameter '\(p)' appears in more than one group (or two parameters share that name); each may be set once."
         }
     }
 
@@ -198,7 +264,8 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     public var mindSporeErrorType: String {
         switch self {
         case .nonFloatParameter: return "TypeError"
-        case .gradientCount, .gradientShape, .emptyParameters, .invalidArgument: return "ValueError"
+        case .duplicateParameter: return "RuntimeError"
+        case .gradientCount, .gradientShape, .emptyParameters, .invalidArgument, .emptyGroup: return "ValueError"
         }
     }
 }

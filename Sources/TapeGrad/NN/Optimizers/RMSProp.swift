@@ -27,6 +27,20 @@ public final class RMSProp: Optimizer, @unchecked Sendable {  // slots touched o
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// RMSProp over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    ///
+    /// ```swift
+    /// let opt = try RMSProp(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.01)], momentum: 0.9)
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 0.1, decay: Double = 0.9,
+                momentum: Double = 0, epsilon: Double = 1e-10, centered: Bool = false, weightDecay: Double = 0) throws {
+        self.decay = decay
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.centered = centered
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
     /// Applies this optimizer's update rule (above) to one parameter.
     public override func update(_ parameter: Parameter, gradient: Tensor, learningRate lr: Double, slot: Int) {
         if parameter.dtype == .float64 { apply(Double.self, parameter, gradient, lr, slot) } else { apply(Float.self, parameter, gradient, lr, slot) }

@@ -25,6 +25,19 @@ public final class SGD: Optimizer, @unchecked Sendable {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
+    /// SGD over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    ///
+    /// ```swift
+    /// let opt = try SGD(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.05)], momentum: 0.9)
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 0.1, momentum: Double = 0,
+                dampening: Double = 0, weightDecay: Double = 0, nesterov: Bool = false) throws {
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
     /// Momentum and dampening must be finite and ≥ 0 (MindSpore: ValueError).
     public override func validateArguments() throws {
         try requireNonNegative("momentum", momentum)
@@ -81,6 +94,19 @@ public final class Momentum: Optimizer, @unchecked Sendable {
         self.momentum = momentum
         self.useNesterov = useNesterov
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    /// Momentum over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    ///
+    /// ```swift
+    /// let opt = try Momentum(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4),
+    ///                        learningRate: 0.1, momentum: 0.9)
+    /// ```
+    public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule, momentum: Double, weightDecay: Double = 0,
+                useNesterov: Bool = false) throws {
+        self.momentum = momentum
+        self.useNesterov = useNesterov
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
     }
 
     /// Momentum must be finite and ≥ 0 (MindSpore: ValueError).
