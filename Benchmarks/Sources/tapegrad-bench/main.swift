@@ -9,7 +9,7 @@ import TapeGrad
 
 struct Options {
     var quick = false
-    var only: Set<String> = ["W0", "W1", "W2", "W3", "W4", "W5", "W7", "W8", "W9"]
+    var only: Set<String> = ["W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9"]
     var threads = "both"
     var childJSON: String?
     var w4Child: Int?
@@ -28,7 +28,7 @@ struct Options {
             case "--output": output = value()
             case "--help", "-h":
                 print("""
-                    tapegrad-bench [--quick] [--only W0,W1,W2,W3,W4,W5,W7,W8,W9] [--threads all|1|both] [--output bench-results.json]
+                    tapegrad-bench [--quick] [--only W0,W1,W2,W3,W4,W5,W6,W7,W8,W9] [--threads all|1|both] [--output bench-results.json]
                       --quick    5 repetitions, no n = 2048
                       --only     a comma-separated subset of the workloads (default: all)
                       --threads  'all' (OpenBLAS default), '1' (OPENBLAS_NUM_THREADS=1, in a child process), or both
@@ -424,6 +424,7 @@ if runHere {
     if options.only.contains("W3") { w3() }
     if options.only.contains("W4") { w4() }
     if options.only.contains("W5") { w5() }
+    if options.only.contains("W6") { w6() }
     if options.only.contains("W7") { w7() }
     if options.only.contains("W8") { w8() }
     if options.only.contains("W9") { w9() }

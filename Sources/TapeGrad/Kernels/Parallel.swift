@@ -28,6 +28,18 @@ enum Parallel {
             }
         }
     }
+
+    /// Calls `body(first, end)` on disjoint ranges of `0..<items` covering them all, split over the cores when
+    /// the work (`items · itemCost` elements) is large enough for ``chunks(_:_:)``, whose element ranges are
+    /// rounded to whole items.
+    static func forEachRange(items: Int, itemCost: Int, _ body: (_ first: Int, _ end: Int) -> Void) {
+        let size = Swift.max(itemCost, 1)
+        guard let total = SizeArithmetic.product(items, size) else { body(0, items); return }
+        chunks(total) { start, count in
+            let first = (start + size - 1) / size, end = Swift.min((start + count + size - 1) / size, items)
+            if first < end { body(first, end) }
+        }
+    }
 }
 
 /// A value handed to worker threads that only read it (raw pointers, a non-escaping body).

@@ -3,28 +3,108 @@
 
 enum PoolingKernels {
     /// Max pooling; also returns, for each output, the flat input index it came from (−1 if the window is empty).
+    /// The first maximum of a window in row-major order wins; a NaN wins over numbers (the last NaN).
     static func maxForward<T: BLASElement>(_: T.Type, _ x: Tensor, _ window: Window2D, _ outH: Int, _ outW: Int) -> (Tensor, [Int]) {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let out = Tensor.uninitialized([n, c, outH, outW], dtype: x.dtype)
         var argmax = [Int](repeating: -1, count: n * c * outH * outW)
         let px = x.buffer.pointer(T.self), po = out.buffer.pointer(T.self)
-        var k = 0
-        for plane in 0..<(n * c) {
-            let base = plane * h * w
-            for oy in 0..<outH {
-                for ox in 0..<outW {
-                    var best = -T.infinity, at = -1
-                    forEachInside(window, oy, ox, h, w) { idx in
-                        let v = px[base + idx]
-                        if at < 0 || v > best || v.isNaN { best = v; at = base + idx }
+        // Without padding every window lies inside the image: its elements are at fixed offsets from its origin,
+        // the same in every plane, so they are listed once (as Int32 when a plane's indices fit).
+        let unpadded = window.padding == (0, 0, 0, 0) && h * w <= Int(Int32.max)
+        var origins: [Int32] = [], offsets: [Int32] = []
+        if unpadded {
+            let (kh, kw) = window.kernel, (sh, sw) = window.stride, (dh, dw) = window.dilation
+            origins.reserveCapacity(outH * outW)
+            for oy in 0..<outH { for ox in 0..<outW { origins.append(Int32(oy * sh * w + ox * sw)) } }
+            for i in 0..<kh { for j in 0..<kw { offsets.append(Int32(i * dh * w + j * dw)) } }
+        }
+        argmax.withUnsafeMutableBufferPointer { am in
+            guard let pa = am.baseAddress else { return }
+            // Planes are independent: split them over the cores (each worker writes only its planes' outputs).
+            Parallel.forEachRange(items: n * c, itemCost: h * w) { first, end in
+                for plane in first..<end {
+                    let base = plane * h * w
+                    var k = plane * outH * outW
+                    if unpadded {
+                        maxPlaneUnpadded(px + base, base: base, origins: origins, offsets: offsets, out: po + k, argmax: pa + k)
+                        continue
                     }
-                    po[k] = at < 0 ? 0 : best
-                    argmax[k] = at
-                    k += 1
+                    for oy in 0..<outH {
+                        for ox in 0..<outW {
+                            var best = -T.infinity, at = -1
+                            forEachInside(window, oy, ox, h, w) { idx in
+                                let v = px[base + idx]
+                                if at < 0 || v > best || v.isNaN { best = v; at = base + idx }
+                            }
+                            po[k] = at < 0 ? 0 : best
+                            pa[k] = at
+                            k += 1
+                        }
+                    }
                 }
             }
         }
         return (out, argmax)
+    }
+
+    /// One plane of unpadded max pooling: output k is the window at `origins[k]` with elements at `offsets`
+    /// (row-major). The same comparison as the general loop: a later element wins when it is greater or NaN.
+    @inline(__always)
+    private static func maxPlaneUnpadded<T: BLASElement>(_ p: UnsafePointer<T>, base: Int, origins: [Int32], offsets: [Int32],
+                                                         out: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int>) {
+        var k = 0
+        if T.self == Float.self {
+            // Eight windows at a time with SIMD selects: a branch per comparison is a coin flip for the branch
+            // predictor on real activations.
+            k = p.withMemoryRebound(to: Float.self, capacity: 1) { pf in
+                out.withMemoryRebound(to: Float.self, capacity: origins.count) { of in
+                    maxEights(pf, base: base, origins: origins, offsets: offsets, out: of, argmax: argmax)
+                }
+            }
+        }
+        while k < origins.count {
+            let origin = Int(origins[k])
+            var best = p[origin], at = origin
+            for offset in offsets.dropFirst() {
+                let v = p[origin + Int(offset)]
+                if v > best || v.isNaN { best = v; at = origin + Int(offset) }
+            }
+            out[k] = best
+            argmax[k] = base + at
+            k += 1
+        }
+    }
+
+    /// Outputs `0..<8·⌊count / 8⌋` of ``maxPlaneUnpadded(_:base:origins:offsets:out:argmax:)`` for float32, eight
+    /// windows per step; returns how many it did.
+    @inline(__always)
+    private static func maxEights(_ p: UnsafePointer<Float>, base: Int, origins: [Int32], offsets: [Int32],
+                                  out: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int>) -> Int {
+        origins.withUnsafeBufferPointer { og in
+            offsets.withUnsafeBufferPointer { of in
+                guard let po = og.baseAddress else { return 0 }
+                var k = 0
+                while k + 8 <= og.count {
+                    let o = UnsafeRawPointer(po + k).loadUnaligned(as: SIMD8<Int32>.self)
+                    @inline(__always) func gather(_ i: SIMD8<Int32>) -> SIMD8<Float> {
+                        SIMD8(p[Int(i[0])], p[Int(i[1])], p[Int(i[2])], p[Int(i[3])], p[Int(i[4])], p[Int(i[5])], p[Int(i[6])], p[Int(i[7])])
+                    }
+                    var at = o &+ of[0]
+                    var best = gather(at)
+                    for e in 1..<of.count {
+                        let i = o &+ of[e], v = gather(i)
+                        let take = (v .> best) .| (v .!= v)
+                        best.replace(with: v, where: take)
+                        at.replace(with: i, where: take)
+                    }
+                    UnsafeMutableRawPointer(out + k).storeBytes(of: best, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(argmax + k).storeBytes(of: SIMD8<Int>(truncatingIfNeeded: at) &+ base, as: SIMD8<Int>.self)
+                    k += 8
+                }
+                return k
+            }
+        }
     }
 
     /// Average pooling over the window's positions inside the image (padding is not counted), with the count
@@ -72,11 +152,23 @@ enum PoolingKernels {
     }
 
     /// dx[argmax[k]] += g[k]: max pooling's backward, a scatter by the saved argmax (−1: no input).
+    /// The argmax of each (n, c) output plane points into the same input plane, so planes are scattered
+    /// (and zeroed first) in parallel.
     static func maxBackward<T: FloatingElement>(_: T.Type, _ g: Tensor, _ argmax: [Int], _ inputShape: [Int]) -> Tensor {
-        let dx = Tensor.zeros(inputShape, dtype: g.dtype)
+        let dx = Tensor.uninitialized(inputShape, dtype: g.dtype)
         let pg = g.buffer.pointer(T.self), pd = dx.buffer.pointer(T.self)
+        let planes = inputShape.count == 4 ? inputShape[0] * inputShape[1] : 0, planeSize = planes > 0 ? dx.count / planes : 0
         argmax.withUnsafeBufferPointer { at in
-            for k in 0..<at.count where at[k] >= 0 { pd[at[k]] += pg[k] }
+            guard planes > 0, at.count % planes == 0 else {
+                pd.initialize(repeating: 0, count: dx.count)
+                for k in 0..<at.count where at[k] >= 0 { pd[at[k]] += pg[k] }
+                return
+            }
+            let outputsPerPlane = at.count / planes
+            Parallel.forEachRange(items: planes, itemCost: planeSize) { first, end in
+                (pd + first * planeSize).initialize(repeating: 0, count: (end - first) * planeSize)
+                for k in (first * outputsPerPlane)..<(end * outputsPerPlane) where at[k] >= 0 { pd[at[k]] += pg[k] }
+            }
         }
         return dx
     }

@@ -39,22 +39,24 @@ private func docExampleInternal_NN_Layers_RecurrentSeqLength_1() async throws {
     _ = (x)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:223
+// Sources/TapeGrad/Ops/Convolution.swift:317
 private func docExampleInternal_Ops_Convolution_1() async throws {
     // doc-example: internal
     let (x, w, window) = (Tensor.zeros([1, 1, 4, 4]), Tensor.zeros([2, 1, 3, 3]), Window2D(kernel: (3, 3)))
     let g = Tensor.ones([1, 2, 2, 2])   // the shape of conv2d(x, weight: w, window: window)
     let dx = conv2dBackpropInput(g, weight: w, inputShape: x.shape, window: window)   // = ∂⟨conv2d(x, w), g⟩/∂x
-    _ = (x, w, window, g, dx)   // uses the example's values: no unused-value warnings
+    let dx2 = conv2dBackpropInput(g, weight: w, inputShape: [1, 2, 4, 4], window: window, groups: 2)   // [1, 2, 4, 4]
+    _ = (x, w, window, g, dx, dx2)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:255
+// Sources/TapeGrad/Ops/Convolution.swift:351
 private func docExampleInternal_Ops_Convolution_2() async throws {
     // doc-example: internal
     let (x, w, window) = (Tensor.zeros([1, 1, 4, 4]), Tensor.zeros([2, 1, 3, 3]), Window2D(kernel: (3, 3)))
     let g = Tensor.ones([1, 2, 2, 2])   // the shape of conv2d(x, weight: w, window: window)
     let dw = conv2dBackpropFilter(x, gradient: g, weightShape: w.shape, window: window)   // = ∂⟨conv2d(x, w), g⟩/∂w
-    _ = (x, w, window, g, dw)   // uses the example's values: no unused-value warnings
+    let dw2 = conv2dBackpropFilter(Tensor.zeros([1, 2, 4, 4]), gradient: g, weightShape: w.shape, window: window, groups: 2)
+    _ = (x, w, window, g, dw, dw2)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/GRURecurrence.swift:17
@@ -87,7 +89,7 @@ private func docExampleInternal_Ops_HeadMatMul_2() async throws {
     _ = (L, S, N, E, H, q, k, qView, kView, scores)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:140
+// Sources/TapeGrad/Ops/Pooling.swift:232
 private func docExampleInternal_Ops_Pooling_1() async throws {
     // doc-example: internal
     let g = Tensor([5, 7])
@@ -95,7 +97,7 @@ private func docExampleInternal_Ops_Pooling_1() async throws {
     _ = (g, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:196
+// Sources/TapeGrad/Ops/Pooling.swift:288
 private func docExampleInternal_Ops_Pooling_2() async throws {
     // doc-example: internal
     let (x, window) = (Tensor.zeros([1, 1, 4, 4]), Window2D(kernel: (2, 2), stride: (2, 2)))

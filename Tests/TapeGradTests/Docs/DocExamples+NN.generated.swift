@@ -227,26 +227,30 @@ private func docExampleNN_NN_Layers_Conv1d_1() async throws {
     let conv = Conv1d(inChannels: 3, outChannels: 8, kernelSize: 5, stride: 2, hasBias: true)
     docExampleValue(conv(Tensor.zeros([4, 3, 20])).shape)   // [4, 8, 10]
     docExampleValue(conv.weight.value.shape)   // [8, 3, 1, 5], MindSpore's layout
+    docExampleValue(Conv1d(inChannels: 4, outChannels: 6, kernelSize: 3, group: 2).weight.value.shape)   // [6, 2, 1, 3]
     _ = (conv)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/Conv2dTranspose.swift:14
+// Sources/TapeGrad/NN/Layers/Conv2dTranspose.swift:15
 private func docExampleNN_NN_Layers_Conv2dTranspose_1() async throws {
     let up = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, hasBias: true)
     docExampleValue(up(Tensor.zeros([1, 8, 5, 5])).shape)   // [1, 4, 10, 10]
     let exact = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padMode: .pad(1), outputPadding: 1)
     docExampleValue(exact(Tensor.zeros([1, 8, 5, 5])).shape)   // [1, 4, 10, 10]
+    docExampleValue(Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, group: 2).weight.value.shape)   // [8, 2, 3, 3]
     _ = (up, exact)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:28
+// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:32
 private func docExampleNN_NN_Layers_ConvolutionLayers_1() async throws {
     let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
     docExampleValue(conv(Tensor.zeros([4, 1, 8, 8])).shape)   // [4, 8, 8, 8]
-    _ = (conv)   // uses the example's values: no unused-value warnings
+    let depthwise = Conv2d(inChannels: 8, outChannels: 8, kernelSize: 3, group: 8)
+    docExampleValue(depthwise.weight.value.shape)   // [8, 1, 3, 3]
+    _ = (conv, depthwise)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:148
+// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:162
 private func docExampleNN_NN_Layers_ConvolutionLayers_2() async throws {
     docExampleValue(MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape)   // [1, 1, 2, 2]
 }

@@ -102,18 +102,22 @@ private func docExampleOps_Ops_Comparison_4() async throws {
     docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:177
+// Sources/TapeGrad/Ops/Convolution.swift:266
 private func docExampleOps_Ops_Convolution_1() async throws {
     let y = conv2d(x, weight: w, window: Window2D(kernel: (3, 3), padding: (1, 1, 1, 1)))   // same size
-    _ = (y)   // uses the example's values: no unused-value warnings
+    let image = Tensor.randomNormal([1, 4, 5, 5], seed: 1)
+    let depthwise = Tensor.randomNormal([4, 1, 3, 3], seed: 2)   // (O, C/groups, kh, kw), groups = C = O = 4
+    docExampleValue(conv2d(image, weight: depthwise, window: Window2D(kernel: (3, 3)), groups: 4).shape)   // [1, 4, 3, 3]
+    _ = (y, image, depthwise)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/ConvolutionTranspose.swift:12
+// Sources/TapeGrad/Ops/ConvolutionTranspose.swift:13
 private func docExampleOps_Ops_ConvolutionTranspose_1() async throws {
     let x = Tensor.randomNormal([1, 4, 3, 3], seed: 1)
     let w = Tensor.randomNormal([4, 2, 3, 3], seed: 2)   // (in, out, kh, kw)
     let window = Window2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1, 1, 1))
     docExampleValue(conv2dTranspose(x, weight: w, window: window, outputSize: (5, 5)).shape)   // [1, 2, 5, 5]
+    docExampleValue(conv2dTranspose(x, weight: w, window: window, outputSize: (5, 5), groups: 2).shape)   // [1, 4, 5, 5]: (in, out/2, kh, kw)
     _ = (x, w, window)   // uses the example's values: no unused-value warnings
 }
 
@@ -573,12 +577,12 @@ private func docExampleOps_Ops_Math_Trigonometric_11() async throws {
     docExampleValue(hypot(Tensor([3]), Tensor([4])))   // [5]
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:121
+// Sources/TapeGrad/Ops/Pooling.swift:213
 private func docExampleOps_Ops_Pooling_1() async throws {
     docExampleValue(maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:177
+// Sources/TapeGrad/Ops/Pooling.swift:269
 private func docExampleOps_Ops_Pooling_2() async throws {
     docExampleValue(avgPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }

@@ -238,7 +238,7 @@ final class SecondOrderWalkTests: XCTestCase {
 
     static var table: [Row] { arithmetic + elementwise + selecting + products + layout + reductions + convolutionAndPooling + backwardOps + cells
         + smoothMath + activations + piecewiseConstant + linearAlgebra + statistics
-        + indexing + selection + splitting + rearranging + diagonals + resampling + normalization }
+        + indexing + selection + splitting + rearranging + diagonals + resampling + normalization + groupedConvolution }
 
     // MARK: The walk
 

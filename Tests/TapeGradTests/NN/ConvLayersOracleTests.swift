@@ -5,8 +5,8 @@ import XCTest
 /// (`Oracle/conv_layers_oracle.py` → `Fixtures/conv_layers.json`): output, ∂x and ∂ of every parameter, with the
 /// parameters set from the fixture.
 final class ConvLayersOracleTests: XCTestCase {
-    static func cases(_ layer: String) throws -> [[String: Any]] {
-        let all = try loadFixture("conv_layers.json")["cases"] as? [[String: Any]] ?? []
+    static func cases(_ layer: String, fixture: String = "conv_layers.json") throws -> [[String: Any]] {
+        let all = try loadFixture(fixture)["cases"] as? [[String: Any]] ?? []
         return all.filter { $0["layer"] as? String == layer }
     }
 
@@ -22,8 +22,8 @@ final class ConvLayersOracleTests: XCTestCase {
 
     /// Runs the layer on the fixture's input and compares output and gradients; returns the number of cases.
     @discardableResult
-    func check(_ layer: String, build: ([String: Any], [String: Tensor]) throws -> Cell) throws -> Int {
-        let cases = try Self.cases(layer)
+    func check(_ layer: String, fixture: String = "conv_layers.json", build: ([String: Any], [String: Tensor]) throws -> Cell) throws -> Int {
+        let cases = try Self.cases(layer, fixture: fixture)
         for c in cases {
             let name = c["name"] as? String ?? "?"
             let args = c["args"] as? [String: Any] ?? [:]

@@ -22,9 +22,10 @@ extension BadInputRows {
             },
             row("Conv1d kernel 0", "Conv1d", ["kernelSize: 0", "must be ≥ 1"]) { _ = Conv1d(inChannels: 2, outChannels: 1, kernelSize: 0) },
             row("Conv1d stride 0", "Conv1d", ["stride (0)", "must be ≥ 1"]) { _ = Conv1d(inChannels: 2, outChannels: 1, kernelSize: 3, stride: 0) },
-            row("Conv1d group 2", "Conv1d", ["group 2 is not supported", "only group 1"]) {
-                _ = Conv1d(inChannels: 2, outChannels: 2, kernelSize: 3, group: 2)
+            row("Conv1d group not dividing", "Conv1d", ["inChannels: 2", "group 3 must be ≥ 1 and divide inChannels (2) and outChannels (3)"]) {
+                _ = Conv1d(inChannels: 2, outChannels: 3, kernelSize: 3, group: 3)
             },
+            row("Conv1d group 0", "Conv1d", ["group 0 must be ≥ 1"]) { _ = Conv1d(inChannels: 2, outChannels: 2, kernelSize: 3, group: 0) },
             row("Conv1d 2-D padding", "Conv1d", ["not a 1-D padding"]) {
                 _ = Conv1d(inChannels: 2, outChannels: 1, kernelSize: 3, padMode: .pad(top: 1, bottom: 0, left: 1, right: 1))
             },
@@ -40,8 +41,42 @@ extension BadInputRows {
             row("Conv2dTranspose kernel 0", "Conv2dTranspose", ["kernelSize (0, 3)", "must be ≥ 1"]) {
                 _ = Conv2dTranspose(inChannels: 2, outChannels: 1, kernelSize: (0, 3))
             },
-            row("Conv2dTranspose group 2", "Conv2dTranspose", ["group 2 is not supported"]) {
-                _ = Conv2dTranspose(inChannels: 2, outChannels: 2, kernelSize: 3, group: 2)
+            row("Conv2dTranspose group not dividing", "Conv2dTranspose", ["outChannels: 3", "group 2 must be ≥ 1 and divide inChannels (2) and outChannels (3)"]) {
+                _ = Conv2dTranspose(inChannels: 2, outChannels: 3, kernelSize: 3, group: 2)
+            },
+            row("Conv2dTranspose grouped weightInit", "Conv2dTranspose", ["weightInit has shape [2, 4, 3, 3]", "expected [2, 2, 3, 3]"]) {
+                _ = Conv2dTranspose(inChannels: 2, outChannels: 4, kernelSize: 3, group: 2, weightInit: Tensor.zeros([2, 4, 3, 3]))
+            },
+            row("Conv2d group not dividing", "Conv2d", ["inChannels: 4", "group: 4", "divide inChannels (4) and outChannels (6)"]) {
+                _ = Conv2d(inChannels: 4, outChannels: 6, kernelSize: 3, group: 4)
+            },
+            row("Conv2d grouped weightInit", "Conv2d", ["weightInit", "expected [6, 2, 3, 3]"]) {
+                _ = Conv2d(inChannels: 4, outChannels: 6, kernelSize: 3, group: 2, weightInit: Tensor.zeros([6, 4, 3, 3]))
+            },
+            row("Conv2d grouped input channels", "Conv2d", ["group: 2", "got input [1, 2, 4, 4]", "expected (N, 4, H, W)"]) {
+                _ = Conv2d(inChannels: 4, outChannels: 2, kernelSize: 3, group: 2)(image)
+            },
+            row("conv2d groups 0", "conv2d", ["groups 0", "groups ≥ 1 (got 0)"]) {
+                _ = conv2d(image, weight: Tensor.zeros([2, 2, 3, 3]), window: Window2D(kernel: (3, 3)), groups: 0)
+            },
+            row("conv2d groups vs weight", "conv2d", ["weight [2, 2, 3, 3]", "input's 2 channels to equal groups 2 × the weight's C/groups = 2"]) {
+                _ = conv2d(image, weight: Tensor.zeros([2, 2, 3, 3]), window: Window2D(kernel: (3, 3)), groups: 2)
+            },
+            row("conv2d out channels not divisible", "conv2d", ["the 3 output channels to be divisible by groups 2"]) {
+                _ = conv2d(image, weight: Tensor.zeros([3, 1, 3, 3]), window: Window2D(kernel: (3, 3)), groups: 2)
+            },
+            row("conv2dTranspose groups not dividing", "conv2dTranspose", ["groups 3", "input's 2 channels to be divisible by groups 3"]) {
+                _ = conv2dTranspose(image, weight: Tensor.zeros([2, 1, 3, 3]), window: Window2D(kernel: (3, 3)), outputSize: (6, 6), groups: 3)
+            },
+            row("conv2dTranspose groups 0", "conv2dTranspose", ["groups ≥ 1 (got 0)"]) {
+                _ = conv2dTranspose(image, weight: Tensor.zeros([2, 1, 3, 3]), window: Window2D(kernel: (3, 3)), outputSize: (6, 6), groups: 0)
+            },
+            row("conv2dBackpropInput groups vs weight", "conv2dBackpropInput", ["groups 2", "input of shape [1, 2, 4, 4]"]) {
+                _ = conv2dBackpropInput(Tensor.zeros([1, 2, 2, 2]), weight: Tensor.zeros([2, 2, 3, 3]), inputShape: [1, 2, 4, 4],
+                                        window: Window2D(kernel: (3, 3)), groups: 2)
+            },
+            row("conv2dBackpropFilter groups 0", "conv2dBackpropFilter", ["groups 0", "weight of shape [2, 2, 3, 3]"]) {
+                _ = conv2dBackpropFilter(image, gradient: Tensor.zeros([1, 2, 2, 2]), weightShape: [2, 2, 3, 3], window: Window2D(kernel: (3, 3)), groups: 0)
             },
             row("Conv2dTranspose outputPadding ≥ stride", "Conv2dTranspose", ["outputPadding (2, 2)", "[0, max(stride, dilation))"]) {
                 _ = Conv2dTranspose(inChannels: 2, outChannels: 1, kernelSize: 3, stride: 2, padMode: .pad(1), outputPadding: 2)
@@ -104,6 +139,6 @@ extension BadInputRows {
 final class ConvLayersBadInputTests: XCTestCase {
     func testConvolutionAndResamplingLayersNameThemselvesAndWhatTheyExpected() {
         let counts = runTable(BadInputRows.convLayers)
-        XCTAssertEqual(counts["convLayers"], 31)
+        XCTAssertEqual(counts["convLayers"], 43)
     }
 }

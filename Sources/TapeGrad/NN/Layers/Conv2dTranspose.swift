@@ -1,5 +1,5 @@
-/// `nn.Conv2dTranspose` on NCHW input, MindSpore 2.10's semantics: ``conv2dTranspose(_:weight:window:outputSize:)``
-/// with weight `(in, out, kh, kw)` (`weight`, MindSpore's layout, so checkpoints map) and optional bias `(out,)`.
+/// `nn.Conv2dTranspose` on NCHW input, MindSpore 2.10's semantics: ``conv2dTranspose(_:weight:window:outputSize:groups:)``
+/// with weight `(in, out/group, kh, kw)` (`weight`, MindSpore's layout, so checkpoints map) and optional bias `(out,)`.
 ///
 /// Output size along each axis, with the dilated kernel k′ = d·(k − 1) + 1:
 /// - `same`: H·s (the convolution it transposes pads max(k′ − s, 0), the extra row at the bottom/right);
@@ -8,17 +8,19 @@
 ///
 /// As in MindSpore, `outputPadding` appends zeros after the bias is added (PyTorch instead extends the
 /// convolution into those rows); it must be in [0, max(stride, dilation)) and needs pad mode `pad`.
-/// Defaults as MindSpore: pad mode `same`, no bias, W ~ HeUniform(√5) on the `(in, out, kh, kw)` shape
-/// (fan-in out·kh·kw), b ~ U(−1/√(out·kh·kw), 1/√(out·kh·kw)). Only `group: 1` is supported (no grouped kernel yet).
+/// Defaults as MindSpore: pad mode `same`, group 1, no bias, W ~ HeUniform(√5) on the `(in, out/group, kh, kw)` shape
+/// (fan-in (out/group)·kh·kw), b ~ U(−1/√fanIn, 1/√fanIn) with the same fan-in. `group` = g connects input group k
+/// only to output group k (g = in = out: depthwise); both channel counts must be divisible by g.
 ///
 /// ```swift
 /// let up = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, hasBias: true)
 /// up(Tensor.zeros([1, 8, 5, 5])).shape   // [1, 4, 10, 10]
 /// let exact = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padMode: .pad(1), outputPadding: 1)
 /// exact(Tensor.zeros([1, 8, 5, 5])).shape   // [1, 4, 10, 10]
+/// Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, group: 2).weight.value.shape   // [8, 2, 3, 3]
 /// ```
 public final class Conv2dTranspose: Cell, @unchecked Sendable {
-    /// The kernels, `(in, out, kh, kw)`.
+    /// The kernels, `(in, out/group, kh, kw)`.
     public let weight: Parameter
     /// The bias `(out,)`, if any.
     public let bias: Parameter?
@@ -28,7 +30,7 @@ public final class Conv2dTranspose: Cell, @unchecked Sendable {
     public let kernelSize: (Int, Int), stride: (Int, Int), dilation: (Int, Int), outputPadding: (Int, Int)
     /// How the convolution being transposed pads.
     public let padMode: PadMode
-    /// The group count (1).
+    /// The number of channel groups.
     public let group: Int
 
     /// A transposed convolution layer; `weightInit`/`biasInit` give explicit initial values, otherwise they are drawn in `dtype`.
@@ -49,19 +51,21 @@ public final class Conv2dTranspose: Cell, @unchecked Sendable {
         if Swift.min(kernelSize.0, kernelSize.1, stride.0, stride.1, dilation.0, dilation.1) < 1 {
             fail("kernelSize \(kernelSize), stride \(stride) and dilation \(dilation) must be ≥ 1")
         }
-        if group != 1 { fail("group \(group) is not supported: conv2d has no grouped kernel yet, so only group 1 is") }
+        if group < 1 || inChannels % Swift.max(group, 1) != 0 || outChannels % Swift.max(group, 1) != 0 {
+            fail("group \(group) must be ≥ 1 and divide inChannels (\(inChannels)) and outChannels (\(outChannels))")
+        }
         if case .pad(let t, let b, let l, let r) = padMode, Swift.min(t, b, l, r) < 0 { fail("padding \(padMode) must be ≥ 0") }
         if outputPadding.0 < 0 || outputPadding.0 >= Swift.max(stride.0, dilation.0) || outputPadding.1 < 0 || outputPadding.1 >= Swift.max(stride.1, dilation.1) {
             fail("outputPadding \(outputPadding) must be in [0, max(stride, dilation)) on each axis")
         }
         if outputPadding != (0, 0), padMode.mindSporeName != "pad" { fail("outputPadding \(outputPadding) needs padMode .pad") }
-        let shape = [Swift.max(inChannels, 0), Swift.max(outChannels, 0), Swift.max(kernelSize.0, 0), Swift.max(kernelSize.1, 0)]
+        let shape = [Swift.max(inChannels, 0), Swift.max(outChannels, 0) / Swift.max(group, 1), Swift.max(kernelSize.0, 0), Swift.max(kernelSize.1, 0)]
         let w = weightInit ?? Initializer.heUniform(negativeSlope: 5.0.squareRoot()).make(shape, dtype: dtype, seed: seed)
         if weightInit != nil, w.shape != shape { fail("weightInit has shape \(w.shape), expected \(shape)") }
         weight = Parameter(w, name: "weight")
         // Checked: the initialiser above has already reported a shape whose size overflows.
-        let fanIn = Double(Swift.max(SizeArithmetic.elementCount([outChannels, kernelSize.0, kernelSize.1]) ?? 1, 1))
-        let b = hasBias ? biasInit ?? Initializer.uniform(scale: 1 / fanIn.squareRoot()).make([shape[1]], dtype: dtype, seed: seed.map { $0 &+ 1 }) : nil
+        let fanIn = Double(Swift.max(SizeArithmetic.elementCount(Array(shape.dropFirst())) ?? 1, 1))   // MindSpore: (out/group)·kh·kw
+        let b = hasBias ? biasInit ?? Initializer.uniform(scale: 1 / fanIn.squareRoot()).make([Swift.max(outChannels, 0)], dtype: dtype, seed: seed.map { $0 &+ 1 }) : nil
         if let b, biasInit != nil, b.shape != [outChannels] { fail("biasInit has shape \(b.shape), expected \([outChannels])") }
         bias = b.map { Parameter($0, name: "bias") }
         super.init()
@@ -103,18 +107,18 @@ public final class Conv2dTranspose: Cell, @unchecked Sendable {
     /// conv2dTranspose(x, W) + b, then `outputPadding` zero rows and columns: an `(N, out, H′, W′)` result.
     public override func construct(_ x: Tensor) -> Tensor {
         let configuration = "Conv2dTranspose(inChannels: \(inChannels), outChannels: \(outChannels), kernelSize: \(kernelSize), "
-            + "stride: \(stride), padMode: \(padMode.mindSporeName), dilation: \(dilation))"
+            + "stride: \(stride), padMode: \(padMode.mindSporeName), dilation: \(dilation)\(group == 1 ? "" : ", group: \(group)"))"
         guard x.rank == 4, x.shape[1] == inChannels else {
             reportLayerError(configuration, "got input \(x.shape); expected (N, \(inChannels), H, W)")
             return Tensor.placeholder(dtype: x.dtype)
         }
-        guard group == 1, outputPadding.0 >= 0, outputPadding.1 >= 0, let (size, window) = geometry(height: x.shape[2], width: x.shape[3]),
+        guard group >= 1, inChannels % group == 0, outChannels % group == 0, outputPadding.0 >= 0, outputPadding.1 >= 0, let (size, window) = geometry(height: x.shape[2], width: x.shape[3]),
               window.outputSize(height: size.0, width: size.1).map({ $0 == (x.shape[2], x.shape[3]) }) == true else {
             reportLayerError(configuration, "got input \(x.shape); expected a positive output size from positive kernel, stride and "
-                + "dilation, padding ≥ 0 and group 1")
+                + "dilation, padding ≥ 0 and a group ≥ 1 dividing both channel counts")
             return Tensor.placeholder(dtype: x.dtype)
         }
-        var y = conv2dTranspose(x, weight: weight.value, window: window, outputSize: size)
+        var y = conv2dTranspose(x, weight: weight.value, window: window, outputSize: size, groups: group)
         if let bias { y = y + bias.value.reshaped(to: [1, -1, 1, 1]) }
         guard outputPadding != (0, 0) else { return y }
         return pad(y, padding: [0, outputPadding.1, 0, outputPadding.0])

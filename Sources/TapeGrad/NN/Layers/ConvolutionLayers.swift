@@ -21,13 +21,19 @@ public enum PadMode: Sendable, Equatable {
     }
 }
 
-/// `nn.Conv2d` on NCHW input: weight `(out, in, kh, kw)` (`weight`), optional bias `(out,)` (`bias`),
-/// im2col + one gemm per image. Defaults as MindSpore: pad mode `same`, no bias, W ~ HeUniform(√5)
-/// (U(−1/√fanIn, 1/√fanIn)), b ~ U(−1/√fanIn, 1/√fanIn).
+/// `nn.Conv2d` on NCHW input: weight `(out, in/group, kh, kw)` (`weight`), optional bias `(out,)` (`bias`),
+/// im2col + one gemm per group of images (and per channel group). Defaults as MindSpore: pad mode `same`, no bias,
+/// group 1, W ~ HeUniform(√5) (U(−1/√fanIn, 1/√fanIn)), b ~ U(−1/√fanIn, 1/√fanIn), fanIn = (in/group)·kh·kw.
+///
+/// `group` = g splits the channels into g groups, output channel o seeing only input group ⌊o·g/out⌋
+/// (``conv2d(_:weight:window:groups:)``); `group` = in = out is a depthwise convolution. Both channel counts must
+/// be divisible by `group`.
 ///
 /// ```swift
 /// let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
 /// conv(Tensor.zeros([4, 1, 8, 8])).shape   // [4, 8, 8, 8]
+/// let depthwise = Conv2d(inChannels: 8, outChannels: 8, kernelSize: 3, group: 8)
+/// depthwise.weight.value.shape             // [8, 1, 3, 3]
 /// ```
 public final class Conv2d: Cell, @unchecked Sendable {
     /// The kernels.
@@ -38,25 +44,32 @@ public final class Conv2d: Cell, @unchecked Sendable {
     public let kernelSize: (Int, Int), stride: (Int, Int), dilation: (Int, Int), padMode: PadMode
     /// Input and output channels.
     public let inChannels: Int, outChannels: Int
+    /// The number of channel groups (1: every output channel sees every input channel).
+    public let group: Int
 
     /// A convolution layer; `weightInit`/`biasInit` give explicit initial values, otherwise they are drawn in `dtype`.
     public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1), padMode: PadMode = .same,
-                dilation: (Int, Int) = (1, 1), hasBias: Bool = false, weightInit: Tensor? = nil, biasInit: Tensor? = nil,
+                dilation: (Int, Int) = (1, 1), group: Int = 1, hasBias: Bool = false, weightInit: Tensor? = nil, biasInit: Tensor? = nil,
                 dtype: DType = .float32, seed: UInt64? = nil) {
         self.inChannels = inChannels
+        self.group = group
         self.outChannels = outChannels
         self.kernelSize = kernelSize
         self.stride = stride
         self.dilation = dilation
         self.padMode = padMode
-        let shape = [outChannels, inChannels, kernelSize.0, kernelSize.1]
+        if group < 1 || inChannels % Swift.max(group, 1) != 0 || outChannels % Swift.max(group, 1) != 0 {
+            reportError(TensorError(op: "Conv2d(inChannels: \(inChannels), outChannels: \(outChannels), kernelSize: \(kernelSize), group: \(group))",
+                                    message: "group must be ≥ 1 and divide inChannels (\(inChannels)) and outChannels (\(outChannels))"))
+        }
+        let shape = [outChannels, inChannels / Swift.max(group, 1), kernelSize.0, kernelSize.1]
         let w = weightInit ?? Initializer.heUniform(negativeSlope: 5.0.squareRoot()).make(shape, dtype: dtype, seed: seed)
         if weightInit != nil, w.shape != shape {
             reportError(TensorError(op: "Conv2d", message: "weightInit has shape \(w.shape), expected \(shape)"))
         }
         weight = Parameter(w, name: "weight")
         // Checked: the initialiser above has already reported a shape whose size overflows.
-        let fanIn = Double(Swift.max(SizeArithmetic.elementCount([inChannels, kernelSize.0, kernelSize.1]) ?? 1, 1))
+        let fanIn = Double(Swift.max(SizeArithmetic.elementCount(Array(shape.dropFirst())) ?? 1, 1))   // MindSpore: (in/group)·kh·kw
         let b = hasBias ? biasInit ?? Initializer.uniform(scale: 1 / fanIn.squareRoot()).make([outChannels], dtype: dtype, seed: seed.map { $0 &+ 1 }) : nil
         if let b, biasInit != nil, b.shape != [outChannels] {
             reportError(TensorError(op: "Conv2d", message: "biasInit has shape \(b.shape), expected \([outChannels])"))
@@ -67,22 +80,23 @@ public final class Conv2d: Cell, @unchecked Sendable {
 
     /// A square kernel: `Conv2d(inChannels: 1, outChannels: 8, kernelSize: 3)`.
     public convenience init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padMode: PadMode = .same,
-                            dilation: Int = 1, hasBias: Bool = false, weightInit: Tensor? = nil, biasInit: Tensor? = nil,
+                            dilation: Int = 1, group: Int = 1, hasBias: Bool = false, weightInit: Tensor? = nil, biasInit: Tensor? = nil,
                             dtype: DType = .float32, seed: UInt64? = nil) {
         self.init(inChannels: inChannels, outChannels: outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padMode: padMode, dilation: (dilation, dilation), hasBias: hasBias, weightInit: weightInit, biasInit: biasInit,
+                  padMode: padMode, dilation: (dilation, dilation), group: group, hasBias: hasBias, weightInit: weightInit, biasInit: biasInit,
                   dtype: dtype, seed: seed)
     }
 
-    /// conv2d(x, W) + b.
+    /// conv2d(x, W, groups: group) + b.
     public override func construct(_ x: Tensor) -> Tensor {
+        let grouping = group == 1 ? "" : ", group: \(group)"
         guard x.rank == 4, x.shape[1] == inChannels else {
-            reportLayerError("Conv2d(inChannels: \(inChannels), outChannels: \(outChannels), kernelSize: \(kernelSize))",
+            reportLayerError("Conv2d(inChannels: \(inChannels), outChannels: \(outChannels), kernelSize: \(kernelSize)\(grouping))",
                              "got input \(x.shape); expected (N, \(inChannels), H, W)")
             return Tensor.placeholder(dtype: x.dtype)
         }
         let window = padMode.window(height: x.shape[2], width: x.shape[3], kernel: kernelSize, stride: stride, dilation: dilation)
-        let y = conv2d(x, weight: weight.value, window: window)
+        let y = conv2d(x, weight: weight.value, window: window, groups: group)
         guard let bias else { return y }
         return y + bias.value.reshaped(to: [1, -1, 1, 1])
     }
@@ -90,7 +104,7 @@ public final class Conv2d: Cell, @unchecked Sendable {
     /// MindSpore's printed configuration: `input_channels=3, output_channels=8, kernel_size=(3, 3), …`.
     public override var extendRepr: String {
         "input_channels=\(inChannels), output_channels=\(outChannels), kernel_size=\(kernelSize), stride=\(stride), "
-            + "pad_mode=\(padMode.mindSporeName), padding=\(padMode.mindSporePadding), dilation=\(dilation), group=1, "
+            + "pad_mode=\(padMode.mindSporeName), padding=\(padMode.mindSporePadding), dilation=\(dilation), group=\(group), "
             + "has_bias=\(bias != nil ? "True" : "False"), format=NCHW"
     }
 }
