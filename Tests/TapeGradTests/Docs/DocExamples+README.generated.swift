@@ -122,7 +122,7 @@ private func docExampleREADME_README_10() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:974
+// README.md:977
 private func docExampleREADME_README_11() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
