@@ -214,7 +214,7 @@ private func docExampleOps_Ops_Indexing_TensorIndex_2() async throws {
     _ = (item)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Linear.swift:9
+// Sources/TapeGrad/Ops/Linear.swift:10
 private func docExampleOps_Ops_Linear_1() async throws {
     let y = linear(x, weight: w, bias: b, relu: true)   // same as relu(matmul(x, w, transposeB: true) + b)
     _ = (y)   // uses the example's values: no unused-value warnings
