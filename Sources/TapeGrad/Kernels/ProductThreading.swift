@@ -22,10 +22,10 @@ import Synchronization
 /// convolutions, recurrences) over the cores.
 ///
 /// - ``openBLAS``: each product is one cblas call, threaded by OpenBLAS itself.
-/// - ``partitioned``: a product with M·N·K above 2²¹ is split along its larger output dimension into one block
+/// - ``partitioned``: a product with M·N·K above 2²² is split along its larger output dimension into one block
 ///   per core, each block a single-threaded gemm on one of TapeGrad's threads (with
 ///   ``linear(_:weight:bias:relu:)``'s bias and ReLU applied to each block while it is in cache); a product
-///   between OpenBLAS's own threading threshold (M·N·K > 2¹⁸) and 2²¹ runs whole on the calling thread, where
+///   between OpenBLAS's own threading threshold (M·N·K > 2¹⁸) and 2²² runs whole on the calling thread, where
 ///   waking a second thread costs about what it saves (measured by the benchmark's W11). While such a product
 ///   runs, OpenBLAS is set to one thread (`openblas_set_num_threads(1)`, process-wide; the previous count is
 ///   restored when the last such product finishes), so any other OpenBLAS call made at that moment runs
@@ -48,7 +48,7 @@ public enum ProductThreading: Int, Sendable, CaseIterable {
     /// ProductThreading.current = .openBLAS
     /// ```
     case openBLAS = 0
-    /// Products with M·N·K above 2²¹ are split across TapeGrad's threads, one single-threaded gemm per block;
+    /// Products with M·N·K above 2²² are split across TapeGrad's threads, one single-threaded gemm per block;
     /// mid-size ones run whole on the calling thread.
     ///
     /// ```swift
@@ -88,8 +88,10 @@ enum GEMMPartition {
     static let rowAlignment = 24
     static let columnAlignment = 16
     /// Products with M·N·K above this are split, each block getting at least half of it; smaller ones above
-    /// ``openBLASThreshold`` run whole on one thread (W11: at 32×128×128 one thread took 16 µs, OpenBLAS's two 25 µs).
-    static let splitThreshold = 1 << 21
+    /// ``openBLASThreshold`` run whole on one thread. Measured with W11 on the shared 2-core VM: at 32×128×128
+    /// one thread took 16 µs, OpenBLAS's two 25 µs; at 32×128×784 (3.2·10⁶) one thread beat both OpenBLAS's
+    /// threads and two blocks in every run (a block waiting for a busy core costs more than the half it saves).
+    static let splitThreshold = 1 << 22
 
     /// Calls `body(rows, columns)` for disjoint blocks covering an m×n output whose K-sums have length k:
     /// once with the whole output when the product stays unpartitioned, else once per block on
