@@ -1,6 +1,7 @@
 // The fully connected map y = act(x·Wᵀ + b) as one recorded op: the bias is written into the output
 // before the gemm, which then accumulates onto it (β = 1), and ReLU is applied in place, so the forward
-// makes one pass over the output besides the gemm instead of three.
+// makes one pass over the output besides the gemm instead of three. When the product is partitioned
+// (``ProductThreading``), each thread does all three on its own block of the output.
 
 /// `relu?(x·Wᵀ + b)` for `x: [m, k]`, `weight: [n, k]`, `bias: [n]`, as MindSpore's Dense computes it.
 ///
@@ -22,25 +23,27 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, relu applyRelu: B
     let (m, k, n) = (x.shape[0], x.shape[1], weight.shape[0])
     guard Tensor.canAllocate([m, n], dtype: dtype, op: "linear") else { return Tensor.placeholder(dtype: dtype) }
     let out = Tensor.uninitialized([m, n], dtype: dtype)
-    func run<T: FloatingElement>(_: T.Type, gemm: (UnsafePointer<T>, UnsafePointer<T>, T, UnsafeMutablePointer<T>) -> Void) {
-        let po = out.buffer.pointer(T.self)
-        var beta: T = 0
-        if let bias {
-            let pb = bias.buffer.pointer(T.self)
-            for row in 0..<m { (po + row * n).update(from: pb, count: n) }
-            beta = 1
+    // Each block of the output (the whole output, or one per thread when the product is partitioned) gets its
+    // bias rows, then the gemm accumulating onto them, then ReLU, while it is still in cache.
+    func run<T: BLASElement>(_: T.Type, relu: (UnsafeMutablePointer<T>, Int) -> Void) {
+        let px = x.buffer.pointer(T.self), pw = weight.buffer.pointer(T.self), po = out.buffer.pointer(T.self)
+        let pb = bias.map { $0.buffer.pointer(T.self) }
+        GEMMPartition.run(m: m, n: n, k: k) { rows, cols in
+            let block = po + rows.lowerBound * n + cols.lowerBound
+            if let pb {
+                for row in 0..<rows.count { (block + row * n).update(from: pb + cols.lowerBound, count: cols.count) }
+            }
+            // The block's rows of x and of W (= columns of Wᵀ), as one gemm: the work is split already.
+            T.gemm(transA: false, transB: true, m: rows.count, n: cols.count, k: k, alpha: 1, a: px + rows.lowerBound * k, lda: k,
+                   b: pw + cols.lowerBound * k, ldb: k, beta: pb == nil ? 0 : 1, c: block, ldc: n, mode: .openBLAS)
+            guard applyRelu else { return }
+            if cols.count == n { relu(block, rows.count * n) } else { for row in 0..<rows.count { relu(block + row * n, cols.count) } }
         }
-        gemm(x.buffer.pointer(T.self), weight.buffer.pointer(T.self), beta, po)
     }
     switch dtype {
-    case .float32:
-        run(Float.self) { a, b, beta, c in BLAS.gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k, beta: beta, c: c, ldc: n) }
-    case .float64:
-        run(Double.self) { a, b, beta, c in BLAS.gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k, beta: beta, c: c, ldc: n) }
+    case .float32: run(Float.self, relu: reluInPlace)
+    case .float64: run(Double.self, relu: reluInPlace)
     default: break   // float32 and float64 only (guarded above)
-    }
-    if applyRelu {
-        if dtype == .float32 { reluInPlace(out.buffer.pointer(Float.self), m * n) } else { reluInPlace(out.buffer.pointer(Double.self), m * n) }
     }
     withExtendedLifetime((x, weight, bias)) {}
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
