@@ -69,6 +69,14 @@ private func docExampleOps_Ops_Activations_13() async throws {
     docExampleValue(glu(Tensor([[1, 0]])))   // [[0.5]]
 }
 
+// Sources/TapeGrad/Ops/AdaptivePooling.swift:12
+private func docExampleOps_Ops_AdaptivePooling_1() async throws {
+    let x = Tensor.randomNormal([2, 3, 5, 7], seed: 1)
+    docExampleValue(adaptiveAvgPool2d(x, outputSize: (3, 4)).shape)   // [2, 3, 3, 4]
+    docExampleValue(adaptiveAvgPool2d(x, outputSize: (nil, 1)).shape)   // [2, 3, 5, 1]
+    _ = (x)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/Ops/Arithmetic.swift:201
 private func docExampleOps_Ops_Arithmetic_1() async throws {
     docExampleValue(pow(Tensor([2, 3]), Tensor([3, 2])))   // [8, 9]
@@ -94,10 +102,23 @@ private func docExampleOps_Ops_Comparison_4() async throws {
     docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:177
+// Sources/TapeGrad/Ops/Convolution.swift:266
 private func docExampleOps_Ops_Convolution_1() async throws {
     let y = conv2d(x, weight: w, window: Window2D(kernel: (3, 3), padding: (1, 1, 1, 1)))   // same size
-    _ = (y)   // uses the example's values: no unused-value warnings
+    let image = Tensor.randomNormal([1, 4, 5, 5], seed: 1)
+    let depthwise = Tensor.randomNormal([4, 1, 3, 3], seed: 2)   // (O, C/groups, kh, kw), groups = C = O = 4
+    docExampleValue(conv2d(image, weight: depthwise, window: Window2D(kernel: (3, 3)), groups: 4).shape)   // [1, 4, 3, 3]
+    _ = (y, image, depthwise)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/ConvolutionTranspose.swift:13
+private func docExampleOps_Ops_ConvolutionTranspose_1() async throws {
+    let x = Tensor.randomNormal([1, 4, 3, 3], seed: 1)
+    let w = Tensor.randomNormal([4, 2, 3, 3], seed: 2)   // (in, out, kh, kw)
+    let window = Window2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1, 1, 1))
+    docExampleValue(conv2dTranspose(x, weight: w, window: window, outputSize: (5, 5)).shape)   // [1, 2, 5, 5]
+    docExampleValue(conv2dTranspose(x, weight: w, window: window, outputSize: (5, 5), groups: 2).shape)   // [1, 4, 5, 5]: (in, out/2, kh, kw)
+    _ = (x, w, window)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/Indexing/Gather.swift:7
@@ -212,6 +233,15 @@ private func docExampleOps_Ops_Indexing_TensorIndex_1() async throws {
 private func docExampleOps_Ops_Indexing_TensorIndex_2() async throws {
     let item: any TensorIndexConvertible = 1..<3
     _ = (item)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Interpolation.swift:37
+private func docExampleOps_Ops_Interpolation_1() async throws {
+    let image = Tensor.randomNormal([1, 3, 4, 5], seed: 1)
+    docExampleValue(interpolate(image, size: [8, 10], mode: .bilinear).shape)   // [1, 3, 8, 10]
+    docExampleValue(interpolate(image, size: [8, 10], mode: .bilinear, alignCorners: true).shape)   // corners kept
+    docExampleValue(interpolate(Tensor.randomNormal([2, 3, 6], seed: 2), size: [12]).shape)   // [2, 3, 12], nearest
+    _ = (image)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/Linear.swift:10
@@ -547,12 +577,12 @@ private func docExampleOps_Ops_Math_Trigonometric_11() async throws {
     docExampleValue(hypot(Tensor([3]), Tensor([4])))   // [5]
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:121
+// Sources/TapeGrad/Ops/Pooling.swift:213
 private func docExampleOps_Ops_Pooling_1() async throws {
     docExampleValue(maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:177
+// Sources/TapeGrad/Ops/Pooling.swift:269
 private func docExampleOps_Ops_Pooling_2() async throws {
     docExampleValue(avgPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
