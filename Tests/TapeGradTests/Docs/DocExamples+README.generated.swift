@@ -91,7 +91,7 @@ private func docExampleREADME_README_7() async throws {
     _ = (y, pullback, dy, h)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:443
+// README.md:461
 private func docExampleREADME_README_8() async throws {
     let lstm = LSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, batchFirst: true, bidirectional: true)
     let (output, (hn, cn)) = lstm(x, hx: nil)                   // x [N, T, 32] → output [N, T, 256]
@@ -100,12 +100,12 @@ private func docExampleREADME_README_8() async throws {
     _ = (lstm, output, hn, cn, mha, attended, weights)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:498
+// README.md:517
 private func docExampleREADME_README_9() async throws {
     var x = Tensor.arange(12).reshaped(to: [3, 4])
     let rows = (x[2], x[-1], x[1..<3], x[..., 0], x[0, 1..<4], x[1...])   // Int, ranges, ... as NumPy's ellipsis
     docExampleValue(x[Tensor([2, 0] as [Int32])])   // an int32 index tensor
-    docExampleValue(x[mask: greater(x, Tensor(5))])   // a 0/1 mask
+    docExampleValue(x[greater(x, Tensor(5))])   // a bool mask (also x[mask: m], numeric non-zero too)
     docExampleValue(x[TensorIndex.slice(start: nil, end: nil, step: -1), TensorIndex.newAxis])
     x[0, 1..<3] = Tensor([-1, -2])                               // recorded write
     let (values, indices) = topk(x, k: 2)
@@ -114,7 +114,7 @@ private func docExampleREADME_README_9() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:957
+// README.md:976
 private func docExampleREADME_README_10() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
