@@ -77,8 +77,13 @@ private func docExampleOps_Ops_AdaptivePooling_1() async throws {
     _ = (x)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Arithmetic.swift:201
+// Sources/TapeGrad/Ops/Arithmetic.swift:94
 private func docExampleOps_Ops_Arithmetic_1() async throws {
+    docExampleValue(-Tensor([1, -2]))   // [-1, 2]
+}
+
+// Sources/TapeGrad/Ops/Arithmetic.swift:210
+private func docExampleOps_Ops_Arithmetic_2() async throws {
     docExampleValue(pow(Tensor([2, 3]), Tensor([3, 2])))   // [8, 9]
 }
 

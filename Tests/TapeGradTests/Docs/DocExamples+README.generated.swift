@@ -91,7 +91,7 @@ private func docExampleREADME_README_7() async throws {
     _ = (y, pullback, dy, h)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:461
+// README.md:463
 private func docExampleREADME_README_8() async throws {
     let lstm = LSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, batchFirst: true, bidirectional: true)
     let (output, (hn, cn)) = lstm(x, hx: nil)                   // x [N, T, 32] → output [N, T, 256]
@@ -100,7 +100,7 @@ private func docExampleREADME_README_8() async throws {
     _ = (lstm, output, hn, cn, mha, attended, weights)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:517
+// README.md:519
 private func docExampleREADME_README_9() async throws {
     var x = Tensor.arange(12).reshaped(to: [3, 4])
     let rows = (x[2], x[-1], x[1..<3], x[..., 0], x[0, 1..<4], x[1...])   // Int, ranges, ... as NumPy's ellipsis
@@ -114,7 +114,7 @@ private func docExampleREADME_README_9() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:976
+// README.md:978
 private func docExampleREADME_README_10() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }

@@ -93,5 +93,13 @@ final class BoolMaskConsumerTests: XCTestCase {
         // −0 is zero (MindSpore 2.10's CPU `any` ORs raw bytes and calls [0, −0] true; not reproduced).
         XCTAssertEqual(Tensor([0, -0.0]).any().asArray(Bool.self), [false])
         XCTAssertEqual(Tensor([0, -0.0]).any().dtype, .bool)
+        let m = Tensor([true, false, true, true])
+        XCTAssertEqual(m.mean().dtype, .float32)
+        XCTAssertEqual(m.mean().item(), 0.75)
+        XCTAssertEqual((1 - m).asArray(Int64.self), [0, 1, 0, 0])
+        XCTAssertEqual(logicalNot(m).asArray(Bool.self), [false, true, false, false])
+        XCTAssertThrowsError(try withErrorChecking { -m }) { error in
+            XCTAssertTrue("\(error)".contains("logicalNot"), "\(error)")
+        }
     }
 }
