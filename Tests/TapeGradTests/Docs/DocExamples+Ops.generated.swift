@@ -920,7 +920,7 @@ private func docExampleOps_Ops_Statistics_Moments_2() async throws {
 
 // Sources/TapeGrad/Ops/Statistics/Moments.swift:36
 private func docExampleOps_Ops_Statistics_Moments_3() async throws {
-    docExampleValue(Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([1, 0, 1])))   // 2
+    docExampleValue(Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([true, false, true])))   // 2
 }
 
 // Sources/TapeGrad/Ops/Statistics/Moments.swift:52

@@ -14,6 +14,10 @@ final class BoolMaskConsumerTests: XCTestCase {
         XCTAssertEqual(g.scalars, [0, 1, 1])
         let gm = try gradient(at: x) { x in greater(x, Tensor(0)).astype(.float64).sum() + x.sum() * 0 }
         XCTAssertEqual(gm.scalars, [0, 0, 0])
+        // Differentiating a comparison itself gives zeros in x's dtype, as MindSpore (a bool output has no derivative).
+        let gz = try gradient(at: x) { x in greater(x, Tensor(0)) }
+        XCTAssertEqual(gz.dtype, .float64)
+        XCTAssertEqual(gz.scalars, [0, 0, 0])
     }
 
     func testWhereTakesABoolOrANumericConditionAlike() throws {
@@ -35,6 +39,21 @@ final class BoolMaskConsumerTests: XCTestCase {
         x[mask: less(x, Tensor(0))] = Tensor(9)
         XCTAssertEqual(x.scalars, [1, 9, 3, 9])
         XCTAssertEqual(x.mean(alongAxes: nil, where: greater(x, Tensor(2))).item(), 7)
+    }
+
+    func testABoolTensorInsideASubscriptIsAMask() throws {
+        var x = Tensor([[1, -2, 3], [-4, 5, -6]] as [[Double]])
+        let positive = greater(x, Tensor(0 as Double))
+        XCTAssertEqual(x[positive].scalars, [1, 3, 5])
+        XCTAssertEqual(x[Tensor([false, true])].shape, [1, 3])
+        XCTAssertEqual(x[Tensor([false, true])].scalars, [-4, 5, -6])
+        // Read through a bool mask: ∂/∂x Σ 2·x[m] = 2 where m, 0 elsewhere.
+        let g = try gradient(at: x) { x in (x[positive] * 2).sum() }
+        XCTAssertEqual(g.scalars, [2, 0, 2, 0, 2, 0])
+        x[less(x, Tensor(0 as Double))] = Tensor(0 as Double)
+        XCTAssertEqual(x.scalars, [1, 0, 3, 0, 5, 0])
+        // An int32 tensor is still an index tensor, not a mask.
+        XCTAssertEqual(x[Tensor([1, 1] as [Int32])].shape, [2, 3])
     }
 
     func testAttentionTreatsABoolMaskAsMindSporesBooleanMask() throws {
