@@ -4,7 +4,13 @@ extension Tensor {
     /// `a ∘ b` after promotion and broadcasting, as a bool tensor (the kernel's 0/1 cast to bool). Never
     /// recorded: a comparison is piecewise constant, so it carries no gradient.
     static func comparison(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
-        elementwise(op, a.detached, b.detached, name: name).converted(to: .bool)
+        numericMask(op, a, b, name: name).converted(to: .bool)
+    }
+
+    /// The same comparison as 1/0 in the promoted dtype: what pullbacks multiply gradients by (one pass, and
+    /// exactly the numbers of a bool mask cast to that dtype).
+    static func numericMask(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String? = nil) -> Tensor {
+        elementwise(op, a.detached, b.detached, name: name)
     }
 }
 
@@ -54,9 +60,9 @@ public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let out = Tensor.elementwise(.maximum, a, b, name: "maximum")
     guard a.isRecorded || b.isRecorded else { return out }
     return out.recorded(a, b) { g, needed in
-        let p = DType.promoted(a.dtype, b.dtype), tie = equal(a, b).converted(to: p) * 0.5
-        return (needed[0] ? (g * (greater(a, b).converted(to: p) + tie)).unbroadcast(to: a.shape) : nil,
-                needed[1] ? (g * (less(a, b).converted(to: p) + tie)).unbroadcast(to: b.shape) : nil)
+        let tie = Tensor.numericMask(.equal, a, b) * 0.5
+        return (needed[0] ? (g * (Tensor.numericMask(.greater, a, b) + tie)).unbroadcast(to: a.shape) : nil,
+                needed[1] ? (g * (Tensor.numericMask(.less, a, b) + tie)).unbroadcast(to: b.shape) : nil)
     }
 }
 
@@ -65,9 +71,9 @@ public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let out = Tensor.elementwise(.minimum, a, b, name: "minimum")
     guard a.isRecorded || b.isRecorded else { return out }
     return out.recorded(a, b) { g, needed in
-        let p = DType.promoted(a.dtype, b.dtype), tie = equal(a, b).converted(to: p) * 0.5
-        return (needed[0] ? (g * (less(a, b).converted(to: p) + tie)).unbroadcast(to: a.shape) : nil,
-                needed[1] ? (g * (greater(a, b).converted(to: p) + tie)).unbroadcast(to: b.shape) : nil)
+        let tie = Tensor.numericMask(.equal, a, b) * 0.5
+        return (needed[0] ? (g * (Tensor.numericMask(.less, a, b) + tie)).unbroadcast(to: a.shape) : nil,
+                needed[1] ? (g * (Tensor.numericMask(.greater, a, b) + tie)).unbroadcast(to: b.shape) : nil)
     }
 }
 
@@ -80,7 +86,7 @@ public func clip(_ x: Tensor, min lower: Double, max upper: Double) -> Tensor {
     let lo = Tensor.scalarOperand(lower, like: x), hi = Tensor.scalarOperand(upper, like: x)
     let out = Tensor.elementwise(.minimum, Tensor.elementwise(.maximum, x.detached, lo), hi, name: "clip")
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * greaterEqual(x, lo) * lessEqual(x, hi) }
+    return out.recorded(x) { g in g * Tensor.numericMask(.greaterEqual, x, lo) * Tensor.numericMask(.lessEqual, x, hi) }
 }
 
 /// Picks `a` where `condition` is true and `b` elsewhere; all three broadcast together. The condition is a
