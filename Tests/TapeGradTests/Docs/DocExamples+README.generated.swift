@@ -114,7 +114,7 @@ private func docExampleREADME_README_9() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:978
+// README.md:980
 private func docExampleREADME_README_10() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
