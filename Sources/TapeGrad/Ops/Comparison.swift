@@ -109,10 +109,17 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         return Tensor.placeholder(dtype: dtype)
     }
     guard Tensor.canAllocate(shape, dtype: .float64, op: "where") else { return Tensor.placeholder(dtype: dtype) }
-    // keep is 1 where the condition holds, in the result dtype, so it can scale gradients.
-    let keep = Tensor.elementwise(.equal, condition.detached.converted(to: .float64), Tensor.zeros([], dtype: .float64))
-        .converted(to: dtype)
-    let flip = ElementwiseKernels.unary(.neg, keep) + 1
+    // flip is 1 where the condition holds and keep 1 where it does not, in the result dtype, so they scale
+    // gradients. A bool condition is already 0/1: one cast (a numeric one is compared with 0 in float64).
+    let flip: Tensor, keep: Tensor
+    if condition.dtype == .bool {
+        flip = condition.detached.converted(to: dtype)
+        keep = ElementwiseKernels.unary(.neg, flip) + 1
+    } else {
+        keep = Tensor.elementwise(.equal, condition.detached.converted(to: .float64), Tensor.zeros([], dtype: .float64))
+            .converted(to: dtype)
+        flip = ElementwiseKernels.unary(.neg, keep) + 1
+    }
     let keepFull = flip.broadcastKernel(to: shape), left = a.converted(to: dtype).broadcastKernel(to: shape)
     let right = b.converted(to: dtype).broadcastKernel(to: shape)
     let out = Tensor.uninitialized(shape, dtype: dtype)
