@@ -1,10 +1,17 @@
 // Comparisons (constant bool masks), and the selecting ops built on them.
 
 extension Tensor {
-    /// `a ∘ b` after promotion and broadcasting, as a bool tensor (the kernel's 0/1 cast to bool). Never
-    /// recorded: a comparison is piecewise constant, so it carries no gradient.
+    /// `a ∘ b` after promotion and broadcasting, as a bool tensor. Never recorded: a comparison is
+    /// piecewise constant, so it carries no gradient.
     static func comparison(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
-        numericMask(op, a, b, name: name).converted(to: .bool)
+        let dtype = DType.promoted(a.dtype, b.dtype)
+        guard let shape = Broadcasting.shape(a.shape, b.shape) else {
+            reportError(TensorError(op: name, message: "shapes \(a.shape) and \(b.shape) do not broadcast"))
+            return placeholder(dtype: .bool)
+        }
+        // A result larger than both operands (each stretches the other) is a new shape: check its size.
+        if shape != a.shape, shape != b.shape, !canAllocate(shape, dtype: .bool, op: name) { return placeholder(dtype: .bool) }
+        return ComparisonKernels.compare(op, a.converted(to: dtype), b.converted(to: dtype), outShape: shape)
     }
 
     /// The same comparison as 1/0 in the promoted dtype: what pullbacks multiply gradients by (one pass, and

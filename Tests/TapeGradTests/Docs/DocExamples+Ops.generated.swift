@@ -87,42 +87,42 @@ private func docExampleOps_Ops_Arithmetic_2() async throws {
     docExampleValue(pow(Tensor([2, 3]), Tensor([3, 2])))   // [8, 9]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:20
+// Sources/TapeGrad/Ops/Comparison.swift:27
 private func docExampleOps_Ops_Comparison_1() async throws {
     docExampleValue(greater(Tensor([1, 5]), Tensor([3, 3])))   // [false, true] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:27
+// Sources/TapeGrad/Ops/Comparison.swift:34
 private func docExampleOps_Ops_Comparison_2() async throws {
     docExampleValue(greaterEqual(Tensor([1, 3]), Tensor([3, 3])))   // [false, true] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:34
+// Sources/TapeGrad/Ops/Comparison.swift:41
 private func docExampleOps_Ops_Comparison_3() async throws {
     docExampleValue(less(Tensor([1, 5]), Tensor([3, 3])))   // [true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:41
+// Sources/TapeGrad/Ops/Comparison.swift:48
 private func docExampleOps_Ops_Comparison_4() async throws {
     docExampleValue(lessEqual(Tensor([3, 5]), Tensor([3, 3])))   // [true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:48
+// Sources/TapeGrad/Ops/Comparison.swift:55
 private func docExampleOps_Ops_Comparison_5() async throws {
     docExampleValue(equal(Tensor([1, 2]), Tensor([1, 3])))   // [true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:56
+// Sources/TapeGrad/Ops/Comparison.swift:63
 private func docExampleOps_Ops_Comparison_6() async throws {
     docExampleValue(maximum(Tensor([1, 4]), Tensor([3, 4])))   // [3, 4]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:82
+// Sources/TapeGrad/Ops/Comparison.swift:89
 private func docExampleOps_Ops_Comparison_7() async throws {
     docExampleValue(clip(Tensor([-2, 0.5, 3]), min: 0, max: 1))   // [0, 0.5, 1]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:96
+// Sources/TapeGrad/Ops/Comparison.swift:103
 private func docExampleOps_Ops_Comparison_8() async throws {
     docExampleValue(`where`(Tensor([true, false]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
     docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
