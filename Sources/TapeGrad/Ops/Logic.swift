@@ -2,7 +2,7 @@
 //
 // Every comparison and logical op returns a bool tensor, as MindSpore 2.10 does (checked by
 // Oracle/bool_results_oracle.py). A numeric operand counts as true where it is non-zero (NaN is true). A bool
-// mask selects (`where(mask, a, b)`, `x[mask: m]`, `maskedFill`) and multiplies (`x * mask` keeps x's dtype).
+// mask selects (`where(mask, a, b)`, `x[m]`, `maskedFill`) and multiplies (`x * mask` keeps x's dtype).
 // None of these ops is differentiable.
 
 /// True where a ≠ b (NaN ≠ NaN), as a bool tensor. Not differentiable.
