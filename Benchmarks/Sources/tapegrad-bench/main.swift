@@ -428,6 +428,7 @@ if runHere {
     if options.only.contains("W8") { w8() }
     if options.only.contains("W9") { w9() }
     if options.only.contains("BN") { bn() }
+    if options.only.contains("BM") { boolMasks() }
 }
 
 if let path = options.childJSON {
