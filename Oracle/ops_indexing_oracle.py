@@ -5,7 +5,7 @@ Runs each op on real MindSpore 2.10 (CPU, PyNative) — PyTorch where MindSpore 
 from the semantics TapeGrad documents (each such case says "ref": "torch" and why) — and records the
 forward outputs and, for a fixed random cotangent per floating output, the gradient with respect to
 each floating input: ∂/∂xᵢ Σₖ ⟨outₖ, cotₖ⟩. Inputs are float32 with 3 decimals (so float32 and
-float64 replays read the same values), index tensors int32, masks bool (0/1 in TapeGrad).
+float64 replays read the same values), index tensors int32, masks bool.
 Writes Tests/TapeGradTests/Fixtures/oracle_ops_indexing.json; Tests/TapeGradTests/Ops/IndexingOracleTests.swift
 replays every case in float32 and float64.
 

@@ -16,7 +16,7 @@ masked-sum / mask-count formula run in PyTorch.
     /work/venv-ms/bin/python Oracle/ops_math_oracle.py          # writes Tests/TapeGradTests/Fixtures/oracle_ops_math.json
 
 (`--torch-python PATH` overrides the PyTorch interpreter.) Int32 and bool outputs are stored with dtype
-"int32"/"bool"; TapeGrad's comparisons return 0/1 masks in the promoted dtype, which the Swift replay checks.
+"int32"/"bool"; TapeGrad's comparisons return bool too, which the Swift replay checks.
 """
 import json
 import math

@@ -430,6 +430,7 @@ if runHere {
     if options.only.contains("W9") { w9() }
     if options.only.contains("BN") { bn() }
     if options.only.contains("W11") { w11() }   // Products.swift
+    if options.only.contains("BM") { boolMasks() }
 }
 
 if let path = options.childJSON {

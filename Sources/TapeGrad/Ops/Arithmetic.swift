@@ -88,8 +88,17 @@ extension Tensor {
         }
     }
 
-    /// Elementwise negation. ∂L/∂x = −G.
+    /// Elementwise negation. ∂L/∂x = −G. A bool tensor is an error, as in MindSpore 2.10 and PyTorch (its
+    /// integer negation would leave every mask unchanged): invert a mask with ``logicalNot(_:)``.
+    ///
+    /// ```swift
+    /// -Tensor([1, -2])   // [-1, 2]
+    /// ```
     public static prefix func - (x: Tensor) -> Tensor {
+        guard x.dtype != .bool else {
+            reportError(TensorError(op: "neg", message: "cannot negate a bool tensor of shape \(x.shape) (expected a numeric tensor; invert a mask with logicalNot)"))
+            return placeholder(dtype: .bool)
+        }
         let out = ElementwiseKernels.unary(.neg, x)
         guard x.isRecorded else { return out }
         return out.recorded(x) { g in -g }

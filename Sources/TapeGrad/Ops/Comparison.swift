@@ -1,19 +1,61 @@
-// Comparisons (constant 0/1 masks), and the selecting ops built on them.
+// Comparisons (constant bool masks), and the selecting ops built on them.
 
-/// 1 where `a > b`, else 0, in the promoted dtype. Not differentiable (a constant mask).
+extension Tensor {
+    /// `a ∘ b` after promotion and broadcasting, as a bool tensor. Never recorded: a comparison is
+    /// piecewise constant, so it carries no gradient.
+    static func comparison(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
+        let dtype = DType.promoted(a.dtype, b.dtype)
+        guard let shape = Broadcasting.shape(a.shape, b.shape) else {
+            reportError(TensorError(op: name, message: "shapes \(a.shape) and \(b.shape) do not broadcast"))
+            return placeholder(dtype: .bool)
+        }
+        // A result larger than both operands (each stretches the other) is a new shape: check its size.
+        if shape != a.shape, shape != b.shape, !canAllocate(shape, dtype: .bool, op: name) { return placeholder(dtype: .bool) }
+        return ComparisonKernels.compare(op, a.converted(to: dtype), b.converted(to: dtype), outShape: shape)
+    }
+
+    /// The same comparison as 1/0 in the promoted dtype: what pullbacks multiply gradients by (one pass, and
+    /// exactly the numbers of a bool mask cast to that dtype).
+    static func numericMask(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String? = nil) -> Tensor {
+        elementwise(op, a.detached, b.detached, name: name)
+    }
+}
+
+/// True where `a > b`, as a bool tensor (MindSpore's `ops.greater`); operands promote and broadcast first.
+/// Not differentiable (a constant mask): no gradient flows to `a` or `b`.
 ///
 /// ```swift
-/// greater(Tensor([1, 5]), Tensor([3, 3]))   // [0, 1]
+/// greater(Tensor([1, 5]), Tensor([3, 3]))   // [false, true] (Bool)
 /// ```
-public func greater(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.greater, a.detached, b.detached, name: "greater") }
-/// 1 where `a ≥ b`, else 0.
-public func greaterEqual(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.greaterEqual, a.detached, b.detached, name: "greaterEqual") }
-/// 1 where `a < b`, else 0.
-public func less(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.less, a.detached, b.detached, name: "less") }
-/// 1 where `a ≤ b`, else 0.
-public func lessEqual(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.lessEqual, a.detached, b.detached, name: "lessEqual") }
-/// 1 where `a == b`, else 0.
-public func equal(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.equal, a.detached, b.detached, name: "equal") }
+public func greater(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.comparison(.greater, a, b, name: "greater") }
+
+/// True where `a ≥ b`, as a bool tensor. Not differentiable.
+///
+/// ```swift
+/// greaterEqual(Tensor([1, 3]), Tensor([3, 3]))   // [false, true] (Bool)
+/// ```
+public func greaterEqual(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.comparison(.greaterEqual, a, b, name: "greaterEqual") }
+
+/// True where `a < b`, as a bool tensor. Not differentiable.
+///
+/// ```swift
+/// less(Tensor([1, 5]), Tensor([3, 3]))   // [true, false] (Bool)
+/// ```
+public func less(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.comparison(.less, a, b, name: "less") }
+
+/// True where `a ≤ b`, as a bool tensor. Not differentiable.
+///
+/// ```swift
+/// lessEqual(Tensor([3, 5]), Tensor([3, 3]))   // [true, false] (Bool)
+/// ```
+public func lessEqual(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.comparison(.lessEqual, a, b, name: "lessEqual") }
+
+/// True where `a == b` (NaN equals nothing), as a bool tensor. Not differentiable.
+///
+/// ```swift
+/// equal(Tensor([1, 2]), Tensor([1, 3]))   // [true, false] (Bool)
+/// ```
+public func equal(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.comparison(.equal, a, b, name: "equal") }
 
 /// Elementwise maximum with broadcasting. Ties split the gradient ½/½, as in MindSpore:
 /// ∂L/∂a = G ⊙ ([a > b] + ½[a = b]).
@@ -25,9 +67,9 @@ public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let out = Tensor.elementwise(.maximum, a, b, name: "maximum")
     guard a.isRecorded || b.isRecorded else { return out }
     return out.recorded(a, b) { g, needed in
-        let tie = equal(a, b) * 0.5
-        return (needed[0] ? (g * (greater(a, b) + tie)).unbroadcast(to: a.shape) : nil,
-                needed[1] ? (g * (less(a, b) + tie)).unbroadcast(to: b.shape) : nil)
+        let tie = Tensor.numericMask(.equal, a, b) * 0.5
+        return (needed[0] ? (g * (Tensor.numericMask(.greater, a, b) + tie)).unbroadcast(to: a.shape) : nil,
+                needed[1] ? (g * (Tensor.numericMask(.less, a, b) + tie)).unbroadcast(to: b.shape) : nil)
     }
 }
 
@@ -36,9 +78,9 @@ public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let out = Tensor.elementwise(.minimum, a, b, name: "minimum")
     guard a.isRecorded || b.isRecorded else { return out }
     return out.recorded(a, b) { g, needed in
-        let tie = equal(a, b) * 0.5
-        return (needed[0] ? (g * (less(a, b) + tie)).unbroadcast(to: a.shape) : nil,
-                needed[1] ? (g * (greater(a, b) + tie)).unbroadcast(to: b.shape) : nil)
+        let tie = Tensor.numericMask(.equal, a, b) * 0.5
+        return (needed[0] ? (g * (Tensor.numericMask(.less, a, b) + tie)).unbroadcast(to: a.shape) : nil,
+                needed[1] ? (g * (Tensor.numericMask(.greater, a, b) + tie)).unbroadcast(to: b.shape) : nil)
     }
 }
 
@@ -51,14 +93,16 @@ public func clip(_ x: Tensor, min lower: Double, max upper: Double) -> Tensor {
     let lo = Tensor.scalarOperand(lower, like: x), hi = Tensor.scalarOperand(upper, like: x)
     let out = Tensor.elementwise(.minimum, Tensor.elementwise(.maximum, x.detached, lo), hi, name: "clip")
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * greaterEqual(x, lo) * lessEqual(x, hi) }
+    return out.recorded(x) { g in g * Tensor.numericMask(.greaterEqual, x, lo) * Tensor.numericMask(.lessEqual, x, hi) }
 }
 
-/// Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together.
-/// ∂L/∂a = G where the condition holds, ∂L/∂b = G elsewhere; the condition gets no gradient.
+/// Picks `a` where `condition` is true and `b` elsewhere; all three broadcast together. The condition is a
+/// bool tensor (what ``greater(_:_:)`` and the other comparisons return) or a numeric one, true where non-zero
+/// (NaN counts as true). ∂L/∂a = G where the condition holds, ∂L/∂b = G elsewhere; the condition gets no gradient.
 ///
 /// ```swift
-/// `where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9]))   // [1, 9]
+/// `where`(Tensor([true, false]), Tensor([1, 2]), Tensor([9, 9]))   // [1, 9]
+/// `where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9]))          // [1, 9]
 /// ```
 public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let dtype = DType.promoted(a.dtype, b.dtype)
@@ -72,10 +116,17 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         return Tensor.placeholder(dtype: dtype)
     }
     guard Tensor.canAllocate(shape, dtype: .float64, op: "where") else { return Tensor.placeholder(dtype: dtype) }
-    // keep is 1 where the condition holds, in the result dtype, so it can scale gradients.
-    let keep = Tensor.elementwise(.equal, condition.detached.converted(to: .float64), Tensor.zeros([], dtype: .float64))
-        .converted(to: dtype)
-    let flip = ElementwiseKernels.unary(.neg, keep) + 1
+    // flip is 1 where the condition holds and keep 1 where it does not, in the result dtype, so they scale
+    // gradients. A bool condition is already 0/1: one cast (a numeric one is compared with 0 in float64).
+    let flip: Tensor, keep: Tensor
+    if condition.dtype == .bool {
+        flip = condition.detached.converted(to: dtype)
+        keep = ElementwiseKernels.unary(.neg, flip) + 1
+    } else {
+        keep = Tensor.elementwise(.equal, condition.detached.converted(to: .float64), Tensor.zeros([], dtype: .float64))
+            .converted(to: dtype)
+        flip = ElementwiseKernels.unary(.neg, keep) + 1
+    }
     let keepFull = flip.broadcastKernel(to: shape), left = a.converted(to: dtype).broadcastKernel(to: shape)
     let right = b.converted(to: dtype).broadcastKernel(to: shape)
     let out = Tensor.uninitialized(shape, dtype: dtype)

@@ -109,7 +109,7 @@ extension Tensor {
         guard isRecorded else { return out }
         let keptShape = kept.shape
         return out.recorded(self) { g in
-            let hits = equal(self, kept)
+            let hits = Tensor.numericMask(.equal, self, kept)
             let share = hits / hits.sum(alongAxes: axes, keepDims: true)
             return g.reshaped(to: keptShape) * share
         }

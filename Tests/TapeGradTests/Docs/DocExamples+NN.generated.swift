@@ -185,7 +185,7 @@ private func docExampleNN_NN_Layers_ActivationLayers_3() async throws {
     _ = (mlp)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/Attention.swift:25
+// Sources/TapeGrad/NN/Layers/Attention.swift:27
 private func docExampleNN_NN_Layers_Attention_1() async throws {
     let mha = MultiheadAttention(embedDim: 16, numHeads: 4)
     let (out, weights) = mha(x, x, x, keyPaddingMask: padding)   // x [L, N, 16]; weights [N, L, L]

@@ -77,28 +77,54 @@ private func docExampleOps_Ops_AdaptivePooling_1() async throws {
     _ = (x)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Arithmetic.swift:201
+// Sources/TapeGrad/Ops/Arithmetic.swift:94
 private func docExampleOps_Ops_Arithmetic_1() async throws {
+    docExampleValue(-Tensor([1, -2]))   // [-1, 2]
+}
+
+// Sources/TapeGrad/Ops/Arithmetic.swift:210
+private func docExampleOps_Ops_Arithmetic_2() async throws {
     docExampleValue(pow(Tensor([2, 3]), Tensor([3, 2])))   // [8, 9]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:5
+// Sources/TapeGrad/Ops/Comparison.swift:27
 private func docExampleOps_Ops_Comparison_1() async throws {
-    docExampleValue(greater(Tensor([1, 5]), Tensor([3, 3])))   // [0, 1]
+    docExampleValue(greater(Tensor([1, 5]), Tensor([3, 3])))   // [false, true] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:21
+// Sources/TapeGrad/Ops/Comparison.swift:34
 private func docExampleOps_Ops_Comparison_2() async throws {
+    docExampleValue(greaterEqual(Tensor([1, 3]), Tensor([3, 3])))   // [false, true] (Bool)
+}
+
+// Sources/TapeGrad/Ops/Comparison.swift:41
+private func docExampleOps_Ops_Comparison_3() async throws {
+    docExampleValue(less(Tensor([1, 5]), Tensor([3, 3])))   // [true, false] (Bool)
+}
+
+// Sources/TapeGrad/Ops/Comparison.swift:48
+private func docExampleOps_Ops_Comparison_4() async throws {
+    docExampleValue(lessEqual(Tensor([3, 5]), Tensor([3, 3])))   // [true, false] (Bool)
+}
+
+// Sources/TapeGrad/Ops/Comparison.swift:55
+private func docExampleOps_Ops_Comparison_5() async throws {
+    docExampleValue(equal(Tensor([1, 2]), Tensor([1, 3])))   // [true, false] (Bool)
+}
+
+// Sources/TapeGrad/Ops/Comparison.swift:63
+private func docExampleOps_Ops_Comparison_6() async throws {
     docExampleValue(maximum(Tensor([1, 4]), Tensor([3, 4])))   // [3, 4]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:47
-private func docExampleOps_Ops_Comparison_3() async throws {
+// Sources/TapeGrad/Ops/Comparison.swift:89
+private func docExampleOps_Ops_Comparison_7() async throws {
     docExampleValue(clip(Tensor([-2, 0.5, 3]), min: 0, max: 1))   // [0, 0.5, 1]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:60
-private func docExampleOps_Ops_Comparison_4() async throws {
+// Sources/TapeGrad/Ops/Comparison.swift:103
+private func docExampleOps_Ops_Comparison_8() async throws {
+    docExampleValue(`where`(Tensor([true, false]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
     docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
 }
 
@@ -171,7 +197,7 @@ private func docExampleOps_Ops_Indexing_Scatter_4() async throws {
 
 // Sources/TapeGrad/Ops/Indexing/Scatter.swift:111
 private func docExampleOps_Ops_Indexing_Scatter_5() async throws {
-    docExampleValue(maskedFill(Tensor([1, 2, 3]), mask: Tensor([0, 1, 0]), value: Tensor(9)))   // [1, 9, 3]
+    docExampleValue(maskedFill(Tensor([1, 2, 3]), mask: Tensor([false, true, false]), value: Tensor(9)))   // [1, 9, 3]
 }
 
 // Sources/TapeGrad/Ops/Indexing/Scatter.swift:128
@@ -181,7 +207,7 @@ private func docExampleOps_Ops_Indexing_Scatter_6() async throws {
 
 // Sources/TapeGrad/Ops/Indexing/Scatter.swift:139
 private func docExampleOps_Ops_Indexing_Scatter_7() async throws {
-    docExampleValue(maskedSelect(Tensor([[1, 2], [3, 4]]), mask: Tensor([1, 0])))   // [1, 3]
+    docExampleValue(maskedSelect(Tensor([[1, 2], [3, 4]]), mask: Tensor([true, false])))   // [1, 3]
 }
 
 // Sources/TapeGrad/Ops/Indexing/Scatter.swift:153
@@ -221,7 +247,7 @@ private func docExampleOps_Ops_Indexing_Subscript_4() async throws {
     x[mask: less(x, Tensor(0))] = Tensor(0) // [1, 0, 3]
 }
 
-// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:21
+// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:22
 private func docExampleOps_Ops_Indexing_TensorIndex_1() async throws {
     let x = Tensor.arange(12).reshaped(to: [3, 4])
     docExampleValue(x[TensorIndex.slice(start: nil, end: nil, step: -1), 0])   // [8, 4, 0]
@@ -229,7 +255,7 @@ private func docExampleOps_Ops_Indexing_TensorIndex_1() async throws {
     _ = (x)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:44
+// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:45
 private func docExampleOps_Ops_Indexing_TensorIndex_2() async throws {
     let item: any TensorIndexConvertible = 1..<3
     _ = (item)   // uses the example's values: no unused-value warnings
@@ -335,37 +361,37 @@ private func docExampleOps_Ops_LinearAlgebra_Solvers_5() async throws {
     docExampleValue(lstsq(Tensor([[1, 0], [0, 1], [0, 0]]), Tensor([1, 2, 3])))   // [1, 2]
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:9
+// Sources/TapeGrad/Ops/Logic.swift:10
 private func docExampleOps_Ops_Logic_1() async throws {
-    docExampleValue(notEqual(Tensor([1, 2]), Tensor([1, 3])))   // [0, 1]
+    docExampleValue(notEqual(Tensor([1, 2]), Tensor([1, 3])))   // [false, true] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:16
+// Sources/TapeGrad/Ops/Logic.swift:17
 private func docExampleOps_Ops_Logic_2() async throws {
-    docExampleValue(logicalAnd(Tensor([1, 1, 0]), Tensor([2, 0, 0])))   // [1, 0, 0]
+    docExampleValue(logicalAnd(Tensor([1, 1, 0]), Tensor([2, 0, 0])))   // [true, false, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:23
+// Sources/TapeGrad/Ops/Logic.swift:26
 private func docExampleOps_Ops_Logic_3() async throws {
-    docExampleValue(logicalOr(Tensor([1, 0, 0]), Tensor([0, 3, 0])))   // [1, 1, 0]
+    docExampleValue(logicalOr(Tensor([1, 0, 0]), Tensor([0, 3, 0])))   // [true, true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:30
+// Sources/TapeGrad/Ops/Logic.swift:35
 private func docExampleOps_Ops_Logic_4() async throws {
-    docExampleValue(logicalXor(Tensor([1, 1, 0]), Tensor([1, 0, 0])))   // [0, 1, 0]
+    docExampleValue(logicalXor(Tensor([1, 1, 0]), Tensor([1, 0, 0])))   // [false, true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:37
+// Sources/TapeGrad/Ops/Logic.swift:44
 private func docExampleOps_Ops_Logic_5() async throws {
-    docExampleValue(logicalNot(Tensor([0, 2])))   // [1, 0]
+    docExampleValue(logicalNot(Tensor([0, 2])))   // [true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:50
+// Sources/TapeGrad/Ops/Logic.swift:59
 private func docExampleOps_Ops_Logic_6() async throws {
-    docExampleValue(isclose(Tensor([1, 2]), Tensor([1.000001, 2.1])))   // [1, 0]
+    docExampleValue(isclose(Tensor([1, 2]), Tensor([1.000001, 2.1])))   // [true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:69
+// Sources/TapeGrad/Ops/Logic.swift:78
 private func docExampleOps_Ops_Logic_7() async throws {
     docExampleValue(allclose(Tensor([1, 2]), Tensor([1, 2.0000001])))   // true
 }
@@ -389,17 +415,17 @@ private func docExampleOps_Ops_Math_Clamping_2() async throws {
 
 // Sources/TapeGrad/Ops/Math/Clamping.swift:30
 private func docExampleOps_Ops_Math_Clamping_3() async throws {
-    docExampleValue(isnan(Tensor([1, .nan])))   // [0, 1]
+    docExampleValue(isnan(Tensor([1, .nan])))   // [false, true] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Math/Clamping.swift:37
 private func docExampleOps_Ops_Math_Clamping_4() async throws {
-    docExampleValue(isinf(Tensor([1, .infinity])))   // [0, 1]
+    docExampleValue(isinf(Tensor([1, .infinity])))   // [false, true] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Math/Clamping.swift:44
 private func docExampleOps_Ops_Math_Clamping_5() async throws {
-    docExampleValue(isfinite(Tensor([1, .nan, .infinity])))   // [1, 0, 0]
+    docExampleValue(isfinite(Tensor([1, .nan, .infinity])))   // [true, false, false] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Math/Clamping.swift:52
@@ -898,7 +924,7 @@ private func docExampleOps_Ops_Statistics_Moments_2() async throws {
 
 // Sources/TapeGrad/Ops/Statistics/Moments.swift:36
 private func docExampleOps_Ops_Statistics_Moments_3() async throws {
-    docExampleValue(Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([1, 0, 1])))   // 2
+    docExampleValue(Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([true, false, true])))   // 2
 }
 
 // Sources/TapeGrad/Ops/Statistics/Moments.swift:52
@@ -931,12 +957,12 @@ private func docExampleOps_Ops_Statistics_Predicates_2() async throws {
 
 // Sources/TapeGrad/Ops/Statistics/Predicates.swift:22
 private func docExampleOps_Ops_Statistics_Predicates_3() async throws {
-    docExampleValue(Tensor([[0, 1], [0, 0]]).any(alongAxes: [1]))   // [1, 0]
+    docExampleValue(Tensor([[0, 1], [0, 0]]).any(alongAxes: [1]))   // [true, false] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Statistics/Predicates.swift:33
 private func docExampleOps_Ops_Statistics_Predicates_4() async throws {
-    docExampleValue(Tensor([[1, 1], [0, 1]]).all(alongAxes: [1]))   // [1, 0]
+    docExampleValue(Tensor([[1, 1], [0, 1]]).all(alongAxes: [1]))   // [true, false] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Statistics/Predicates.swift:43

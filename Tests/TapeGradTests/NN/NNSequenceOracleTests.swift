@@ -19,7 +19,9 @@ final class NNSequenceOracleTests: XCTestCase {
     /// The layer of a case, and the forward pass the oracle ran (outputs in the oracle's order).
     func make(_ c: [String: Any]) throws -> (Cell, ([Tensor]) -> [Tensor]) {
         let args = c["args"] as? [String: Any] ?? [:]
-        let masks = try (c["masks"] as? [String: Any] ?? [:]).mapValues { try fixtureTensor($0) }
+        // The oracle stores MindSpore's bool masks as int32; replay them as the bool tensors MindSpore was given.
+        var masks = try (c["masks"] as? [String: Any] ?? [:]).mapValues { try fixtureTensor($0) }
+        for (name, m) in masks where name.hasSuffix("mask") && m.dtype == .int32 { masks[name] = m.astype(.bool) }
         func int(_ k: String, _ d: Int = 0) -> Int { args[k] as? Int ?? d }
         func bool(_ k: String) -> Bool { args[k] as? Bool ?? false }
         let (inSize, hidden, layers) = (int("input_size"), int("hidden_size"), int("num_layers", 1))

@@ -22,6 +22,12 @@ extension BadInputRows {
             row("minimum", "minimum", ["[2, 3]", "[4]"]) { _ = minimum(m23, v4) },
             row("greater", "greater", ["[2, 3]", "[4]"]) { _ = greater(m23, v4) },
             row("equal", "equal", ["[2, 3]", "[4]"]) { _ = equal(m23, v4) },
+            row("notEqual", "notEqual", ["[2, 3]", "[4]"]) { _ = notEqual(m23, v4) },
+            row("logicalAnd", "logicalAnd", ["[2, 3]", "[4]"]) { _ = logicalAnd(m23, v4) },
+            row("logicalOr", "logicalOr", ["[2, 3]", "[4]"]) { _ = logicalOr(m23, Tensor.zeros([4], dtype: .bool)) },
+            row("logicalXor", "logicalXor", ["[2, 3]", "[4]"]) { _ = logicalXor(m23, v4) },
+            row("negated mask", "neg", ["bool", "logicalNot"]) { _ = -greater(m23, Tensor(0)) },
+            row("bool mask subscript", "subscript", ["mask of shape [4]", "[2, 3]"]) { _ = m23[Tensor.zeros([4], dtype: .bool)] },
             row("where", "where", ["where", "[2, 3]", "[4]"]) { _ = `where`(m23, m23, v4) },
             row("recorded add", "add", ["[2, 3]", "[4]"]) {
                 do { _ = try valueWithGradient(at: m23) { ($0 + v4).sum() } } catch GradError.tensor(let e) { throw e }

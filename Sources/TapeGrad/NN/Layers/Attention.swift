@@ -13,8 +13,10 @@
 /// averaged over heads (or `[N, H, L, S]` with `averageAttnWeights: false`), taken after dropout as
 /// MindSpore returns them.
 ///
-/// Masks: `keyPaddingMask` `[N, S]` and `attnMask` `[L, S]` or `[N·H, L, S]`. An int32 mask is MindSpore's
-/// boolean mask (nonzero = not attended, i.e. −∞ added); a float mask is added to the scores. `isCausal`
+/// Masks: `keyPaddingMask` `[N, S]` and `attnMask` `[L, S]` or `[N·H, L, S]`. A bool mask (what
+/// ``greater(_:_:)`` and the other comparisons return) is MindSpore's boolean mask: true = not attended,
+/// i.e. −∞ added; an integer mask (int32, int64, uint8) counts the same way, non-zero = not attended. A float
+/// mask is added to the scores. `isCausal`
 /// adds the causal mask (position i attends to j ≤ i), an addition: 2.10's `MultiheadAttention` has no such flag.
 ///
 /// Parameters as MindSpore names them: `in_proj_weight` `[3E, E]` (XavierUniform), `in_proj_bias` `[3E]`
@@ -173,8 +175,8 @@ public final class MultiheadAttention: Cell {
                               dtype: DType, batched: Bool) -> Tensor?? {
         let op = "MultiheadAttention"
         func additive(_ m: Tensor) -> Tensor {
-            guard m.dtype == .int32 else { return stopGradient(m).astype(dtype) }
-            let hidden = m.asArray(Int32.self).map { $0 != 0 ? -Double.infinity : 0 }
+            guard !m.dtype.isFloatingPoint else { return stopGradient(m).astype(dtype) }
+            let hidden = m.asArray(Int64.self).map { $0 != 0 ? -Double.infinity : 0 }
             return Tensor(hidden, shape: m.shape).astype(dtype)
         }
         var total: Tensor? = nil

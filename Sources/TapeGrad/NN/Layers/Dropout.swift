@@ -46,7 +46,7 @@ public final class Dropout: Cell, @unchecked Sendable {
         guard p < 1 else { return x * 0 }
         var generator = RandomGenerator(seed: nextMaskSeed())
         let mask = Tensor.randomUniform(x.shape, dtype: x.dtype.floatingPoint, using: &generator)
-        return x * (greaterEqual(mask, Tensor(p).astype(mask.dtype)) / (1 - p))
+        return x * (Tensor.numericMask(.greaterEqual, mask, Tensor(p).astype(mask.dtype)) / (1 - p))
     }
 
     /// The seed of the next mask: from the enclosing ``withRandomSeed(_:_:)``, or the layer's next draw.

@@ -1,5 +1,5 @@
 // Element-wise gathering and scattering along an axis, masked fills, index selection and nonzero.
-// Index tensors are int32 (negative entries count from the end); masks are 0/1 tensors.
+// Index tensors are int32 (negative entries count from the end); masks are bool tensors (or numeric, non-zero = true).
 
 extension Tensor {
     /// Checks an `index` tensor for the element-wise gather/scatter family and returns, for each of its
@@ -104,12 +104,12 @@ public func scatterAdd(_ input: Tensor, axis: Int, index: Tensor, src: Tensor) -
     return input + values.addingAt(flat: positions, into: input.shape)
 }
 
-/// `input` with `value` wherever the 0/1 `mask` (broadcast to input's shape) is non-zero.
+/// `input` with `value` wherever `mask` (bool, or numeric non-zero; broadcast to input's shape) is true.
 /// MindSpore `ops.masked_fill(input_x, mask, value)`.
 /// ∂L/∂input = G where the mask is 0; ∂L/∂value = Σ G where the mask is 1.
 ///
 /// ```swift
-/// maskedFill(Tensor([1, 2, 3]), mask: Tensor([0, 1, 0]), value: Tensor(9))   // [1, 9, 3]
+/// maskedFill(Tensor([1, 2, 3]), mask: Tensor([false, true, false]), value: Tensor(9))   // [1, 9, 3]
 /// ```
 public func maskedFill(_ input: Tensor, mask: Tensor, value: Tensor) -> Tensor {
     guard Broadcasting.shape(mask.shape, input.shape) == input.shape else {
@@ -132,12 +132,12 @@ public func maskedFill(_ input: Tensor, mask: Tensor, value: Double) -> Tensor {
     maskedFill(input, mask: mask, value: Tensor.full([], value: value, dtype: input.dtype))
 }
 
-/// The elements of `input` where the 0/1 `mask` (broadcast together with input) is non-zero, as a
+/// The elements of `input` where `mask` (bool, or numeric non-zero; broadcast together with input) is true, as a
 /// 1-D tensor. MindSpore `ops.masked_select(input, mask)`. ∂L/∂input = G scattered back (summed over
 /// broadcast dimensions).
 ///
 /// ```swift
-/// maskedSelect(Tensor([[1, 2], [3, 4]]), mask: Tensor([1, 0]))   // [1, 3]
+/// maskedSelect(Tensor([[1, 2], [3, 4]]), mask: Tensor([true, false]))   // [1, 3]
 /// ```
 public func maskedSelect(_ input: Tensor, mask: Tensor) -> Tensor {
     guard let shape = Broadcasting.shape(input.shape, mask.shape) else {

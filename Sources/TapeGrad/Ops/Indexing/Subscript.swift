@@ -43,10 +43,10 @@ extension Tensor {
         set { self = writing([first.tensorIndex, .ellipsis] + items.map(\.tensorIndex), newValue) }
     }
 
-    /// The elements where the 0/1 `mask` is non-zero, as a 1-D tensor in row-major order; the mask
-    /// covers the leading `mask.rank` dimensions with exactly their shape (the rest are kept whole).
-    /// Assigning writes them (a broadcastable value). Masks are tensors of 0/1 (what ``greater(_:_:)``
-    /// returns) until TapeGrad has a bool dtype.
+    /// The elements where `mask` is true, as a 1-D tensor in row-major order; the mask covers the leading
+    /// `mask.rank` dimensions with exactly their shape (the rest are kept whole). Assigning writes them (a
+    /// broadcastable value). A mask is a bool tensor (what ``greater(_:_:)`` returns; `x[m]` reads the same)
+    /// or a numeric one, true where non-zero.
     ///
     /// ∂L/∂x = G scattered back to the selected elements.
     ///

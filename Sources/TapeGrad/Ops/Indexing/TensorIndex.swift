@@ -13,8 +13,9 @@
 /// - `ellipsis`: as many full dimensions as needed (`x[..., 0]` is also written with Swift's `...`).
 /// - `newAxis`: inserts a dimension of size 1.
 /// - `indices(t)`: an int32 tensor of positions along one dimension; the dimension is replaced by `t`'s shape.
-/// - `mask(m)`: a 0/1 tensor (what `greater` or `equal` return) over the next `m.rank` dimensions;
-///   they are replaced by one dimension holding the selected elements in row-major order.
+/// - `mask(m)`: a bool tensor (what `greater` or `equal` return), or a numeric one true where non-zero, over
+///   the next `m.rank` dimensions; they are replaced by one dimension holding the selected elements in
+///   row-major order. A bool tensor written directly, `x[m]`, is this mask (NumPy's and MindSpore's `x[m]`).
 ///
 /// At most one `indices` or `mask` item may appear (NumPy's single advanced index; it stays in place).
 ///
@@ -34,7 +35,7 @@ public enum TensorIndex: Sendable {
     case newAxis
     /// An int32 index tensor along one dimension: `x[TensorIndex.indices(Tensor([2, 0] as [Int32]))]`.
     case indices(Tensor)
-    /// A 0/1 mask over the next `rank` dimensions: `x[TensorIndex.mask(greater(x, Tensor(0)))]`.
+    /// A mask (bool, or numeric non-zero) over the next `rank` dimensions: `x[TensorIndex.mask(greater(x, Tensor(0)))]`.
     case mask(Tensor)
 }
 
@@ -78,8 +79,9 @@ extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { .slice(start: nil, end: upperBound == -1 ? nil : upperBound &+ 1, step: 1) }
 }
 extension Tensor: TensorIndexConvertible {
-    /// `.indices(self)`: an int32 index tensor, `x[idx]`. (A 0/1 mask is `x[mask: m]`.)
-    public var tensorIndex: TensorIndex { .indices(self) }
+    /// `.indices(self)` for an index tensor, `x[idx]`; `.mask(self)` for a bool tensor, `x[greater(x, Tensor(0))]`
+    /// (a numeric 0/1 mask is written `x[mask: m]`).
+    public var tensorIndex: TensorIndex { dtype == .bool ? .mask(self) : .indices(self) }
 }
 
 extension Tensor {
@@ -157,7 +159,7 @@ extension Tensor {
                 outShape.append(1)
             case .indices(let t):
                 guard t.dtype == .int32 else {
-                    return fail("an index tensor must be int32, got \(t.dtype) (a 0/1 mask is written x[mask: m])")
+                    return fail("an index tensor must be int32, got \(t.dtype) (a mask is a bool tensor, or a numeric one written x[mask: m])")
                 }
                 let n = shape[d]
                 var list = t.asArray(Int32.self).map(Int.init)

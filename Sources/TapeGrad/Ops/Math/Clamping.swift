@@ -24,27 +24,27 @@ public func clamp(_ x: Tensor, min lower: Tensor?, max upper: Tensor?) -> Tensor
     return y
 }
 
-/// 1 where x is NaN, else 0, in x's dtype (comparisons return 0/1 masks in the operands' dtype; see
-/// ``equal(_:_:)``). Not differentiable.
+/// True where x is NaN, as a bool tensor (MindSpore's `ops.isnan`; integer and bool inputs give all false).
+/// Not differentiable.
 ///
 /// ```swift
-/// isnan(Tensor([1, .nan]))   // [0, 1]
+/// isnan(Tensor([1, .nan]))   // [false, true] (Bool)
 /// ```
-public func isnan(_ x: Tensor) -> Tensor { MathKernels.unary(.isnan, x.detached) }
+public func isnan(_ x: Tensor) -> Tensor { MathKernels.unary(.isnan, x.detached).converted(to: .bool) }
 
-/// 1 where x is ±∞, else 0, in x's dtype. Not differentiable.
+/// True where x is ±∞, as a bool tensor. Not differentiable.
 ///
 /// ```swift
-/// isinf(Tensor([1, .infinity]))   // [0, 1]
+/// isinf(Tensor([1, .infinity]))   // [false, true] (Bool)
 /// ```
-public func isinf(_ x: Tensor) -> Tensor { MathKernels.unary(.isinf, x.detached) }
+public func isinf(_ x: Tensor) -> Tensor { MathKernels.unary(.isinf, x.detached).converted(to: .bool) }
 
-/// 1 where x is finite (neither NaN nor ±∞), else 0, in x's dtype. Not differentiable.
+/// True where x is finite (neither NaN nor ±∞), as a bool tensor. Not differentiable.
 ///
 /// ```swift
-/// isfinite(Tensor([1, .nan, .infinity]))   // [1, 0, 0]
+/// isfinite(Tensor([1, .nan, .infinity]))   // [true, false, false] (Bool)
 /// ```
-public func isfinite(_ x: Tensor) -> Tensor { MathKernels.unary(.isfinite, x.detached) }
+public func isfinite(_ x: Tensor) -> Tensor { MathKernels.unary(.isfinite, x.detached).converted(to: .bool) }
 
 /// Replaces NaN by `nan`, +∞ by `posinf` and −∞ by `neginf` (nil: the dtype's largest finite value, or its
 /// negation), as MindSpore's `ops.nan_to_num`. ∂L/∂x = G where x is finite, else 0.
@@ -60,5 +60,5 @@ public func nanToNum(_ x: Tensor, nan: Double = 0, posinf: Double? = nil, neginf
     let fill = `where`(isnan(x), Tensor.full([], value: nan, dtype: x.dtype),
                        `where`(greater(x, Tensor.zeros([], dtype: x.dtype)), Tensor.full([], value: posinf ?? big, dtype: x.dtype),
                                Tensor.full([], value: neginf ?? -big, dtype: x.dtype)))
-    return safe + (1 - finite) * fill
+    return safe + logicalNot(finite) * fill
 }

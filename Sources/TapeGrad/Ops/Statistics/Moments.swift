@@ -30,11 +30,11 @@ extension Tensor {
         sqrt(variance(alongAxes: axes, correction: correction, keepDims: keepDims))
     }
 
-    /// The mean of the elements where `mask` (broadcast to this shape) is non-zero: Σ x ⊙ m / Σ m along
-    /// `axes` (NaN where the mask selects nothing). ∂L/∂x = G ⊙ m / Σ m.
+    /// The mean of the elements where `mask` (bool, or numeric non-zero; broadcast to this shape) is true:
+    /// Σ x ⊙ m / Σ m along `axes` (NaN where the mask selects nothing). ∂L/∂x = G ⊙ m / Σ m.
     ///
     /// ```swift
-    /// Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([1, 0, 1]))   // 2
+    /// Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([true, false, true]))   // 2
     /// ```
     public func mean(alongAxes axes: [Int]?, keepDims: Bool = false, where mask: Tensor) -> Tensor {
         guard Broadcasting.shape(mask.shape, shape) == shape else {

@@ -18,7 +18,7 @@ extension Tensor {
         switch p {
         case .infinity: return magnitude.max(alongAxes: axes, keepDims: keepDims)
         case -.infinity: return magnitude.min(alongAxes: axes, keepDims: keepDims)
-        case 0: return notEqual(x.detached, Tensor.zeros([], dtype: x.dtype)).sum(alongAxes: axes, keepDims: keepDims)
+        case 0: return notEqual(x.detached, Tensor.zeros([], dtype: x.dtype)).converted(to: x.dtype).sum(alongAxes: axes, keepDims: keepDims)
         case 1: return magnitude.sum(alongAxes: axes, keepDims: keepDims)
         case 2:
             let value = (x * x).sum(alongAxes: axes, keepDims: true)

@@ -16,26 +16,26 @@ extension Tensor {
     /// ```
     public func amin(alongAxes axes: [Int]? = nil, keepDims: Bool = false) -> Tensor { min(alongAxes: axes, keepDims: keepDims) }
 
-    /// 1 where any element along `axes` is non-zero, else 0 (0 over an empty range), in this tensor's dtype
-    /// (masks stand in for bool; see ``equal(_:_:)``). Not differentiable.
+    /// True where any element along `axes` is true (non-zero), as a bool tensor (false over an empty range),
+    /// as MindSpore's `Tensor.any`. Not differentiable.
     ///
     /// ```swift
-    /// Tensor([[0, 1], [0, 0]]).any(alongAxes: [1])   // [1, 0]
+    /// Tensor([[0, 1], [0, 0]]).any(alongAxes: [1])   // [true, false] (Bool)
     /// ```
     public func any(alongAxes axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let count = countNonzero(alongAxes: axes, keepDims: keepDims)
-        return greater(count, Tensor.zeros([], dtype: .int32)).converted(to: dtype)
+        return greater(count, Tensor.zeros([], dtype: .int32))
     }
 
-    /// 1 where every element along `axes` is non-zero, else 0 (1 over an empty range), in this tensor's dtype.
-    /// Not differentiable.
+    /// True where every element along `axes` is true (non-zero), as a bool tensor (true over an empty range),
+    /// as MindSpore's `Tensor.all`. Not differentiable.
     ///
     /// ```swift
-    /// Tensor([[1, 1], [0, 1]]).all(alongAxes: [1])   // [1, 0]
+    /// Tensor([[1, 1], [0, 1]]).all(alongAxes: [1])   // [true, false] (Bool)
     /// ```
     public func all(alongAxes axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let zeros = Tensor.ones(shape, dtype: dtype).countNonzero(alongAxes: axes, keepDims: keepDims)
-        return equal(countNonzero(alongAxes: axes, keepDims: keepDims), zeros).converted(to: dtype)
+        return equal(countNonzero(alongAxes: axes, keepDims: keepDims), zeros)
     }
 
     /// The number of non-zero elements along `axes` (all when nil), as int32 (MindSpore's `ops.count_nonzero`).
@@ -45,7 +45,7 @@ extension Tensor {
     /// ```
     public func countNonzero(alongAxes axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         guard let axes = reductionAxes(axes, op: "countNonzero") else { return Tensor.placeholder(dtype: .int32) }
-        let nonzero = notEqual(detached.converted(to: .float64), Tensor.zeros([], dtype: .float64))
+        let nonzero = notEqual(detached, Tensor.zeros([], dtype: dtype)).converted(to: .float64)
         return nonzero.reduceKernel(.sum, axes: axes).sharingBuffer(shape: reducedShape(axes, keepDims: keepDims)).converted(to: .int32)
     }
 }

@@ -79,15 +79,15 @@ final class MathConventionTests: XCTestCase {
         XCTAssertEqual(values(Tensor.zeros([0, 2]).any(alongAxes: [0])), [0, 0])
     }
 
-    func testComparisonsReturnMasksInThePromotedDtype() {
-        XCTAssertEqual(notEqual(Tensor([1, 2] as [Int32]), Tensor([1, 3] as [Int32])).dtype, .int32)
+    func testComparisonsReturnBoolTensors() {
+        XCTAssertEqual(notEqual(Tensor([1, 2] as [Int32]), Tensor([1, 3] as [Int32])).dtype, .bool)
         XCTAssertEqual(values(notEqual(Tensor([.nan]), Tensor([.nan]))), [1])
         XCTAssertEqual(values(logicalXor(Tensor([1, 1, 0]), Tensor([2, 0, 0]))), [0, 1, 0])
         XCTAssertEqual(values(logicalAnd(Tensor([1, 1, 0]), Tensor([-2, 0, 0]))), [1, 0, 0])
         XCTAssertEqual(values(logicalOr(Tensor([1, 0, 0]), Tensor([0, 3, 0]))), [1, 1, 0])
         XCTAssertEqual(values(logicalNot(Tensor([0, 2]))), [1, 0])
         let c = isclose(Tensor([1, 2, .infinity, .nan] as [Double]), Tensor([1.000001, 2.1, .infinity, .nan] as [Double]))
-        XCTAssertEqual(c.dtype, .float64); XCTAssertEqual(values(c), [1, 0, 1, 0])
+        XCTAssertEqual(c.dtype, .bool); XCTAssertEqual(values(c), [1, 0, 1, 0])
         XCTAssertTrue(allclose(Tensor([1, .nan]), Tensor([1, .nan]), equalNan: true))
         XCTAssertFalse(allclose(Tensor([1, 2]), Tensor([1, 2.1])))
     }

@@ -3,7 +3,7 @@ import XCTest
 
 /// Replays Fixtures/oracle_ops_math.json (Oracle/ops_math_oracle.py: MindSpore 2.10, PyTorch where MindSpore
 /// lacks the op, fails on CPU or disagrees): every case's forward output and its gradients under the recorded
-/// cotangent, in float32 and float64. Bool outputs are compared as TapeGrad's 0/1 masks in the promoted dtype.
+/// cotangent, in float32 and float64. Bool outputs must be TapeGrad bool tensors.
 final class MathOracleTests: XCTestCase {
     static func axes(_ any: Any?) -> [Int]? {
         if let i = any as? Int { return [i] }
@@ -85,7 +85,7 @@ final class MathOracleTests: XCTestCase {
         }
         let want = values.map { fixtureDouble($0) ?? .nan }
         switch e["dtype"] as? String {
-        case "bool": XCTAssertEqual(t.dtype, promoted, "\(label): masks come in the promoted dtype")
+        case "bool": XCTAssertEqual(t.dtype, .bool, "\(label): comparisons and predicates return bool, as MindSpore")
         case "int32": XCTAssertEqual(t.dtype, .int32, label)
         default: XCTAssertEqual(t.dtype, dtype, label)
         }
