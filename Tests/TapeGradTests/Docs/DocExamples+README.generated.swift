@@ -51,8 +51,16 @@ private func docExampleREADME_README_4() async throws {
     _ = (netWithCriterion, weight, trainNetwork, loss, grads, result)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:214
+// README.md:227
 private func docExampleREADME_README_5() async throws {
+    let depthwise = Conv2d(inChannels: 8, outChannels: 8, kernelSize: 3, group: 8)   // weight [8, 1, 3, 3]
+    let pointwise = Conv2d(inChannels: 8, outChannels: 16, kernelSize: 1)
+    let y = pointwise(depthwise(Tensor.zeros([2, 8, 12, 12])))                       // [2, 16, 12, 12]
+    _ = (depthwise, pointwise, y)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:233
+private func docExampleREADME_README_6() async throws {
 
     let conv = Conv1d(inChannels: 3, outChannels: 8, kernelSize: 5, stride: 2, hasBias: true)   // (N, 3, W) → (N, 8, ⌈W/2⌉)
     let up = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padMode: .pad(1), outputPadding: 1)
@@ -62,8 +70,8 @@ private func docExampleREADME_README_5() async throws {
     _ = (conv, up, pool, resize)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:265
-private func docExampleREADME_README_6() async throws {
+// README.md:284
+private func docExampleREADME_README_7() async throws {
 
     let net = SequentialCell([Dense(inChannels: 16, outChannels: 32, activation: .relu), LayerNorm(normalizedShape: [32]),
                               Dense(inChannels: 32, outChannels: 4)])
@@ -75,8 +83,8 @@ private func docExampleREADME_README_6() async throws {
     _ = (net, opt, train)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:330
-private func docExampleREADME_README_7() async throws {
+// README.md:349
+private func docExampleREADME_README_8() async throws {
     // Straight-through estimator: sign in the forward, the identity in the backward.
     final class SignSTE: Cell, CustomBprop {
         override func construct(_ x: Tensor) -> Tensor { sign(x) }
@@ -91,8 +99,8 @@ private func docExampleREADME_README_7() async throws {
     _ = (y, pullback, dy, h)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:463
-private func docExampleREADME_README_8() async throws {
+// README.md:482
+private func docExampleREADME_README_9() async throws {
     let lstm = LSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, batchFirst: true, bidirectional: true)
     let (output, (hn, cn)) = lstm(x, hx: nil)                   // x [N, T, 32] → output [N, T, 256]
     let mha = MultiheadAttention(embedDim: 64, numHeads: 4)
@@ -100,8 +108,8 @@ private func docExampleREADME_README_8() async throws {
     _ = (lstm, output, hn, cn, mha, attended, weights)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:519
-private func docExampleREADME_README_9() async throws {
+// README.md:538
+private func docExampleREADME_README_10() async throws {
     var x = Tensor.arange(12).reshaped(to: [3, 4])
     let rows = (x[2], x[-1], x[1..<3], x[..., 0], x[0, 1..<4], x[1...])   // Int, ranges, ... as NumPy's ellipsis
     docExampleValue(x[Tensor([2, 0] as [Int32])])   // an int32 index tensor
@@ -114,8 +122,8 @@ private func docExampleREADME_README_9() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:980
-private func docExampleREADME_README_10() async throws {
+// README.md:1041
+private func docExampleREADME_README_11() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
     } catch {
