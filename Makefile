@@ -80,6 +80,12 @@ bench-distributed: openblas mpi
 bench-compare: bench
 	python3 Benchmarks/compare/bench_compare.py $(ARGS)
 
+## bench-models: W6–W8 (CNN step, LSTM, Transformer layer) in TapeGrad, PyTorch eager and JAX jit, interleaved
+## round by round, with the TapeGrad ÷ peer table (ARGS: --rounds 3 --threads both --coretype-both …).
+bench-models: openblas
+	swift build -c release --package-path Benchmarks --disable-build-manifest-caching --product tapegrad-bench
+	python3 Benchmarks/compare/models_compare.py $(ARGS)
+
 ## fuzz: N random differentiable programs (default 100000) checked against finite differences; SEED picks the first.
 N ?= 100000
 SEED ?= 1
