@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test tsan asan fuzz demo demo-cnn demo-penalty demo-seq demo-distributed examples bench bench-compare bench-distributed openblas mpi doc-examples docs docs-check
+.PHONY: test tsan asan fuzz demo demo-cnn demo-penalty demo-seq demo-distributed examples bench bench-compare bench-models bench-distributed openblas mpi doc-examples docs docs-check
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
