@@ -22,7 +22,7 @@ public enum PadMode: Sendable, Equatable {
 }
 
 /// `nn.Conv2d` on NCHW input: weight `(out, in, kh, kw)` (`weight`), optional bias `(out,)` (`bias`),
-/// im2col + one gemm per image. Defaults as MindSpore: pad mode `same`, no bias, W ~ HeUniform(√5)
+/// im2col + one gemm per group of images. Defaults as MindSpore: pad mode `same`, no bias, W ~ HeUniform(√5)
 /// (U(−1/√fanIn, 1/√fanIn)), b ~ U(−1/√fanIn, 1/√fanIn).
 ///
 /// ```swift
