@@ -90,7 +90,7 @@ private func docExampleREADME_README_7() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:877
+// README.md:887
 private func docExampleREADME_README_8() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
