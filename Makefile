@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 
-.PHONY: test tsan asan fuzz demo demo-cnn demo-penalty demo-seq demo-distributed examples bench bench-compare bench-distributed openblas mpi doc-examples docs docs-check
+.PHONY: test tsan asan fuzz demo demo-cnn demo-penalty demo-seq demo-distributed examples bench bench-compare bench-models bench-distributed openblas mpi doc-examples docs docs-check
 
 ## openblas: make sure the system OpenBLAS is installed (Debian's libopenblas-dev).
 openblas:
@@ -79,6 +79,12 @@ bench-distributed: openblas mpi
 ## bench-compare: the same workloads on JAX / MindSpore / numpy (creates venvs on demand).
 bench-compare: bench
 	python3 Benchmarks/compare/bench_compare.py $(ARGS)
+
+## bench-models: W6–W8 (CNN step, LSTM, Transformer layer) in TapeGrad, PyTorch eager and JAX jit, interleaved
+## round by round, with the TapeGrad ÷ peer table (ARGS: --rounds 3 --threads both --coretype-both …).
+bench-models: openblas
+	swift build -c release --package-path Benchmarks --disable-build-manifest-caching --product tapegrad-bench
+	python3 Benchmarks/compare/models_compare.py $(ARGS)
 
 ## fuzz: N random differentiable programs (default 100000) checked against finite differences; SEED picks the first.
 N ?= 100000

@@ -7,7 +7,6 @@ enum PoolingKernels {
     static func maxForward<T: BLASElement>(_: T.Type, _ x: Tensor, _ window: Window2D, _ outH: Int, _ outW: Int) -> (Tensor, [Int]) {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let out = Tensor.uninitialized([n, c, outH, outW], dtype: x.dtype)
-        var argmax = [Int](repeating: -1, count: n * c * outH * outW)
         let px = x.buffer.pointer(T.self), po = out.buffer.pointer(T.self)
         // Without padding every window lies inside the image: its elements are at fixed offsets from its origin,
         // the same in every plane, so they are listed once (as Int32 when a plane's indices fit).
@@ -19,7 +18,10 @@ enum PoolingKernels {
             for oy in 0..<outH { for ox in 0..<outW { origins.append(Int32(oy * sh * w + ox * sw)) } }
             for i in 0..<kh { for j in 0..<kw { offsets.append(Int32(i * dh * w + j * dw)) } }
         }
-        argmax.withUnsafeMutableBufferPointer { am in
+        // Every entry is written below (each plane's outputs, on either path): no fill pass first.
+        let total = n * c * outH * outW
+        let argmax = [Int](unsafeUninitializedCapacity: total) { am, initialized in
+            initialized = total   // (the buffer may be longer than asked for)
             guard let pa = am.baseAddress else { return }
             // Planes are independent: split them over the cores (each worker writes only its planes' outputs).
             Parallel.forEachRange(items: n * c, itemCost: h * w) { first, end in

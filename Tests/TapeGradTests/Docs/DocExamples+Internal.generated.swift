@@ -89,7 +89,7 @@ private func docExampleInternal_Ops_HeadMatMul_2() async throws {
     _ = (L, S, N, E, H, q, k, qView, kView, scores)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:232
+// Sources/TapeGrad/Ops/Pooling.swift:234
 private func docExampleInternal_Ops_Pooling_1() async throws {
     // doc-example: internal
     let g = Tensor([5, 7])
@@ -97,7 +97,7 @@ private func docExampleInternal_Ops_Pooling_1() async throws {
     _ = (g, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:288
+// Sources/TapeGrad/Ops/Pooling.swift:290
 private func docExampleInternal_Ops_Pooling_2() async throws {
     // doc-example: internal
     let (x, window) = (Tensor.zeros([1, 1, 4, 4]), Window2D(kernel: (2, 2), stride: (2, 2)))

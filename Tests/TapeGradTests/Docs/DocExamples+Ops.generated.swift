@@ -603,12 +603,12 @@ private func docExampleOps_Ops_Math_Trigonometric_11() async throws {
     docExampleValue(hypot(Tensor([3]), Tensor([4])))   // [5]
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:213
+// Sources/TapeGrad/Ops/Pooling.swift:215
 private func docExampleOps_Ops_Pooling_1() async throws {
     docExampleValue(maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:269
+// Sources/TapeGrad/Ops/Pooling.swift:271
 private func docExampleOps_Ops_Pooling_2() async throws {
     docExampleValue(avgPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
