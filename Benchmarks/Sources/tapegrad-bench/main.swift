@@ -427,6 +427,7 @@ if runHere {
     if options.only.contains("W7") { w7() }
     if options.only.contains("W8") { w8() }
     if options.only.contains("W9") { w9() }
+    jitWorkloads(options.only)   // Jit.swift: jit beside eager in the same run
 }
 
 if let path = options.childJSON {

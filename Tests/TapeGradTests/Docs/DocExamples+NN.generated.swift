@@ -629,6 +629,20 @@ private func docExampleNN_NN_TrainOneStepCell_1() async throws {
     _ = (step, loss)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/TrainOneStepCell.swift:33
+private func docExampleNN_NN_TrainOneStepCell_2() async throws {
+    let step = try TrainOneStepCell(WithLossCell(net, SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)),
+                                    optimizer: SGD(params: net.trainableParams()), jit: true)
+    _ = (step)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/TrainOneStepCell.swift:54
+private func docExampleNN_NN_TrainOneStepCell_3() async throws {
+    let step = try TrainOneStepCell(netWithLoss, optimizer: opt, jit: true)
+    print(step.jitDiagnostics?.eagerFallbackReason ?? "compiled")
+    _ = (step)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/WithLossCell.swift:4
 private func docExampleNN_NN_WithLossCell_1() async throws {
     let net = Dense(inChannels: 2, outChannels: 1)
