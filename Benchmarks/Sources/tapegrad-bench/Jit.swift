@@ -97,8 +97,34 @@ func w5Jit() {
                   value: 1 / j.median, min: 1 / j.max, max: 1 / j.min, floor: 1 / e.median, ratio: e.median / j.median))
 }
 
+/// For a profiler: `TAPEGRAD_BENCH_JIT_PROFILE=W2|W5` loops on the jitted workload only.
+func jitProfileLoop(_ workload: String) {
+    if workload == "W5" {
+        let x = Tensor.randomUniform([32, 64], seed: 51), labels = Tensor((0..<32).map { Int32($0 % 10) })
+        let mlp = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu, seed: 1), Dense(inChannels: 128, outChannels: 64, activation: .relu, seed: 2),
+                                  Dense(inChannels: 64, outChannels: 10, seed: 3)])
+        guard let step = try? TrainOneStepCell(WithLossCell(mlp, SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)),
+                                               optimizer: Momentum(params: mlp.trainableParams(), learningRate: 0.05, momentum: 0.9), jit: true) else { return }
+        let s = now()
+        for _ in 0..<20_000 { _ = try? step.step(x, labels) }
+        print("W5 jit step: \((now() - s) / 20_000 * 1e6) µs")
+    } else {
+        let x0 = Tensor.randomNormal([16], seed: 1)
+        guard let f = try? valueAndGrad({ (x: Tensor) in
+            var x = x
+            for _ in 0..<1000 { x = tanh(x * 1.01 + 0.1) }
+            return x.sum()
+        }) else { return }
+        let compiled = jit(f)
+        let s = now()
+        for _ in 0..<5_000 { _ = try? compiled(x0) }
+        print("W2 jit: \((now() - s) / 5_000 / 3000 * 1e6) µs/op")
+    }
+}
+
 /// The jit rows of W1, W2 and W5 (`--only` with W1, W2 or W5 runs them after the eager rows).
 func jitWorkloads(_ only: Set<String>) {
+    if let profile = ProcessInfo.processInfo.environment["TAPEGRAD_BENCH_JIT_PROFILE"] { jitProfileLoop(profile); return }
     if only.contains("W1") { w1Jit() }
     if only.contains("W2") { w2Jit() }
     if only.contains("W5") { w5Jit() }

@@ -32,7 +32,7 @@ enum JitInterpreter {
                                         }
                                     }
                                     let (a, sa) = operand(step.a), (b, sb) = operand(step.b), (out, _) = operand(step.destination)
-                                    JitElementwise.apply(step.op, a, sa, b, sb, T(step.scalar), out, length)
+                                    JitElementwise.apply(step.op, a, sa, b, sb, T(step.scalar), T(step.scalar2), out, length)
                                 }
                                 start += length
                             }
@@ -54,7 +54,7 @@ enum JitInterpreter {
                             }
                             T.gemm(transA: false, transB: true, m: c.m, n: c.n, k: c.k, alpha: 1, a: at(c.a), lda: c.k,
                                    b: at(c.b), ldb: c.k, beta: beta, c: out, ldc: c.n)
-                            if c.flags & 1 != 0 { for i in 0..<(c.m * c.n) { out[i] = out[i] > 0 ? out[i] : 0 } }
+                            if c.flags & 1 != 0 { T.vrelu(out, out, c.m * c.n) }
                         case .sumBlock:
                             sumBlock(at(c.a), at(c.out), outer: c.m, reduced: c.k, inner: c.n)
                         case .broadcast:

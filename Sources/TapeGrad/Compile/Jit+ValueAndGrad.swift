@@ -45,7 +45,7 @@ public struct JitValueAndGradFunction<Output>: @unchecked Sendable {
 
     /// Traces, cache and fallbacks so far (all zeros for a form that always runs eagerly).
     public var diagnostics: JitDiagnostics {
-        core?.diagnostics ?? JitDiagnostics(traceCount: 0, cachedSignatureCount: 0, eagerFallbackReason: unsupported)
+        core?.diagnostics ?? JitDiagnostics(traceCount: 0, cachedSignatureCount: 0, compiledCallCount: 0, eagerCallCount: 0, eagerFallbackReason: unsupported)
     }
 }
 

@@ -44,6 +44,10 @@ public struct JitDiagnostics: Sendable, Equatable {
     public var traceCount: Int
     /// How many signatures the cache holds now.
     public var cachedSignatureCount: Int
+    /// How many calls ran the compiled program (the first call of a signature included).
+    public var compiledCallCount: Int
+    /// How many calls ran eagerly (a signature that does not compile, or inside an enclosing gradient computation).
+    public var eagerCallCount: Int
     /// Why the most recent signature that does not compile runs eagerly (nil when every one compiled).
     public var eagerFallbackReason: String?
 }

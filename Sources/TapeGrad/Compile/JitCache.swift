@@ -36,6 +36,8 @@ final class JitCore: @unchecked Sendable {
     private var slots: [Slot] = []
     private var clock = 0
     private var traces = 0
+    private var replays = 0
+    private var eagerCalls = 0
     private var lastFallback: String?
 
     init(forward: @escaping ([Tensor]) -> TensorTree, mode: Mode, options: JitOptions) {
@@ -45,18 +47,21 @@ final class JitCore: @unchecked Sendable {
     }
 
     var diagnostics: JitDiagnostics {
-        lock.withLock { JitDiagnostics(traceCount: traces, cachedSignatureCount: slots.count, eagerFallbackReason: lastFallback) }
+        lock.withLock {
+            JitDiagnostics(traceCount: traces, cachedSignatureCount: slots.count, compiledCallCount: replays, eagerCallCount: eagerCalls,
+                           eagerFallbackReason: lastFallback)
+        }
     }
 
     /// The outputs for `inputs`: replayed, traced and compiled first when the signature is new, or computed
     /// eagerly when it does not compile (or when an enclosing computation records the inputs).
     func call(_ inputs: [Tensor]) throws -> [Tensor] {
         // An enclosing gradient computation must record this call: run it eagerly on its tape.
-        if GradScope.current != nil || inputs.contains(where: \.isRecordedOnActiveTape) { return try eager(inputs) }
+        if GradScope.current != nil || inputs.contains(where: \.isRecordedOnActiveTape) { return try countedEager(inputs) }
         let outputs: [Tensor]
         switch try entry(for: inputs) {
         case .eager:
-            return try eager(inputs)
+            return try countedEager(inputs)
         case .compiled(let executable, let parameters):
             var all = inputs
             for p in parameters { all.append(p.storedValue) }
@@ -66,9 +71,15 @@ final class JitCore: @unchecked Sendable {
                 return try call(inputs)
             }
             outputs = try executable.run(all)
+            lock.withLock { replays += 1 }
         }
         if options.checked { try compare(outputs, with: try eager(inputs)) }
         return outputs
+    }
+
+    private func countedEager(_ inputs: [Tensor]) throws -> [Tensor] {
+        lock.withLock { eagerCalls += 1 }
+        return try eager(inputs)
     }
 
     /// The same outputs computed without compilation.

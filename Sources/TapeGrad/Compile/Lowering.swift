@@ -151,20 +151,85 @@ extension JitGraph {
         return program
     }
 
+    /// One step before slots are assigned: an elementwise instruction, or two or three merged into one.
+    private struct Macro {
+        var op: JitStep.Op
+        var inputs: [Int]
+        var output: Int
+        var scalar = 0.0, scalar2 = 0.0
+    }
+
+    /// The step of one elementwise instruction.
+    private func macro(_ instruction: JitInstruction) -> Macro {
+        var m = Macro(op: .add, inputs: instruction.inputs, output: instruction.output)
+        switch instruction.op {
+        case .add: m.op = .add
+        case .sub: m.op = .sub
+        case .mul: m.op = .mul
+        case .div: m.op = .div
+        case .addScalar(let c): m.op = .addScalar; m.scalar = c
+        case .mulScalar(let c): m.op = .mulScalar; m.scalar = c
+        case .divScalar(let c): m.op = .divScalar; m.scalar = c
+        case .scalarSub(let c): m.op = .scalarSub; m.scalar = c
+        case .scalarDiv(let c): m.op = .scalarDiv; m.scalar = c
+        case .neg: m.op = .neg
+        case .exp: m.op = .exp
+        case .log: m.op = .log
+        case .tanh: m.op = .tanh
+        case .sigmoid: m.op = .sigmoid
+        case .relu: m.op = .relu
+        case .square: m.op = .square
+        case .sqrt: m.op = .sqrt
+        case .tanhBackward: m.op = .tanhBackward
+        case .sigmoidBackward: m.op = .sigmoidBackward
+        case .reluBackward: m.op = .reluBackward
+        default: break   // only elementwise instructions reach here
+        }
+        return m
+    }
+
+    /// `first` and `next` as one step when `next` reads `first`'s result and nothing else does: x·c + d,
+    /// tanh(x·c + d), and tanh's backward times a scalar. The merged step rounds each operation as the two did.
+    private func merged(_ first: Macro, _ next: Macro, uses: [Int: Int], root: [Int], materialised: [Bool]) -> Macro? {
+        guard next.inputs.first.map({ root[$0] }) == first.output, uses[first.output] == 1, !materialised[first.output],
+              root[first.output] == first.output else { return nil }
+        switch (first.op, next.op) {
+        case (.mulScalar, .addScalar):
+            return Macro(op: .affine, inputs: first.inputs, output: next.output, scalar: first.scalar, scalar2: next.scalar)
+        case (.affine, .tanh):
+            return Macro(op: .tanhAffine, inputs: first.inputs, output: next.output, scalar: first.scalar, scalar2: first.scalar2)
+        case (.tanhBackward, .mulScalar):
+            return Macro(op: .tanhBackwardScaled, inputs: first.inputs, output: next.output, scalar: next.scalar)
+        default:
+            return nil
+        }
+    }
+
     /// Appends one fused loop for `unit`; returns the number of scratch slots it uses.
     private func fuse(_ unit: [JitInstruction], into program: inout JitProgram, graph g: JitGraph, root: [Int],
                       location: [Int], materialised: [Bool]) -> Int {
         let n = g.count(unit[0].output)
+        var uses: [Int: Int] = [:]
+        for instruction in unit { for v in instruction.inputs { uses[root[v], default: 0] += 1 } }
+        var macros: [Macro] = []
+        for instruction in unit {
+            let m = macro(instruction)
+            if let last = macros.last, let both = merged(last, m, uses: uses, root: root, materialised: materialised) {
+                macros[macros.count - 1] = both
+            } else {
+                macros.append(m)
+            }
+        }
         // The last step of the unit reading each in-loop value, to free its slot.
         var lastStep: [Int: Int] = [:]
-        for (s, instruction) in unit.enumerated() { for v in instruction.inputs { lastStep[root[v]] = s } }
+        for (s, m) in macros.enumerated() { for v in m.inputs { lastStep[root[v]] = s } }
         var slotOf: [Int: Int] = [:]
         var freeSlots: [Int] = []
         var slotCount = 0
         let first = program.steps.count
-        for (s, instruction) in unit.enumerated() {
+        for (s, m) in macros.enumerated() {
             var operands: [JitStep.Operand] = []
-            for v in instruction.inputs {
+            for v in m.inputs {
                 let r = root[v]
                 if let slot = slotOf[r] {
                     operands.append(.init(kind: .slot, index: slot))
@@ -173,10 +238,10 @@ extension JitGraph {
                 }
             }
             // Slots whose last reader is this step are free for its result (an elementwise step may write in place).
-            for v in Set(instruction.inputs.map { root[$0] }) where lastStep[v] == s {
+            for v in Set(m.inputs.map { root[$0] }) where lastStep[v] == s {
                 if let slot = slotOf[v] { freeSlots.append(slot) }
             }
-            let out = instruction.output
+            let out = m.output
             let destination: JitStep.Operand
             if materialised[out] {
                 destination = .init(kind: .full, index: location[out])
@@ -185,34 +250,11 @@ extension JitGraph {
                 slotOf[out] = slot
                 destination = .init(kind: .slot, index: slot)
             }
-            var step = JitStep(op: .add, destination: destination, a: operands.first ?? .init())
+            var step = JitStep(op: m.op, destination: destination, a: operands.first ?? .init(), scalar: m.scalar, scalar2: m.scalar2)
             if operands.count > 1 { step.b = operands[1] }
-            switch instruction.op {
-            case .add: step.op = .add
-            case .sub: step.op = .sub
-            case .mul: step.op = .mul
-            case .div: step.op = .div
-            case .addScalar(let c): step.op = .addScalar; step.scalar = c
-            case .mulScalar(let c): step.op = .mulScalar; step.scalar = c
-            case .divScalar(let c): step.op = .divScalar; step.scalar = c
-            case .scalarSub(let c): step.op = .scalarSub; step.scalar = c
-            case .scalarDiv(let c): step.op = .scalarDiv; step.scalar = c
-            case .neg: step.op = .neg
-            case .exp: step.op = .exp
-            case .log: step.op = .log
-            case .tanh: step.op = .tanh
-            case .sigmoid: step.op = .sigmoid
-            case .relu: step.op = .relu
-            case .square: step.op = .square
-            case .sqrt: step.op = .sqrt
-            case .tanhBackward: step.op = .tanhBackward
-            case .sigmoidBackward: step.op = .sigmoidBackward
-            case .reluBackward: step.op = .reluBackward
-            default: break   // only elementwise instructions reach here
-            }
             program.steps.append(step)
         }
-        program.code.append(JitCode(kind: .fused, count: n, first: first, stepCount: unit.count))
+        program.code.append(JitCode(kind: .fused, count: n, first: first, stepCount: macros.count))
         return slotCount
     }
 

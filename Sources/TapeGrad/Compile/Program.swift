@@ -40,6 +40,8 @@ struct JitStep {
     enum Op: UInt8 {
         case add, sub, mul, div, addScalar, mulScalar, divScalar, scalarSub, scalarDiv
         case neg, exp, log, tanh, sigmoid, relu, square, sqrt, tanhBackward, sigmoidBackward, reluBackward
+        /// Merged steps (Lowering.swift): x·c + d, tanh(x·c + d), g ⊙ (1 − y²) · c.
+        case affine, tanhAffine, tanhBackwardScaled
     }
 
     /// Where an operand lives.
@@ -62,6 +64,7 @@ struct JitStep {
     var a: Operand
     var b = Operand()
     var scalar = 0.0
+    var scalar2 = 0.0
 }
 
 /// Where a location's memory comes from.

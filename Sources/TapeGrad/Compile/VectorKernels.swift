@@ -11,6 +11,12 @@ protocol JitFloat: BLASElement {
     static func vtanh(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
     /// out[i] = σ(x[i]) = 1 / (1 + e^(−x[i])).
     static func vsigmoid(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// out[i] = tanh(x[i]·c + d) (the product and the sum rounded separately, as two eager ops).
+    static func vtanhAffine(_ x: UnsafePointer<Self>, _ c: Self, _ d: Self, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// out[i] = x[i] where x[i] > 0, else 0 (NaN gives 0, as the eager kernel), as a select.
+    static func vrelu(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
+    /// out[i] = g[i] where x[i] > 0, else 0.
+    static func vpassWherePositive(_ g: UnsafePointer<Self>, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, _ n: Int)
 }
 
 extension Float: JitFloat {
@@ -18,7 +24,10 @@ extension Float: JitFloat {
 
     @inline(__always)
     static func exp8(_ x: V) -> V {
-        let c = pointwiseMin(pointwiseMax(x, V(repeating: -104)), V(repeating: 89))
+        // Clamped with selects (the generic pointwiseMin/Max are not inlined).
+        var c = x
+        c.replace(with: -104, where: x .< -104)
+        c.replace(with: 89, where: x .> 89)
         // Adding and subtracting 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits.
         let shifted = c * 1.442_695_04 + 12_582_912
         let n = shifted - 12_582_912
@@ -47,7 +56,13 @@ extension Float: JitFloat {
         var a = unsafeBitCast(bits & ~signBit, to: V.self)
         a.replace(with: 20, where: a .> 20)   // tanh 20 = 1 in float; NaN stays NaN
         let t = a + a
-        // expm1(t): a Taylor polynomial below t = 0.5 (no cancellation), e^t − 1 above.
+        // expm1(t): e^t − 1 from t = 0.5 up, a Taylor polynomial below (no cancellation); each only when a lane needs it.
+        let isLarge = t .>= 0.5
+        if all(isLarge) {
+            let em1 = exp8(t) - 1
+            let y = em1 / (em1 + 2)
+            return unsafeBitCast(unsafeBitCast(y, to: SIMD8<UInt32>.self) | (bits & signBit), to: V.self)
+        }
         var p = V(repeating: 1.0 / 362_880)
         p = p * t + 1.0 / 40_320
         p = p * t + 1.0 / 5_040
@@ -57,8 +72,7 @@ extension Float: JitFloat {
         p = p * t + 1.0 / 6
         p = p * t + 0.5
         var em1 = p * (t * t) + t
-        let large = exp8(t) - 1
-        em1.replace(with: large, where: t .>= 0.5)
+        if any(isLarge) { em1.replace(with: exp8(t) - 1, where: isLarge) }
         let y = em1 / (em1 + 2)
         return unsafeBitCast(unsafeBitCast(y, to: SIMD8<UInt32>.self) | (bits & signBit), to: V.self)
     }
@@ -73,6 +87,25 @@ extension Float: JitFloat {
 
     static func vsigmoid(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         mapLanes(x, out, n) { 1 / (1 + exp8(-$0)) }
+    }
+
+    static func vtanhAffine(_ x: UnsafePointer<Float>, _ c: Float, _ d: Float, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        mapLanes(x, out, n) { tanh8($0 * c + d) }
+    }
+
+    static func vrelu(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        mapLanes(x, out, n) { v in var r = v; r.replace(with: 0, where: .!(v .> 0)); return r }
+    }
+
+    static func vpassWherePositive(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        while i + 8 <= n {
+            var r = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+            r.replace(with: 0, where: .!(UnsafeRawPointer(x + i).loadUnaligned(as: V.self) .> 0))
+            UnsafeMutableRawPointer(out + i).storeBytes(of: r, as: V.self)
+            i += 8
+        }
+        while i < n { out[i] = x[i] > 0 ? g[i] : 0; i += 1 }
     }
 
     /// Applies `f` eight lanes at a time; the tail goes through a zero-padded vector.
@@ -97,7 +130,9 @@ extension Double: JitFloat {
 
     @inline(__always)
     static func exp4(_ x: V) -> V {
-        let c = pointwiseMin(pointwiseMax(x, V(repeating: -746)), V(repeating: 710))
+        var c = x
+        c.replace(with: -746, where: x .< -746)
+        c.replace(with: 710, where: x .> 710)
         let shifted = c * 1.442_695_040_888_963_4 + 6_755_399_441_055_744
         let n = shifted - 6_755_399_441_055_744
         let r = c - n * 6.931_471_803_691_238_164_90e-01 - n * 1.908_214_929_270_587_700_02e-10
@@ -147,8 +182,8 @@ extension Double: JitFloat {
         p = p * t + 1.0 / 6
         p = p * t + 0.5
         var em1 = p * (t * t) + t
-        let large = exp4(t) - 1
-        em1.replace(with: large, where: t .>= 0.5)
+        let isLarge = t .>= 0.5
+        if any(isLarge) { em1.replace(with: exp4(t) - 1, where: isLarge) }
         let y = em1 / (em1 + 2)
         return unsafeBitCast(unsafeBitCast(y, to: SIMD4<UInt64>.self) | (bits & signBit), to: V.self)
     }
@@ -157,6 +192,25 @@ extension Double: JitFloat {
     static func vtanh(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ n: Int) { mapLanes(x, out, n, tanh4) }
     static func vsigmoid(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
         mapLanes(x, out, n) { 1 / (1 + exp4(-$0)) }
+    }
+
+    static func vtanhAffine(_ x: UnsafePointer<Double>, _ c: Double, _ d: Double, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
+        mapLanes(x, out, n) { tanh4($0 * c + d) }
+    }
+
+    static func vrelu(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
+        mapLanes(x, out, n) { v in var r = v; r.replace(with: 0, where: .!(v .> 0)); return r }
+    }
+
+    static func vpassWherePositive(_ g: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ n: Int) {
+        var i = 0
+        while i + 4 <= n {
+            var r = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+            r.replace(with: 0, where: .!(UnsafeRawPointer(x + i).loadUnaligned(as: V.self) .> 0))
+            UnsafeMutableRawPointer(out + i).storeBytes(of: r, as: V.self)
+            i += 4
+        }
+        while i < n { out[i] = x[i] > 0 ? g[i] : 0; i += 1 }
     }
 
     @inline(__always)

@@ -73,6 +73,8 @@ final class JitBehaviourTests: XCTestCase {
         }
     }
 
+    func testBadInputsThrowTheOpsErrors() { runTable(BadInputRows.compile) }
+
     func testAClassIndexOutOfRangeAtReplayThrows() throws {
         let loss = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
         let f = jit(try valueAndGrad({ (x: Tensor, y: Tensor) in loss(x, y) }), strict: true)
@@ -89,6 +91,8 @@ final class JitBehaviourTests: XCTestCase {
         let (_, dx) = try valueWithGradient(at: Tensor([0.5, -1])) { x in ((try? f(x)) ?? Tensor.zeros([2])).sum() }
         let (_, dx0) = try valueWithGradient(at: Tensor([0.5, -1])) { x in (tanh(x) * x).sum() }
         XCTAssertEqual(dx.scalars, dx0.scalars)
+        XCTAssertEqual(f.diagnostics.eagerCallCount, 1)
+        XCTAssertEqual(f.diagnostics.traceCount, 0)
     }
 
     func testManyThreadsCallOneJittedFunction() throws {
@@ -105,6 +109,7 @@ final class JitBehaviourTests: XCTestCase {
         }
         XCTAssertEqual(failures.withLock { $0 }, 0)
         XCTAssertEqual(f.diagnostics.traceCount, 1)
+        XCTAssertEqual(f.diagnostics.compiledCallCount, 200)
     }
 
     func testTrainOneStepCellWithJitTrainsLikeEager() throws {
@@ -122,6 +127,8 @@ final class JitBehaviourTests: XCTestCase {
         }
         XCTAssertNil(compiled.jitDiagnostics?.eagerFallbackReason)
         XCTAssertEqual(compiled.jitDiagnostics?.traceCount, 1)
+        XCTAssertEqual(compiled.jitDiagnostics?.compiledCallCount, 20)
+        XCTAssertEqual(compiled.jitDiagnostics?.eagerCallCount, 0)
         for (p, q) in zip(eagerNet.trainableParams(), compiledNet.trainableParams()) {
             for (u, v) in zip(p.value.scalars, q.value.scalars) { XCTAssertEqual(u, v, accuracy: 1e-5) }
         }

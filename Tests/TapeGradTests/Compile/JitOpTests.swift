@@ -55,6 +55,8 @@ final class JitOpTests: XCTestCase {
         try check("x / c", [a], exact: true) { $0[0] / 3 }
         try check("c - x", [a], exact: true) { 2 - $0[0] }
         try check("c / x", [positive], exact: true) { 2 / $0[0] }
+        // x·c + d runs as one merged step (Lowering.swift), still rounding the product and the sum separately.
+        try check("x * c + d", [a], exact: true) { $0[0] * 1.01 + 0.1 }
     }
 
     func testUnaryOpsWithoutVectorMathAreBitIdentical() throws {

@@ -33,40 +33,40 @@ private func docExampleCompile_Compile_Jit_2() async throws {
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:61
+// Sources/TapeGrad/Compile/Jit.swift:65
 private func docExampleCompile_Compile_Jit_3() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(x)
     _ = (f, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:99
+// Sources/TapeGrad/Compile/Jit.swift:103
 private func docExampleCompile_Compile_Jit_4() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(Tensor.randomNormal([16], seed: 1))
     _ = (f, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:109
+// Sources/TapeGrad/Compile/Jit.swift:113
 private func docExampleCompile_Compile_Jit_5() async throws {
     let f = jit { x, y in (x * y).sum() }
     let s = try f(x, y)
     _ = (f, s)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:119
+// Sources/TapeGrad/Compile/Jit.swift:123
 private func docExampleCompile_Compile_Jit_6() async throws {
     let f = jit { x, w, b in relu(matmul(x, w, transposeB: true) + b) }
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:129
+// Sources/TapeGrad/Compile/Jit.swift:133
 private func docExampleCompile_Compile_Jit_7() async throws {
     let f = jit { a, b, c, d in a * b + c * d }
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:139
+// Sources/TapeGrad/Compile/Jit.swift:143
 private func docExampleCompile_Compile_Jit_8() async throws {
     let f = jit { (t: [Tensor]) in t.dropFirst().reduce(t[0], +) }
     _ = (f)   // uses the example's values: no unused-value warnings

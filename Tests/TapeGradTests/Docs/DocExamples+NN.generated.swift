@@ -529,13 +529,13 @@ private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
     try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:121
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:122
 private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
     // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:140
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:141
 private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -545,7 +545,7 @@ private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:153
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:154
 private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -555,12 +555,12 @@ private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:166
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:167
 private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:195
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:196
 private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     docExampleValue(OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType)   // "ValueError"
 }
@@ -583,7 +583,7 @@ private func docExampleNN_NN_Optimizers_SGD_2() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/SGD.swift:127
+// Sources/TapeGrad/NN/Optimizers/SGD.swift:132
 private func docExampleNN_NN_Optimizers_SGD_3() async throws {
     try SGD(params: net.trainableParams()).requireNonNegative("momentum", 0.9)   // passes; -1 would throw
 }

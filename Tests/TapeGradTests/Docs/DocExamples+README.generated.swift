@@ -90,8 +90,17 @@ private func docExampleREADME_README_7() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:877
+// README.md:691
 private func docExampleREADME_README_8() async throws {
+    let f = jit { x in tanh(x * 1.01 + 0.1).sum() }                          // a function of 1–4 tensors or [Tensor]
+    let gradFn = jit(try valueAndGrad({ x, w in tanh(matmul(x, w)).sum() }, gradPosition: 1))
+    let (value, dw) = try gradFn(x, w)
+    let step = try TrainOneStepCell(netWithLoss, optimizer: opt, jit: true)  // forward + backward compiled, update eager
+    _ = (f, gradFn, value, dw, step)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:911
+private func docExampleREADME_README_9() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
     } catch {
