@@ -124,17 +124,25 @@ enum JitInterpreter {
         }
     }
 
-    /// Row i: log Σⱼ e^(xᵢⱼ) and the shift used, via the vector eˣ.
+    /// e^(xᵢⱼ − maxⱼ xᵢⱼ) into `out` for every row, with one call of the vector eˣ over the whole block, and
+    /// the rows' shifts and sums in `shift` and `sum`.
     @inline(__always)
-    static func logSumExp<T: JitFloat>(_ row: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>, _ n: Int) -> T {
-        var m = row[0]
-        for j in 1..<n where row[j] > m { m = row[j] }
-        if !m.isFinite { m = 0 }
-        for j in 0..<n { scratch[j] = row[j] - m }
-        T.vexp(scratch, scratch, n)
-        var s: T = 0
-        for j in 0..<n { s += scratch[j] }
-        return T.log(s) + m
+    static func shiftedExponentials<T: JitFloat>(_ x: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>, rows: Int, classes n: Int,
+                                                 shift: UnsafeMutablePointer<T>, sum: UnsafeMutablePointer<T>) {
+        for i in 0..<rows {
+            let row = x + i * n, dst = out + i * n
+            var m = row[0]
+            for j in 1..<n where row[j] > m { m = row[j] }
+            if !m.isFinite { m = 0 }
+            shift[i] = m
+            for j in 0..<n { dst[j] = row[j] - m }
+        }
+        T.vexp(out, out, rows * n)
+        for i in 0..<rows {
+            var s: T = 0
+            for j in 0..<n { s += out[i * n + j] }
+            sum[i] = s
+        }
     }
 
     /// The label of `row` (a class index, checked) for sparse labels.
@@ -145,11 +153,12 @@ enum JitInterpreter {
 
     static func softmaxCrossEntropy<T: JitFloat>(_ logits: UnsafeMutablePointer<T>, _ labels: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>,
                                                  rows: Int, classes: Int, sparse: Bool) -> TensorError? {
-        withUnsafeTemporaryAllocation(of: T.self, capacity: classes) { buffer in
-            let scratch = buffer.baseAddress.unsafelyUnwrapped
+        withUnsafeTemporaryAllocation(of: T.self, capacity: rows * (classes + 2)) { buffer in
+            let e = buffer.baseAddress.unsafelyUnwrapped, shift = e + rows * classes, sum = shift + rows
+            shiftedExponentials(logits, e, rows: rows, classes: classes, shift: shift, sum: sum)
             for i in 0..<rows {
                 let row = logits + i * classes
-                let lse = logSumExp(row, scratch, classes)
+                let lse = T.log(sum[i]) + shift[i]
                 if sparse {
                     guard let label = classIndex(labels[i], classes: classes) else {
                         return TensorError(op: "SoftmaxCrossEntropyWithLogits", message: "labels[\(i)] = \(labels[i]) is not a class index in [0, \(classes))")
@@ -168,19 +177,22 @@ enum JitInterpreter {
 
     static func softmaxCrossEntropyBackward<T: JitFloat>(_ logits: UnsafeMutablePointer<T>, _ labels: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>,
                                                          _ out: UnsafeMutablePointer<T>, rows: Int, classes: Int, sparse: Bool) {
-        for i in 0..<rows {
-            let row = logits + i * classes, dst = out + i * classes
-            let lse = logSumExp(row, dst, classes)
-            for j in 0..<classes { dst[j] = row[j] - lse }
-            T.vexp(dst, dst, classes)
-            if sparse {
-                if let label = classIndex(labels[i], classes: classes) { dst[label] -= 1 }
-            } else {
-                let y = labels + i * classes
-                for j in 0..<classes { dst[j] -= y[j] }
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * rows) { buffer in
+            let shift = buffer.baseAddress.unsafelyUnwrapped, sum = shift + rows
+            shiftedExponentials(logits, out, rows: rows, classes: classes, shift: shift, sum: sum)
+            for i in 0..<rows {
+                let dst = out + i * classes
+                let scale = 1 / sum[i]
+                for j in 0..<classes { dst[j] *= scale }   // softmax
+                if sparse {
+                    if let label = classIndex(labels[i], classes: classes) { dst[label] -= 1 }
+                } else {
+                    let y = labels + i * classes
+                    for j in 0..<classes { dst[j] -= y[j] }
+                }
+                let gi = g[i]
+                for j in 0..<classes { dst[j] *= gi }
             }
-            let gi = g[i]
-            for j in 0..<classes { dst[j] *= gi }
         }
     }
 }
