@@ -5,7 +5,9 @@
 // — elementwise chains fused into one loop with vectorised eˣ/tanh/σ, buffers planned by liveness, products
 // through cblas — and replayed on later calls. The rules, as JAX's:
 // - Tensors the function captures that do not come from its inputs are constants of the trace; trainable
-//   parameters it reads are inputs (read again on every call), frozen ones are constants.
+//   parameters it reads are inputs (read again on every call), frozen ones are constants. A captured tensor
+//   that is also passed as an input (the same buffer) is taken for that input.
+// - A value recomputed in a `noGrad` scope, or by a custom gradient, does not compile (it runs eagerly).
 // - Value-dependent control flow (`if x.sum().item() > 0`) is traced as taken: later calls with the same
 //   signature replay that branch whatever their values. So is a non-differentiable op on a traced value
 //   (a comparison, `sign`, `argmax`): its result is baked into the trace. `checked: true` catches both.
@@ -24,6 +26,7 @@ public enum JitError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Checked mode: the compiled result differs from the eager one (output index: 0 the value, then the gradients).
     case mismatch(output: Int, maxDifference: Double)
 
+    /// A sentence naming what failed.
     public var description: String {
         switch self {
         case .unsupported(let reason): return "jit: cannot compile: \(reason)"

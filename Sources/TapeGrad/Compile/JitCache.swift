@@ -151,12 +151,9 @@ final class JitCore: @unchecked Sendable {
             args[k] = tracked
             leaves.append((id, inputs[k]))
         }
-        let tracking: GradientEngine.ParameterTracking
-        switch mode {
-        case .forward: tracking = .usedTrainable
-        case .gradients(_, let parameters): tracking = parameters.isEmpty ? .none : .explicit(parameters)
-        }
-        let scope = GradScope(tape: tape, parameters: tracking, parent: nil)
+        // Every trainable parameter the forward reads is an input of the trace (read again on each call), whether
+        // or not its gradient is asked for; frozen ones are constants.
+        let scope = GradScope(tape: tape, parameters: .usedTrainable, parent: nil)
         let output: TensorTree = try Transaction.run {
             let sink = ErrorSink()
             let out = ErrorChecking.$sink.withValue(sink) { GradScope.$current.withValue(scope) { forward(args) } }
@@ -180,7 +177,7 @@ final class JitCore: @unchecked Sendable {
             for (i, p) in parameters.enumerated() {
                 if let t = tracked.first(where: { $0.parameter === p }), let v = valueOf[t.leaf] { wrt.append(v) } else { untracked.append(i) }
             }
-            guard untracked.isEmpty else { throw TraceRejection(reason: "a parameter that is frozen or not read by the function") }
+            guard untracked.isEmpty else { throw TraceRejection(reason: "an explicit parameter that is frozen or not read by the function") }
             try graph.appendBackward(wrt: wrt)
         }
         return (JitExecutable(try graph.lowered()), tracked.map(\.parameter))

@@ -45,6 +45,19 @@ final class JitBehaviourTests: XCTestCase {
         XCTAssertEqual(d2.asTensor.scalars, [5, 5])
     }
 
+    func testTrainableParametersAreReadOnEveryCallFrozenOnesAreConstants() throws {
+        let dense = Dense(inChannels: 3, outChannels: 2, seed: 1)
+        let f = jit(try valueAndGrad({ (x: Tensor) in tanh(dense(x)).sum() }), strict: true)
+        let x = Tensor.randomNormal([4, 3], seed: 2)
+        _ = try f(x)
+        dense.weight.value = dense.weight.value * 2              // updated outside: the next call sees it
+        let (v, dx) = try f(x)
+        let (v0, dx0) = try valueAndGrad({ (x: Tensor) in tanh(dense(x)).sum() })(x)
+        XCTAssertEqual(v.item(), v0.item(), accuracy: 1e-5)
+        for (a, b) in zip(dx.asTensor.scalars, dx0.asTensor.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        XCTAssertEqual(f.diagnostics.traceCount, 1)
+    }
+
     func testAnOpWithoutATraceRuleRunsEagerlyAndSaysWhy() throws {
         let f = jit { x in sin(x) * 2 }
         XCTAssertEqual(try f(Tensor([0.5])).scalars, (sin(Tensor([0.5])) * 2).scalars)

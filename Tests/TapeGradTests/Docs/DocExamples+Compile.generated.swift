@@ -18,14 +18,14 @@ private func docExampleCompile_Compile_Jit_ValueAndGrad_2() async throws {
     _ = (gradFn, value, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:17
+// Sources/TapeGrad/Compile/Jit.swift:19
 private func docExampleCompile_Compile_Jit_1() async throws {
     let f = jit({ x in sin(x) }, strict: true)
     do { _ = try f(x) } catch JitError.unsupported(let reason) { print(reason) }   // "the op sin(_:) has no trace rule"
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:37
+// Sources/TapeGrad/Compile/Jit.swift:40
 private func docExampleCompile_Compile_Jit_2() async throws {
     let f = jit { x in tanh(x) }
     _ = try f(x)
@@ -33,40 +33,40 @@ private func docExampleCompile_Compile_Jit_2() async throws {
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:65
+// Sources/TapeGrad/Compile/Jit.swift:68
 private func docExampleCompile_Compile_Jit_3() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(x)
     _ = (f, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:103
+// Sources/TapeGrad/Compile/Jit.swift:106
 private func docExampleCompile_Compile_Jit_4() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(Tensor.randomNormal([16], seed: 1))
     _ = (f, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:113
+// Sources/TapeGrad/Compile/Jit.swift:116
 private func docExampleCompile_Compile_Jit_5() async throws {
     let f = jit { x, y in (x * y).sum() }
     let s = try f(x, y)
     _ = (f, s)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:123
+// Sources/TapeGrad/Compile/Jit.swift:126
 private func docExampleCompile_Compile_Jit_6() async throws {
     let f = jit { x, w, b in relu(matmul(x, w, transposeB: true) + b) }
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:133
+// Sources/TapeGrad/Compile/Jit.swift:136
 private func docExampleCompile_Compile_Jit_7() async throws {
     let f = jit { a, b, c, d in a * b + c * d }
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:143
+// Sources/TapeGrad/Compile/Jit.swift:146
 private func docExampleCompile_Compile_Jit_8() async throws {
     let f = jit { (t: [Tensor]) in t.dropFirst().reduce(t[0], +) }
     _ = (f)   // uses the example's values: no unused-value warnings
