@@ -21,6 +21,10 @@ public struct JitValueAndGradFunction<Output>: @unchecked Sendable {
     let strict: Bool
 
     /// Runs the compiled forward and backward on `inputs` (tracing first for a new signature).
+    ///
+    /// ```swift
+    /// let (value, dx) = try jit(try valueAndGrad({ x in (x * x).sum() }))([x])
+    /// ```
     public func callAsFunction(_ inputs: [Tensor]) throws -> (value: Output, gradients: TensorTree) {
         guard let core, case .gradients(let positions, let parameters) = core.mode else {
             if strict, let unsupported { throw JitError.unsupported(unsupported) }
@@ -41,9 +45,19 @@ public struct JitValueAndGradFunction<Output>: @unchecked Sendable {
     }
 
     /// `step(x, y)`.
+    ///
+    /// ```swift
+    /// let (value, dy) = try jit(try valueAndGrad({ x, y in (x * y).sum() }, gradPosition: 1))(x, y)
+    /// ```
     public func callAsFunction(_ inputs: Tensor...) throws -> (value: Output, gradients: TensorTree) { try callAsFunction(inputs) }
 
     /// Traces, cache and fallbacks so far (all zeros for a form that always runs eagerly).
+    ///
+    /// ```swift
+    /// let g = jit(try valueAndGrad({ x in (x * x).sum() }))
+    /// _ = try g(x)
+    /// print(g.diagnostics.compiledCallCount)   // 1
+    /// ```
     public var diagnostics: JitDiagnostics {
         core?.diagnostics ?? JitDiagnostics(traceCount: 0, cachedSignatureCount: 0, compiledCallCount: 0, eagerCallCount: 0, eagerFallbackReason: unsupported)
     }

@@ -27,6 +27,10 @@ public enum JitError: Error, Equatable, Sendable, CustomStringConvertible {
     case mismatch(output: Int, maxDifference: Double)
 
     /// A sentence naming what failed.
+    ///
+    /// ```swift
+    /// print(JitError.unsupported("sin").description)   // "jit: cannot compile: sin"
+    /// ```
     public var description: String {
         switch self {
         case .unsupported(let reason): return "jit: cannot compile: \(reason)"
@@ -75,15 +79,29 @@ public struct JitFunction: Sendable {
 
     /// Calls the function on `inputs`: replays the compiled trace for their signature (tracing it first if
     /// new). Throws ``GradError`` for an error of an op (as a gradient function does) and ``JitError``.
+    ///
+    /// ```swift
+    /// let y = try jit { (t: [Tensor]) in t[0] * t[1] }([x, y])
+    /// ```
     public func callAsFunction(_ inputs: [Tensor]) throws -> Tensor {
         if let arity, inputs.count != arity { throw GradError.wrongInputCount(expected: arity, got: inputs.count) }
         return try core.call(inputs)[0]
     }
 
     /// `f(x, y)`.
+    ///
+    /// ```swift
+    /// let p = try jit { x, y in x * y }(x, y)
+    /// ```
     public func callAsFunction(_ inputs: Tensor...) throws -> Tensor { try callAsFunction(inputs) }
 
     /// Traces, cache and fallbacks so far.
+    ///
+    /// ```swift
+    /// let f = jit { x in sin(x) }
+    /// _ = try f(x)
+    /// print(f.diagnostics.eagerFallbackReason ?? "compiled")   // "the op sin(_:) has no trace rule"
+    /// ```
     public var diagnostics: JitDiagnostics { core.diagnostics }
 }
 

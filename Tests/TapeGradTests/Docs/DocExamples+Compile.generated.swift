@@ -11,8 +11,28 @@ private func docExampleCompile_Compile_Jit_ValueAndGrad_1() async throws {
     _ = (step, value, dw)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:55
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:25
 private func docExampleCompile_Compile_Jit_ValueAndGrad_2() async throws {
+    let (value, dx) = try jit(try valueAndGrad({ x in (x * x).sum() }))([x])
+    _ = (value, dx)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:49
+private func docExampleCompile_Compile_Jit_ValueAndGrad_3() async throws {
+    let (value, dy) = try jit(try valueAndGrad({ x, y in (x * y).sum() }, gradPosition: 1))(x, y)
+    _ = (value, dy)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:56
+private func docExampleCompile_Compile_Jit_ValueAndGrad_4() async throws {
+    let g = jit(try valueAndGrad({ x in (x * x).sum() }))
+    _ = try g(x)
+    print(g.diagnostics.compiledCallCount)   // 1
+    _ = (g)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:69
+private func docExampleCompile_Compile_Jit_ValueAndGrad_5() async throws {
     let gradFn = jit(try valueAndGrad({ x in (tanh(x) * x).sum() }))
     let (value, dx) = try gradFn(x)
     _ = (gradFn, value, dx)   // uses the example's values: no unused-value warnings
@@ -25,49 +45,74 @@ private func docExampleCompile_Compile_Jit_1() async throws {
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:40
+// Sources/TapeGrad/Compile/Jit.swift:31
 private func docExampleCompile_Compile_Jit_2() async throws {
+    print(JitError.unsupported("sin").description)   // "jit: cannot compile: sin"
+}
+
+// Sources/TapeGrad/Compile/Jit.swift:44
+private func docExampleCompile_Compile_Jit_3() async throws {
     let f = jit { x in tanh(x) }
     _ = try f(x)
     print(f.diagnostics.traceCount)   // 1
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:68
-private func docExampleCompile_Compile_Jit_3() async throws {
+// Sources/TapeGrad/Compile/Jit.swift:72
+private func docExampleCompile_Compile_Jit_4() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(x)
     _ = (f, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:106
-private func docExampleCompile_Compile_Jit_4() async throws {
+// Sources/TapeGrad/Compile/Jit.swift:83
+private func docExampleCompile_Compile_Jit_5() async throws {
+    let y = try jit { (t: [Tensor]) in t[0] * t[1] }([x, y])
+    _ = (y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Compile/Jit.swift:93
+private func docExampleCompile_Compile_Jit_6() async throws {
+    let p = try jit { x, y in x * y }(x, y)
+    _ = (p)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Compile/Jit.swift:100
+private func docExampleCompile_Compile_Jit_7() async throws {
+    let f = jit { x in sin(x) }
+    _ = try f(x)
+    print(f.diagnostics.eagerFallbackReason ?? "compiled")   // "the op sin(_:) has no trace rule"
+    _ = (f)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Compile/Jit.swift:124
+private func docExampleCompile_Compile_Jit_8() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(Tensor.randomNormal([16], seed: 1))
     _ = (f, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:116
-private func docExampleCompile_Compile_Jit_5() async throws {
+// Sources/TapeGrad/Compile/Jit.swift:134
+private func docExampleCompile_Compile_Jit_9() async throws {
     let f = jit { x, y in (x * y).sum() }
     let s = try f(x, y)
     _ = (f, s)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:126
-private func docExampleCompile_Compile_Jit_6() async throws {
+// Sources/TapeGrad/Compile/Jit.swift:144
+private func docExampleCompile_Compile_Jit_10() async throws {
     let f = jit { x, w, b in relu(matmul(x, w, transposeB: true) + b) }
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:136
-private func docExampleCompile_Compile_Jit_7() async throws {
+// Sources/TapeGrad/Compile/Jit.swift:154
+private func docExampleCompile_Compile_Jit_11() async throws {
     let f = jit { a, b, c, d in a * b + c * d }
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:146
-private func docExampleCompile_Compile_Jit_8() async throws {
+// Sources/TapeGrad/Compile/Jit.swift:164
+private func docExampleCompile_Compile_Jit_12() async throws {
     let f = jit { (t: [Tensor]) in t.dropFirst().reduce(t[0], +) }
     _ = (f)   // uses the example's values: no unused-value warnings
 }

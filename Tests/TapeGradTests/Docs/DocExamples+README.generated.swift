@@ -99,7 +99,7 @@ private func docExampleREADME_README_8() async throws {
     _ = (f, gradFn, value, dw, step)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:911
+// README.md:923
 private func docExampleREADME_README_9() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
