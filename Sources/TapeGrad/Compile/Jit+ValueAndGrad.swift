@@ -33,7 +33,13 @@ public struct JitValueAndGradFunction<Output>: @unchecked Sendable {
         // Anything the eager function rejects (input count, positions out of range) it reports itself.
         if let arity = function.arity, inputs.count != arity { return try function(inputs) }
         if positions.contains(where: { $0 >= inputs.count }) { return try function(inputs) }
-        let outputs = try core.call(inputs)
+        let outputs: [Tensor]
+        do {
+            outputs = try core.call(inputs)
+        } catch JitError.unsupported where !strict {
+            // A form the compiled path cannot return (several outputs): the function as it is.
+            return try function(inputs)
+        }
         let inputGradients = Array(outputs[1..<(1 + positions.count)])
         let parameterGradients = Array(outputs[(1 + positions.count)...])
         let reached = Array(zip(parameters, parameterGradients))

@@ -75,6 +75,16 @@ final class JitBehaviourTests: XCTestCase {
         XCTAssertEqual(dx.asTensor.scalars, dx0.asTensor.scalars)
     }
 
+    func testSeveralOutputsRunEagerlyWithTheSameResult() throws {
+        let fn = { (x: Tensor) -> TensorTree in [.tensor((x * x).sum()), .tensor(x.sum())] }
+        let x = Tensor([1, 2])
+        let (v, g) = try jit(try valueAndGrad(fn))(x)
+        let (v0, g0) = try valueAndGrad(fn)(x)
+        XCTAssertEqual(v.tensors.map(\.scalars), v0.tensors.map(\.scalars))
+        XCTAssertEqual(g.asTensor.scalars, g0.asTensor.scalars)   // 2x + 1
+        XCTAssertThrowsError(try jit(try valueAndGrad(fn), strict: true)(x))
+    }
+
     func testAShapeErrorWhileTracingIsThrownLikeEager() {
         let f = jit { x, y in x + y }
         XCTAssertThrowsError(try f(Tensor([1, 2]), Tensor([1, 2, 3]))) { error in
