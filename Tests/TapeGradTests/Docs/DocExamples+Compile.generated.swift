@@ -17,13 +17,13 @@ private func docExampleCompile_Compile_Jit_ValueAndGrad_2() async throws {
     _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:49
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:55
 private func docExampleCompile_Compile_Jit_ValueAndGrad_3() async throws {
     let (value, dy) = try jit(try valueAndGrad({ x, y in (x * y).sum() }, gradPosition: 1))(x, y)
     _ = (value, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:56
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:62
 private func docExampleCompile_Compile_Jit_ValueAndGrad_4() async throws {
     let g = jit(try valueAndGrad({ x in (x * x).sum() }))
     _ = try g(x)
@@ -31,7 +31,7 @@ private func docExampleCompile_Compile_Jit_ValueAndGrad_4() async throws {
     _ = (g)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:69
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:75
 private func docExampleCompile_Compile_Jit_ValueAndGrad_5() async throws {
     let gradFn = jit(try valueAndGrad({ x in (tanh(x) * x).sum() }))
     let (value, dx) = try gradFn(x)
