@@ -10,7 +10,8 @@
 // - A value recomputed in a `noGrad` scope, or by a custom gradient, does not compile (it runs eagerly).
 // - Value-dependent control flow (`if x.sum().item() > 0`) is traced as taken: later calls with the same
 //   signature replay that branch whatever their values. So is a non-differentiable op on a traced value
-//   (a comparison, `sign`, `argmax`): its result is baked into the trace. `checked: true` catches both.
+//   (`sign`, `argmax`): its result is baked into the trace; `checked: true` catches both. Comparisons
+//   (`greater`, `equal`, …) of traced values are noticed and make the signature run eagerly.
 // - What does not compile (an op without a trace rule, a layer that changes its state, mixed dtypes) runs
 //   eagerly for that signature; ``JitDiagnostics/eagerFallbackReason`` names why, `strict: true` throws.
 

@@ -72,6 +72,18 @@ final class Tracer: @unchecked Sendable {
         lock.withLock { if firstUnsupported == nil { firstUnsupported = reason } }
     }
 
+    /// A non-differentiable op (a comparison) read a tensor: if a tracing tape records it, the result would be baked
+    /// into the trace as a constant, so that trace does not compile. Called only for recorded tensors.
+    static func noteUntracedRead(of inputs: [Tensor], by op: String) {
+        for input in inputs {
+            var link = input.tracking
+            while let l = link {
+                l.tape.tracer?.noteUnsupported("the non-differentiable op \(op) reads a traced value (its result would be baked in)")
+                link = l.outer
+            }
+        }
+    }
+
     /// Notes one recorded op; `ids` are the inputs' ids on the tracing tape (−1 for an input it does not record).
     func note(_ op: TracedOp?, op name: StaticString, inputs: [Tensor], ids: [Int], output: Tensor, id: Int) {
         guard let op else {

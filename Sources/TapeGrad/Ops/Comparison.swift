@@ -5,15 +5,30 @@
 /// ```swift
 /// greater(Tensor([1, 5]), Tensor([3, 3]))   // [0, 1]
 /// ```
-public func greater(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.greater, a.detached, b.detached, name: "greater") }
+public func greater(_ a: Tensor, _ b: Tensor) -> Tensor {
+    if a.tracking != nil || b.tracking != nil { Tracer.noteUntracedRead(of: [a, b], by: "greater") }
+    return Tensor.elementwise(.greater, a.detached, b.detached, name: "greater")
+}
 /// 1 where `a ≥ b`, else 0.
-public func greaterEqual(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.greaterEqual, a.detached, b.detached, name: "greaterEqual") }
+public func greaterEqual(_ a: Tensor, _ b: Tensor) -> Tensor {
+    if a.tracking != nil || b.tracking != nil { Tracer.noteUntracedRead(of: [a, b], by: "greaterEqual") }
+    return Tensor.elementwise(.greaterEqual, a.detached, b.detached, name: "greaterEqual")
+}
 /// 1 where `a < b`, else 0.
-public func less(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.less, a.detached, b.detached, name: "less") }
+public func less(_ a: Tensor, _ b: Tensor) -> Tensor {
+    if a.tracking != nil || b.tracking != nil { Tracer.noteUntracedRead(of: [a, b], by: "less") }
+    return Tensor.elementwise(.less, a.detached, b.detached, name: "less")
+}
 /// 1 where `a ≤ b`, else 0.
-public func lessEqual(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.lessEqual, a.detached, b.detached, name: "lessEqual") }
+public func lessEqual(_ a: Tensor, _ b: Tensor) -> Tensor {
+    if a.tracking != nil || b.tracking != nil { Tracer.noteUntracedRead(of: [a, b], by: "lessEqual") }
+    return Tensor.elementwise(.lessEqual, a.detached, b.detached, name: "lessEqual")
+}
 /// 1 where `a == b`, else 0.
-public func equal(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.elementwise(.equal, a.detached, b.detached, name: "equal") }
+public func equal(_ a: Tensor, _ b: Tensor) -> Tensor {
+    if a.tracking != nil || b.tracking != nil { Tracer.noteUntracedRead(of: [a, b], by: "equal") }
+    return Tensor.elementwise(.equal, a.detached, b.detached, name: "equal")
+}
 
 /// Elementwise maximum with broadcasting. Ties split the gradient ½/½, as in MindSpore:
 /// ∂L/∂a = G ⊙ ([a > b] + ½[a = b]).

@@ -85,6 +85,13 @@ final class JitBehaviourTests: XCTestCase {
         XCTAssertThrowsError(try jit(try valueAndGrad(fn), strict: true)(x))
     }
 
+    func testAComparisonOfATracedValueIsNotBakedIn() throws {
+        let f = jit { x in x * greater(x, Tensor(0)) }
+        XCTAssertEqual(try f(Tensor([1, -2])).scalars, [1, 0])
+        XCTAssertEqual(try f(Tensor([-1, 2])).scalars, [0, 2])   // a baked-in mask would give [-1, 0]
+        XCTAssertTrue(f.diagnostics.eagerFallbackReason?.contains("greater") ?? false)
+    }
+
     func testAShapeErrorWhileTracingIsThrownLikeEager() {
         let f = jit { x, y in x + y }
         XCTAssertThrowsError(try f(Tensor([1, 2]), Tensor([1, 2, 3]))) { error in

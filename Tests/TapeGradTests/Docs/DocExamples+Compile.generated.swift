@@ -38,19 +38,19 @@ private func docExampleCompile_Compile_Jit_ValueAndGrad_5() async throws {
     _ = (gradFn, value, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:19
+// Sources/TapeGrad/Compile/Jit.swift:20
 private func docExampleCompile_Compile_Jit_1() async throws {
     let f = jit({ x in sin(x) }, strict: true)
     do { _ = try f(x) } catch JitError.unsupported(let reason) { print(reason) }   // "the op sin(_:) has no trace rule"
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:31
+// Sources/TapeGrad/Compile/Jit.swift:32
 private func docExampleCompile_Compile_Jit_2() async throws {
     print(JitError.unsupported("sin").description)   // "jit: cannot compile: sin"
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:44
+// Sources/TapeGrad/Compile/Jit.swift:45
 private func docExampleCompile_Compile_Jit_3() async throws {
     let f = jit { x in tanh(x) }
     _ = try f(x)
@@ -58,26 +58,26 @@ private func docExampleCompile_Compile_Jit_3() async throws {
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:72
+// Sources/TapeGrad/Compile/Jit.swift:73
 private func docExampleCompile_Compile_Jit_4() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(x)
     _ = (f, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:83
+// Sources/TapeGrad/Compile/Jit.swift:84
 private func docExampleCompile_Compile_Jit_5() async throws {
     let y = try jit { (t: [Tensor]) in t[0] * t[1] }([x, y])
     _ = (y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:93
+// Sources/TapeGrad/Compile/Jit.swift:94
 private func docExampleCompile_Compile_Jit_6() async throws {
     let p = try jit { x, y in x * y }(x, y)
     _ = (p)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:100
+// Sources/TapeGrad/Compile/Jit.swift:101
 private func docExampleCompile_Compile_Jit_7() async throws {
     let f = jit { x in sin(x) }
     _ = try f(x)
@@ -85,33 +85,33 @@ private func docExampleCompile_Compile_Jit_7() async throws {
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:124
+// Sources/TapeGrad/Compile/Jit.swift:125
 private func docExampleCompile_Compile_Jit_8() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(Tensor.randomNormal([16], seed: 1))
     _ = (f, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:134
+// Sources/TapeGrad/Compile/Jit.swift:135
 private func docExampleCompile_Compile_Jit_9() async throws {
     let f = jit { x, y in (x * y).sum() }
     let s = try f(x, y)
     _ = (f, s)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:144
+// Sources/TapeGrad/Compile/Jit.swift:145
 private func docExampleCompile_Compile_Jit_10() async throws {
     let f = jit { x, w, b in relu(matmul(x, w, transposeB: true) + b) }
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:154
+// Sources/TapeGrad/Compile/Jit.swift:155
 private func docExampleCompile_Compile_Jit_11() async throws {
     let f = jit { a, b, c, d in a * b + c * d }
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit.swift:164
+// Sources/TapeGrad/Compile/Jit.swift:165
 private func docExampleCompile_Compile_Jit_12() async throws {
     let f = jit { (t: [Tensor]) in t.dropFirst().reduce(t[0], +) }
     _ = (f)   // uses the example's values: no unused-value warnings

@@ -79,17 +79,17 @@ private func docExampleOps_Ops_Comparison_1() async throws {
     docExampleValue(greater(Tensor([1, 5]), Tensor([3, 3])))   // [0, 1]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:21
+// Sources/TapeGrad/Ops/Comparison.swift:36
 private func docExampleOps_Ops_Comparison_2() async throws {
     docExampleValue(maximum(Tensor([1, 4]), Tensor([3, 4])))   // [3, 4]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:47
+// Sources/TapeGrad/Ops/Comparison.swift:62
 private func docExampleOps_Ops_Comparison_3() async throws {
     docExampleValue(clip(Tensor([-2, 0.5, 3]), min: 0, max: 1))   // [0, 0.5, 1]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:60
+// Sources/TapeGrad/Ops/Comparison.swift:75
 private func docExampleOps_Ops_Comparison_4() async throws {
     docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
 }
