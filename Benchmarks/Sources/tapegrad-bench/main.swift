@@ -431,6 +431,7 @@ if runHere {
     if options.only.contains("BN") { bn() }
     if options.only.contains("W11") { w11() }   // Products.swift
     if options.only.contains("BM") { boolMasks() }
+    jitWorkloads(options.only)   // Jit.swift: jit beside eager in the same run
 }
 
 if let path = options.childJSON {

@@ -21,6 +21,9 @@ final class Transaction: Sendable {
 
     private init(parent: Transaction?) { self.parent = parent }
 
+    /// Whether a layer staged a state change or a rollback in this transaction (a `jit` trace refuses those).
+    var hasStagedEffects: Bool { effects.withLock { !$0.commits.isEmpty || !$0.rollbacks.isEmpty } }
+
     /// Applies `change` when the current transaction commits, or now when there is none.
     static func stage(_ change: @escaping @Sendable () -> Void) {
         if let t = current { t.effects.withLock { $0.commits.append(change) } } else { change() }

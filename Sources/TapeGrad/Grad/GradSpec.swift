@@ -79,7 +79,12 @@ struct GradSpec {
             throw GradError.cellDoesNotTakeInputCount(cell: String(e.op.dropLast(".construct".count)), got: args.count)
         }
         let inputGrads = positions.map { r.inputGradients[$0] ?? Tensor.zeros(like: args[$0]) }
+        return (r.output, shaped(inputGradients: inputGrads, parameterGradients: r.parameterGradients, reachedParameters: r.reachedParameters))
+    }
 
+    /// The gradient structure of MindSpore's `_Grad` from the gradients of the differentiated positions (in
+    /// order) and of the explicit (or reached) parameters.
+    func shaped(inputGradients inputGrads: [Tensor], parameterGradients: [Tensor], reachedParameters: [(Parameter, Tensor)]) -> TensorTree {
         // The inputs part (§2.1).
         var inputsPart: TensorTree?
         switch inputs {
@@ -100,12 +105,12 @@ struct GradSpec {
         switch weights {
         case .none: weightsPart = nil
         case .explicit(.single(let p)):
-            let g = r.parameterGradients[0]
+            let g = parameterGradients[0]
             weightsPart = returnIds ? [.name(p.name), .tensor(g)] : .tensor(g)
         case .explicit(.list(let ps)):
-            weightsPart = .tuple(zip(ps, r.parameterGradients).map { p, g in returnIds ? [.name(p.name), .tensor(g)] : .tensor(g) })
+            weightsPart = .tuple(zip(ps, parameterGradients).map { p, g in returnIds ? [.name(p.name), .tensor(g)] : .tensor(g) })
         case .used:
-            weightsPart = .tuple(r.reachedParameters.map { p, g in returnIds ? [.name(p.name), .tensor(g)] : .tensor(g) })
+            weightsPart = .tuple(reachedParameters.map { p, g in returnIds ? [.name(p.name), .tensor(g)] : .tensor(g) })
         }
 
         // Combining (§2.3).
@@ -116,6 +121,6 @@ struct GradSpec {
         case let (nil, w?): gradients = w
         case (nil, nil): gradients = .tuple([])
         }
-        return (r.output, gradients)
+        return gradients
     }
 }

@@ -52,7 +52,7 @@ extension Tensor {
         let out = elementwise(.add, lhs, rhs, name: "add")
         guard lhs.isRecorded || rhs.isRecorded else { return out }
         let (sa, sb) = (lhs.shape, rhs.shape)
-        return out.recorded(lhs, rhs) { g, needed in
+        return out.recorded(lhs, rhs, trace: .add) { g, needed in
             (needed[0] ? g.unbroadcast(to: sa) : nil, needed[1] ? g.unbroadcast(to: sb) : nil)
         }
     }
@@ -62,7 +62,7 @@ extension Tensor {
         let out = elementwise(.sub, lhs, rhs, name: "sub")
         guard lhs.isRecorded || rhs.isRecorded else { return out }
         let (sa, sb) = (lhs.shape, rhs.shape)
-        return out.recorded(lhs, rhs) { g, needed in
+        return out.recorded(lhs, rhs, trace: .sub) { g, needed in
             (needed[0] ? g.unbroadcast(to: sa) : nil, needed[1] ? (-g).unbroadcast(to: sb) : nil)
         }
     }
@@ -71,7 +71,7 @@ extension Tensor {
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = elementwise(.mul, lhs, rhs, name: "mul")
         guard lhs.isRecorded || rhs.isRecorded else { return out }
-        return out.recorded(lhs, rhs) { g, needed in
+        return out.recorded(lhs, rhs, trace: .mul) { g, needed in
             (needed[0] ? (g * rhs).unbroadcast(to: lhs.shape) : nil,
              needed[1] ? (g * lhs).unbroadcast(to: rhs.shape) : nil)
         }
@@ -82,7 +82,7 @@ extension Tensor {
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = elementwise(.div, lhs, rhs, name: "div")
         guard lhs.isRecorded || rhs.isRecorded else { return out }
-        return out.recorded(lhs, rhs) { g, needed in
+        return out.recorded(lhs, rhs, trace: .div) { g, needed in
             (needed[0] ? (g / rhs).unbroadcast(to: lhs.shape) : nil,
              needed[1] ? (-g * lhs / (rhs * rhs)).unbroadcast(to: rhs.shape) : nil)
         }
@@ -101,7 +101,7 @@ extension Tensor {
         }
         let out = ElementwiseKernels.unary(.neg, x)
         guard x.isRecorded else { return out }
-        return out.recorded(x) { g in -g }
+        return out.recorded(x, trace: .neg) { g in -g }
     }
 
     // MARK: Tensor ∘ scalar
@@ -152,7 +152,7 @@ extension Tensor {
     public static func + (lhs: Tensor, rhs: Double) -> Tensor {
         let out = scalarKernel(.add, lhs, rhs, scalarOnLeft: false)
         guard lhs.isRecorded else { return out }
-        return out.recorded(lhs, backward: .identity)
+        return out.recorded(lhs, backward: .identity, trace: .addScalar(rhs))
     }
 
     /// `1 + x`. ∂L/∂x = G.
@@ -165,14 +165,14 @@ extension Tensor {
     public static func - (lhs: Double, rhs: Tensor) -> Tensor {
         let out = scalarKernel(.sub, rhs, lhs, scalarOnLeft: true)
         guard rhs.isRecorded else { return out }
-        return out.recorded(rhs, backward: .scale(-1))
+        return out.recorded(rhs, backward: .scale(-1), trace: .scalarSub(lhs))
     }
 
     /// `x * 2`. ∂L/∂x = 2 G.
     public static func * (lhs: Tensor, rhs: Double) -> Tensor {
         let out = scalarKernel(.mul, lhs, rhs, scalarOnLeft: false)
         guard lhs.isRecorded else { return out }
-        return out.recorded(lhs, backward: .scale(rhs))
+        return out.recorded(lhs, backward: .scale(rhs), trace: .mulScalar(rhs))
     }
 
     /// `2 * x`. ∂L/∂x = 2 G.
@@ -183,14 +183,14 @@ extension Tensor {
     public static func / (lhs: Tensor, rhs: Double) -> Tensor {
         let out = scalarKernel(.div, lhs, rhs, scalarOnLeft: false)
         guard lhs.isRecorded else { return out }
-        return out.recorded(lhs, backward: .divide(rhs))
+        return out.recorded(lhs, backward: .divide(rhs), trace: .divScalar(rhs))
     }
 
     /// `1 / x`: true division (float32 for an int32 `x`). ∂L/∂x = −G ⊙ (1/x) / x.
     public static func / (lhs: Double, rhs: Tensor) -> Tensor {
         let out = scalarKernel(.div, rhs, lhs, scalarOnLeft: true)
         guard rhs.isRecorded else { return out }
-        return out.recorded(rhs) { g in -g * out.saved(for: rhs) { lhs / $0 } / rhs }
+        return out.recorded(rhs, trace: .scalarDiv(lhs)) { g in -g * out.saved(for: rhs) { lhs / $0 } / rhs }
     }
 
     /// `x += y`, the same as `x = x + y`.

@@ -4,6 +4,8 @@ extension Tensor {
     /// `a ∘ b` after promotion and broadcasting, as a bool tensor. Never recorded: a comparison is
     /// piecewise constant, so it carries no gradient.
     static func comparison(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
+        // Under `jit`, a mask of a traced value would be baked into the trace as a constant: that trace runs eagerly.
+        if a.tracking != nil || b.tracking != nil { Tracer.noteUntracedRead(of: [a, b], by: name) }
         let dtype = DType.promoted(a.dtype, b.dtype)
         guard let shape = Broadcasting.shape(a.shape, b.shape) else {
             reportError(TensorError(op: name, message: "shapes \(a.shape) and \(b.shape) do not broadcast"))

@@ -48,7 +48,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, relu applyRelu: B
     withExtendedLifetime((x, weight, bias)) {}
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     guard inputs.contains(where: \.isRecorded) else { return out }
-    return out.recorded(inputs: inputs) { g, needed in
+    return out.recorded(inputs: inputs, trace: .linear(relu: applyRelu)) { g, needed in
         let gPre = applyRelu ? passWherePositive(g, out) : g
         return [needed[0] ? matmul(gPre, weight) : nil,
                 needed[1] ? matmul(gPre, x, transposeA: true) : nil,

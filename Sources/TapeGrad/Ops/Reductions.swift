@@ -61,7 +61,7 @@ extension Tensor {
         let out = kept.sharingBuffer(shape: reducedShape(axes, keepDims: keepDims))
         guard isRecorded else { return out }
         let (keptShape, original) = (kept.shape, shape)
-        return out.recorded(self) { g in g.reshaped(to: keptShape).broadcast(to: original) }
+        return out.recorded(self, trace: .sum(axes: axes)) { g in g.reshaped(to: keptShape).broadcast(to: original) }
     }
 
     /// The mean of all elements, as a rank-0 tensor (int32 inputs give float32).

@@ -21,7 +21,7 @@ extension Tensor {
         let out = sharingBuffer(shape: target)
         guard isRecorded else { return out }
         let original = shape
-        return out.recorded(self) { g in g.reshaped(to: original) }
+        return out.recorded(self, trace: .reshape) { g in g.reshaped(to: original) }
     }
 
     /// Normalises a possibly negative axis, reporting an error naming `op` when it is out of range.
@@ -135,7 +135,7 @@ extension Tensor {
         let out = broadcastKernel(to: target)
         guard isRecorded else { return out }
         let original = shape
-        return out.recorded(self) { g in g.unbroadcast(to: original) }
+        return out.recorded(self, trace: .broadcast) { g in g.unbroadcast(to: original) }
     }
 
     /// A materialised broadcast copy (not recorded); `target` must be a valid broadcast of `shape`.
@@ -167,6 +167,6 @@ extension Tensor {
         let out = converted(to: target)
         guard isRecorded else { return out }
         let source = dtype
-        return out.recorded(self) { g in g.astype(source) }
+        return out.recorded(self, trace: .astype) { g in g.astype(source) }
     }
 }

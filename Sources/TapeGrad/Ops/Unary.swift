@@ -8,21 +8,21 @@
 public func exp(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.exp, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * out.saved(for: x, recompute: exp) }
+    return out.recorded(x, trace: .exp) { g in g * out.saved(for: x, recompute: exp) }
 }
 
 /// Natural logarithm. ∂L/∂x = G / x (so `inf` at 0, as in MindSpore).
 public func log(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.log, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g / x }
+    return out.recorded(x, trace: .log) { g in g / x }
 }
 
 /// Square root. ∂L/∂x = G / (2√x) (so `inf` at 0).
 public func sqrt(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sqrt, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * 0.5 / out.saved(for: x, recompute: sqrt) }
+    return out.recorded(x, trace: .sqrt) { g in g * 0.5 / out.saved(for: x, recompute: sqrt) }
 }
 
 /// Reciprocal square root 1/√x. ∂L/∂x = −½ G ⊙ (1/√x)³.
@@ -65,8 +65,8 @@ public func tanh(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.tanh, x)
     guard x.isRecorded else { return out }
     // Recorded by one tape only: nothing will differentiate the pullback, so the output is stored as data.
-    if x.tracking?.outer == nil { return out.recorded(x, backward: .tanh(out)) }
-    return out.recorded(x) { g in tanhBackward(g, out.saved(for: x, recompute: tanh)) }
+    if x.tracking?.outer == nil { return out.recorded(x, backward: .tanh(out), trace: .tanh) }
+    return out.recorded(x, trace: .tanh) { g in tanhBackward(g, out.saved(for: x, recompute: tanh)) }
 }
 
 /// g ⊙ (1 − y²) in one pass, differentiable in both: ∂/∂g = 1 − y², ∂/∂y = −2 g y.
@@ -82,8 +82,8 @@ func tanhBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
 public func sigmoid(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sigmoid, x)
     guard x.isRecorded else { return out }
-    if x.tracking?.outer == nil { return out.recorded(x, backward: .sigmoid(out)) }
-    return out.recorded(x) { g in sigmoidBackward(g, out.saved(for: x, recompute: sigmoid)) }
+    if x.tracking?.outer == nil { return out.recorded(x, backward: .sigmoid(out), trace: .sigmoid) }
+    return out.recorded(x, trace: .sigmoid) { g in sigmoidBackward(g, out.saved(for: x, recompute: sigmoid)) }
 }
 
 /// g ⊙ y ⊙ (1 − y) in one pass, differentiable in both: ∂/∂g = y(1 − y), ∂/∂y = g (1 − 2y).
@@ -99,7 +99,7 @@ func sigmoidBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
 public func relu(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.relu, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in passWherePositive(g, x) }
+    return out.recorded(x, trace: .relu) { g in passWherePositive(g, x) }
 }
 
 /// `g` where `x > 0`, else 0 — ReLU's backward in one pass. Linear in `g`, so its own pullback is itself.
@@ -113,7 +113,7 @@ func passWherePositive(_ g: Tensor, _ x: Tensor) -> Tensor {
 public func square(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.square, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in g * 2 * x }
+    return out.recorded(x, trace: .square) { g in g * 2 * x }
 }
 
 /// log(1 + eˣ), computed stably. ∂L/∂x = G ⊙ σ(x).

@@ -99,10 +99,13 @@ final class Tape: @unchecked Sendable {
     let detectsAnomalies: Bool
     /// The op that recorded each node, kept only when detecting anomalies (for the error message). Guarded by `lock`.
     private var opNames: [StaticString] = []
+    /// Set only on the tape of a `jit` trace (Compile/Tracer.swift): notes every recorded op with its attributes.
+    let tracer: Tracer?
 
-    init() {
+    init(tracer: Tracer? = nil) {
         level = Tape.counter.add(1, ordering: .relaxed).newValue
         detectsAnomalies = AnomalyDetection.isEnabled
+        self.tracer = tracer
         nodes.reserveCapacity(256)
     }
 
@@ -119,6 +122,7 @@ final class Tape: @unchecked Sendable {
         }
         var tracked = value
         tracked.tracking = Tracking(tape: self, id: id, outer: value.tracking)
+        tracer?.noteLeaf(value, id: id)
         return (tracked, id)
     }
 
@@ -155,7 +159,8 @@ final class Tape: @unchecked Sendable {
     /// Pauses recording (a `noGrad` scope); returns whether the tape was recording, in which case the
     /// scope calls ``resumeRecording()`` at its end.
     func pauseRecording() -> Bool {
-        lock.withLock {
+        tracer?.noteUnsupported("a noGrad or custom-gradient scope")
+        return lock.withLock {
             guard recording else { return false }
             recording = false
             return true
@@ -250,16 +255,19 @@ final class Tape: @unchecked Sendable {
 extension Tensor {
     /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
     /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
-    func recorded(_ input: Tensor, op: StaticString = #function, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+    /// `trace` describes the op for a `jit` trace (nil: the op has no trace rule); it is evaluated only on a tracing tape.
+    func recorded(_ input: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
+                  pullback: @escaping (Tensor) -> Tensor) -> Tensor {
         if let t = input.tracking, t.outer == nil {
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
             guard let id = t.tape.append(node, op: op) else { return self }
             var out = self
             out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
+            if let tracer = t.tape.tracer { tracer.note(trace(), op: op, inputs: [input], ids: [t.id], output: out, id: id) }
             if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [input], op: op) { ids in
+        return recordedOnEveryTape(inputs: [input], op: op, trace: trace()) { ids in
             Tape.Node(first: ids[0], second: -1, others: [], backward: .unary(pullback), dtype: dtype)
         }
     }
@@ -279,46 +287,51 @@ extension Tensor {
     }
 
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
-    func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function) -> Tensor {
+    func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil) -> Tensor {
         if let t = input.tracking, t.outer == nil {
             let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
             guard let id = t.tape.append(node, op: op) else { return self }
             var out = self
             out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
+            if let tracer = t.tape.tracer { tracer.note(trace(), op: op, inputs: [input], ids: [t.id], output: out, id: id) }
             if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [input], op: op) { ids in
+        return recordedOnEveryTape(inputs: [input], op: op, trace: trace()) { ids in
             Tape.Node(first: ids[0], second: -1, others: [], backward: backward, dtype: dtype)
         }
     }
 
     /// Records `self` as the output of a two-input op. `pullback` returns (∂L/∂a, ∂L/∂b), nil where
     /// the mask says the gradient is not needed.
-    func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
+    func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
+                  pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
         let ta = a.tracking, tb = b.tracking
         if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
             guard let id = tape.append(node, op: op) else { return self }
             var out = self
             out.tracking = Tracking(tape: tape, id: id, outer: nil)
+            if let tracer = tape.tracer { tracer.note(trace(), op: op, inputs: [a, b], ids: [ta?.id ?? -1, tb?.id ?? -1], output: out, id: id) }
             if tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [a, b]) }
             return out
         }
-        return recordedOnEveryTape(inputs: [a, b], op: op) { ids in
+        return recordedOnEveryTape(inputs: [a, b], op: op, trace: trace()) { ids in
             Tape.Node(first: ids[0], second: ids[1], others: [], backward: .binary(pullback), dtype: dtype)
         }
     }
 
     /// Records `self` as the output of an op on any number of `inputs`; `pullback` returns one entry per input.
-    func recorded(inputs: [Tensor], op: StaticString = #function, pullback: @escaping Pullback) -> Tensor {
-        recordedOnEveryTape(inputs: inputs, op: op) { ids in
+    func recorded(inputs: [Tensor], op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
+                  pullback: @escaping Pullback) -> Tensor {
+        recordedOnEveryTape(inputs: inputs, op: op, trace: trace()) { ids in
             Tape.Node(first: -1, second: -1, others: ids, backward: .general(pullback), dtype: dtype)
         }
     }
 
     /// Records on each recording tape that tracks an input, innermost first in the output's chain.
-    private func recordedOnEveryTape(inputs: [Tensor], op: StaticString, node: ([Int]) -> Tape.Node) -> Tensor {
+    private func recordedOnEveryTape(inputs: [Tensor], op: StaticString, trace: @autoclosure () -> TracedOp?,
+                                     node: ([Int]) -> Tape.Node) -> Tensor {
         var tapes: [Tape] = []
         for input in inputs {
             var link = input.tracking
@@ -334,6 +347,11 @@ extension Tensor {
             let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
             guard let id = tape.append(node(ids), op: op) else { continue }
             chain = Tracking(tape: tape, id: id, outer: chain)
+            if let tracer = tape.tracer {
+                var traced = self
+                traced.tracking = chain
+                tracer.note(trace(), op: op, inputs: inputs, ids: ids, output: traced, id: id)
+            }
         }
         guard chain != nil else { return self }
         var out = self

@@ -55,7 +55,7 @@ func softmaxCrossEntropy(logits: Tensor, labels: Tensor, denseLabels: Tensor) ->
     let out = negativeWeightedRowSum(denseLabels.detached, logProbabilities)
     guard logits.isRecorded || labels.isRecorded else { return out }
     let probabilities = exp(logProbabilities)
-    return out.recorded(inputs: [logits, labels]) { g, needed in
+    return out.recorded(inputs: [logits, labels], trace: .softmaxCrossEntropy) { g, needed in
         // Recomputed from the logits when an enclosing computation differentiates this pullback.
         let p = probabilities.saved(for: logits) { $0.softmax(alongAxis: 1) }
         return [needed[0] ? (p - denseLabels) * g.expandingShape(at: 1) : nil,

@@ -119,7 +119,8 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     }
 
     private func validateLocked(learningRate lr: Double, groupRates: [Double?]) throws {
-        let name = String(describing: type(of: self))
+        // Formatted only for an error: this runs on every step.
+        var name: String { String(describing: type(of: self)) }
         guard !parameters.isEmpty else { throw OptimizerError.emptyParameters(optimizer: name) }
         for p in parameters where p.requiresGrad && !p.dtype.isFloatingPoint {
             throw OptimizerError.nonFloatParameter(optimizer: name, parameter: p.name, dtype: p.dtype)

@@ -131,13 +131,18 @@ public final class Momentum: Optimizer, @unchecked Sendable {
         gradient.withUnsafeBufferPointer(as: T.self) { g in
             velocity.withBuffer(slot, like: p, as: T.self) { v, _ in
                 p.mutateInPlace(as: T.self) { w in
-                    for i in 0..<w.count {
-                        if nesterov {
-                            w[i] -= rate * (g[i] + mu * v[i])
-                            v[i] = mu * v[i] + g[i]
-                        } else {
-                            v[i] = mu * v[i] + g[i]
-                            w[i] -= rate * v[i]
+                    // Raw pointers and the branch hoisted, so the loop vectorises (it was a tenth of a small training step).
+                    guard let pw = w.baseAddress, let pv = v.baseAddress, let pg = g.baseAddress else { return }
+                    let n = Swift.min(w.count, v.count, g.count)
+                    if nesterov {
+                        for i in 0..<n {
+                            pw[i] -= rate * (pg[i] + mu * pv[i])
+                            pv[i] = mu * pv[i] + pg[i]
+                        }
+                    } else {
+                        for i in 0..<n {
+                            pv[i] = mu * pv[i] + pg[i]
+                            pw[i] -= rate * pv[i]
                         }
                     }
                 }

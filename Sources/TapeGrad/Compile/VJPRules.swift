@@ -1,0 +1,128 @@
+// Trace-level derivative rules: for each forward instruction, the instructions computing its inputs'
+// gradients from its output's. They mirror the eager pullbacks (Ops/*.swift) operation for operation, in
+// the same order, so that a replay without fusion reorders no floating-point arithmetic.
+
+extension JitGraph {
+    /// Appends the backward pass: the gradient of Σ(output ⊙ seed) with respect to each of `wrt` (values of
+    /// the graph), seeded with ones of the output's shape. Appends the gradients to ``outputs``; an input
+    /// the output does not reach gets zeros.
+    mutating func appendBackward(wrt: [Int]) throws {
+        guard let output = outputs.first else { return }
+        let forwardCount = instructions.count
+        // Which values depend on a differentiated input.
+        var needs = [Bool](repeating: false, count: shapes.count)
+        for v in wrt { needs[v] = true }
+        for instruction in instructions where instruction.op != .stopGradient {
+            if instruction.inputs.contains(where: { needs[$0] }) { needs[instruction.output] = true }
+        }
+        var adjoint: [Int: Int] = [:]
+        func accumulate(_ value: Int, _ gradient: Int) {
+            guard needs[value] else { return }
+            if let existing = adjoint[value] {
+                adjoint[value] = emit(.add, [existing, gradient], shape: shapes[value])
+            } else {
+                adjoint[value] = gradient
+            }
+        }
+        if needs[output] { adjoint[output] = emit(.fill(1), [], shape: shapes[output]) }
+        for index in stride(from: forwardCount - 1, through: 0, by: -1) {
+            let instruction = instructions[index]
+            guard let g = adjoint[instruction.output] else { continue }
+            for (value, gradient) in try pullback(instruction, g) { accumulate(value, gradient) }
+        }
+        for v in wrt {
+            outputs.append(adjoint[v] ?? emit(.fill(0), [], shape: shapes[v]))
+        }
+    }
+
+    /// Emits the gradients of one instruction's inputs from `g`, the gradient of its output.
+    private mutating func pullback(_ instruction: JitInstruction, _ g: Int) throws -> [(Int, Int)] {
+        let x = instruction.inputs, y = instruction.output
+        var partials: [(Int, Int)] = []
+        func accumulate(_ value: Int, _ gradient: Int) { partials.append((value, gradient)) }
+        func shape(_ v: Int) -> [Int] { shapes[v] }
+        switch instruction.op {
+        case .input, .constant, .fill, .stopGradient:
+            break
+        case .add:
+            accumulate(x[0], unbroadcast(g, to: shape(x[0])))
+            accumulate(x[1], unbroadcast(g, to: shape(x[1])))
+        case .sub:
+            accumulate(x[0], unbroadcast(g, to: shape(x[0])))
+            accumulate(x[1], unbroadcast(emit(.neg, [g], shape: shape(g)), to: shape(x[1])))
+        case .mul:
+            accumulate(x[0], unbroadcast(emit(.mul, [g, x[1]], shape: shape(g)), to: shape(x[0])))
+            accumulate(x[1], unbroadcast(emit(.mul, [g, x[0]], shape: shape(g)), to: shape(x[1])))
+        case .div:
+            // ∂/∂a = G / b, ∂/∂b = −G ⊙ a / b² (as the eager pullback: ((−G)·a) / (b·b)).
+            accumulate(x[0], unbroadcast(emit(.div, [g, x[1]], shape: shape(g)), to: shape(x[0])))
+            let numerator = emit(.mul, [emit(.neg, [g], shape: shape(g)), x[0]], shape: shape(g))
+            let b2 = emit(.mul, [x[1], x[1]], shape: shape(x[1]))
+            accumulate(x[1], unbroadcast(emit(.div, [numerator, b2], shape: shape(g)), to: shape(x[1])))
+        case .addScalar:
+            accumulate(x[0], g)
+        case .mulScalar(let c):
+            accumulate(x[0], emit(.mulScalar(c), [g], shape: shape(g)))
+        case .divScalar(let c):
+            accumulate(x[0], emit(.divScalar(c), [g], shape: shape(g)))
+        case .scalarSub:
+            accumulate(x[0], emit(.mulScalar(-1), [g], shape: shape(g)))
+        case .scalarDiv:
+            // ∂/∂x = (−G ⊙ y) / x with y = c / x.
+            let t = emit(.mul, [emit(.neg, [g], shape: shape(g)), y], shape: shape(g))
+            accumulate(x[0], emit(.div, [t, x[0]], shape: shape(g)))
+        case .neg:
+            accumulate(x[0], emit(.neg, [g], shape: shape(g)))
+        case .exp:
+            accumulate(x[0], emit(.mul, [g, y], shape: shape(g)))
+        case .log:
+            accumulate(x[0], emit(.div, [g, x[0]], shape: shape(g)))
+        case .sqrt:
+            accumulate(x[0], emit(.div, [emit(.mulScalar(0.5), [g], shape: shape(g)), y], shape: shape(g)))
+        case .tanh:
+            accumulate(x[0], emit(.tanhBackward, [g, y], shape: shape(g)))
+        case .sigmoid:
+            accumulate(x[0], emit(.sigmoidBackward, [g, y], shape: shape(g)))
+        case .relu:
+            accumulate(x[0], emit(.reluBackward, [g, x[0]], shape: shape(g)))
+        case .square:
+            accumulate(x[0], emit(.mul, [emit(.mulScalar(2), [g], shape: shape(g)), x[0]], shape: shape(g)))
+        case .tanhBackward, .sigmoidBackward, .reluBackward, .softmaxCrossEntropyBackward:
+            throw TraceRejection(reason: "a second derivative")
+        case .matmul(let ta, let tb):
+            let (a, b) = (x[0], x[1])
+            let sa = shape(a), sb = shape(b)
+            switch (ta, tb) {
+            case (false, false):
+                accumulate(a, emit(.matmul(transposeA: false, transposeB: true), [g, b], shape: sa))
+                accumulate(b, emit(.matmul(transposeA: true, transposeB: false), [a, g], shape: sb))
+            case (false, true):
+                accumulate(a, emit(.matmul(transposeA: false, transposeB: false), [g, b], shape: sa))
+                accumulate(b, emit(.matmul(transposeA: true, transposeB: false), [g, a], shape: sb))
+            case (true, false):
+                accumulate(a, emit(.matmul(transposeA: false, transposeB: true), [b, g], shape: sa))
+                accumulate(b, emit(.matmul(transposeA: false, transposeB: false), [a, g], shape: sb))
+            case (true, true):
+                accumulate(a, emit(.matmul(transposeA: true, transposeB: true), [b, g], shape: sa))
+                accumulate(b, emit(.matmul(transposeA: true, transposeB: true), [g, a], shape: sb))
+            }
+        case .linear(let relu):
+            let gPre = relu ? emit(.reluBackward, [g, y], shape: shape(g)) : g
+            accumulate(x[0], emit(.matmul(transposeA: false, transposeB: false), [gPre, x[1]], shape: shape(x[0])))
+            accumulate(x[1], emit(.matmul(transposeA: true, transposeB: false), [gPre, x[0]], shape: shape(x[1])))
+            if x.count > 2 { accumulate(x[2], emit(.sum(axes: [0]), [gPre], shape: shape(x[2]))) }
+        case .sum(let axes):
+            var kept = shape(x[0])
+            for a in axes { kept[a] = 1 }
+            let reshaped = shape(g) == kept ? g : emit(.reshape, [g], shape: kept)
+            accumulate(x[0], kept == shape(x[0]) ? reshaped : emit(.broadcast, [reshaped], shape: shape(x[0])))
+        case .reshape:
+            accumulate(x[0], emit(.reshape, [g], shape: shape(x[0])))
+        case .broadcast:
+            accumulate(x[0], unbroadcast(g, to: shape(x[0])))
+        case .softmaxCrossEntropy:
+            accumulate(x[0], emit(.softmaxCrossEntropyBackward, [x[0], x[1], g], shape: shape(x[0])))
+        }
+        return partials
+    }
+}
