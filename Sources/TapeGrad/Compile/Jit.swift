@@ -9,9 +9,9 @@
 //   that is also passed as an input (the same buffer) is taken for that input.
 // - A value recomputed in a `noGrad` scope, or by a custom gradient, does not compile (it runs eagerly).
 // - Value-dependent control flow (`if x.sum().item() > 0`) is traced as taken: later calls with the same
-//   signature replay that branch whatever their values. So is a non-differentiable op on a traced value
-//   (`sign`, `argmax`): its result is baked into the trace; `checked: true` catches both. Comparisons
-//   (`greater`, `equal`, …) of traced values are noticed and make the signature run eagerly.
+//   signature replay that branch whatever their values (`checked: true` catches it). A tensor made while
+//   tracing by an op the trace does not record (`sign`, `argmax`, a comparison's mask) is never baked in: a
+//   traced op reading one makes the signature run eagerly (buffer serials tell it from captured tensors).
 // - What does not compile (an op without a trace rule, a layer that changes its state, mixed dtypes) runs
 //   eagerly for that signature; ``JitDiagnostics/eagerFallbackReason`` names why, `strict: true` throws.
 

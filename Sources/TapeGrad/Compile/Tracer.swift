@@ -59,6 +59,9 @@ final class Tracer: @unchecked Sendable {
     /// is recognised as that value rather than baked in as a constant. Guarded by `lock`.
     private var ownerOfBuffer: [ObjectIdentifier: Int] = [:]
 
+    /// Buffers with a serial above this were made while the trace ran (``TensorBuffer/serial``).
+    private let startSerial = TensorBuffer.serials.load(ordering: .relaxed)
+
     var nodes: [Node] { lock.withLock { recordedNodes } }
     var unsupported: String? { lock.withLock { firstUnsupported } }
 
@@ -102,8 +105,14 @@ final class Tracer: @unchecked Sendable {
         lock.withLock {
             // A constant sharing the buffer of a traced value is that value with its gradient stopped.
             for (k, operand) in operands.enumerated() {
-                if case .constant(let t) = operand, let owner = ownerOfBuffer[ObjectIdentifier(t.buffer)] {
+                guard case .constant(let t) = operand else { continue }
+                if let owner = ownerOfBuffer[ObjectIdentifier(t.buffer)] {
                     operands[k] = .stopped(owner, shape: t.shape)
+                } else if t.buffer.serial > startSerial, firstUnsupported == nil {
+                    // Made while the trace ran but not by a recorded op: perhaps computed from a traced value by an
+                    // op without a trace rule (sign, argmax, oneHot, a mask…). Baking it in could replay a stale
+                    // value, so this trace runs eagerly.
+                    firstUnsupported = "the op \(name) reads a tensor made inside the traced function by an op that is not traced (its value could depend on the inputs)"
                 }
             }
             ownerOfBuffer[ObjectIdentifier(output.buffer)] = id

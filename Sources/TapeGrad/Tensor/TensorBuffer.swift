@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The storage behind a ``Tensor``: one contiguous, row-major block of elements.
 ///
@@ -14,11 +15,19 @@ final class TensorBuffer: @unchecked Sendable {
     let count: Int
     let raw: UnsafeMutableRawPointer
     private let byteCount: Int
+    /// When this buffer was made, in the order of all buffers of the process (``TensorBuffer/serials``): a
+    /// `jit` trace tells the tensors it captured from outside (older than the trace) from those computed while
+    /// it ran by an op it does not record, whose values it must not bake in.
+    let serial: UInt64
+
+    /// The last serial handed out.
+    static let serials = Atomic<UInt64>(0)
 
     /// Uninitialised storage for `count` elements; callers write every element before sharing it.
     init(dtype: DType, count: Int) {
         self.dtype = dtype
         self.count = count
+        serial = TensorBuffer.serials.add(1, ordering: .relaxed).newValue
         byteCount = Swift.max(count, 1) * dtype.byteSize
         raw = BufferPool.allocate(byteCount)
     }
@@ -27,6 +36,7 @@ final class TensorBuffer: @unchecked Sendable {
     init?(allocating dtype: DType, count: Int) {
         self.dtype = dtype
         self.count = count
+        serial = TensorBuffer.serials.add(1, ordering: .relaxed).newValue
         byteCount = Swift.max(count, 1) * dtype.byteSize
         guard let p = BufferPool.tryAllocate(byteCount) else { return nil }
         raw = p

@@ -92,6 +92,21 @@ final class JitBehaviourTests: XCTestCase {
         XCTAssertTrue(f.diagnostics.eagerFallbackReason?.contains("greater") ?? false)
     }
 
+    /// `sign` has no trace rule and records nothing (its derivative is 0): its result, computed from the input
+    /// while tracing, must not be replayed as a constant.
+    func testAnUntracedValueComputedFromAnInputIsNotBakedIn() throws {
+        let f = jit { x in x * sign(x) }
+        XCTAssertEqual(try f(Tensor([1, -2])).scalars, [1, 2])
+        XCTAssertEqual(try f(Tensor([-3, 4])).scalars, [3, 4])   // a baked-in sign would give [-3, -4]
+        XCTAssertTrue(f.diagnostics.eagerFallbackReason?.contains("not traced") ?? false, "\(String(describing: f.diagnostics.eagerFallbackReason))")
+        // A tensor captured from outside stays a constant of a compiled trace.
+        let c = Tensor([2, 3])
+        let g = jit { x in x * c }
+        XCTAssertEqual(try g(Tensor([1, 1])).scalars, [2, 3])
+        XCTAssertEqual(try g(Tensor([2, 1])).scalars, [4, 3])
+        XCTAssertNil(g.diagnostics.eagerFallbackReason)
+    }
+
     func testAShapeErrorWhileTracingIsThrownLikeEager() {
         let f = jit { x, y in x + y }
         XCTAssertThrowsError(try f(Tensor([1, 2]), Tensor([1, 2, 3]))) { error in

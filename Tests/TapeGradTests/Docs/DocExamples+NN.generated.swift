@@ -185,11 +185,33 @@ private func docExampleNN_NN_Layers_ActivationLayers_3() async throws {
     _ = (mlp)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/Attention.swift:25
+// Sources/TapeGrad/NN/Layers/Attention.swift:27
 private func docExampleNN_NN_Layers_Attention_1() async throws {
     let mha = MultiheadAttention(embedDim: 16, numHeads: 4)
     let (out, weights) = mha(x, x, x, keyPaddingMask: padding)   // x [L, N, 16]; weights [N, L, L]
     _ = (mha, out, weights)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:80
+private func docExampleNN_NN_Layers_BatchNorm_1() async throws {
+    let bn = BatchNorm1d(numFeatures: 64)
+    docExampleValue(bn.setTrain(false))   // use the running statistics
+    _ = (bn)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:154
+private func docExampleNN_NN_Layers_BatchNorm_2() async throws {
+    let bn = BatchNorm2d(numFeatures: 3).setTrain()
+    let y = bn(Tensor.randomNormal([2, 3, 4, 4], seed: 1))   // [2, 3, 4, 4], each channel mean 0, variance ≈ 1
+    docExampleValue(bn.movingMean.name)   // "moving_mean"
+    _ = (bn, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:183
+private func docExampleNN_NN_Layers_BatchNorm_3() async throws {
+    let frozen = BatchNorm2d(numFeatures: 8, momentum: 0.99, affine: false, gammaInit: .constant(0.5))
+    docExampleValue(frozen.trainableParams().count)   // 0
+    _ = (frozen)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/CellList.swift:4
@@ -200,14 +222,35 @@ private func docExampleNN_NN_Layers_CellList_1() async throws {
     _ = (blocks, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:28
-private func docExampleNN_NN_Layers_ConvolutionLayers_1() async throws {
-    let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
-    docExampleValue(conv(Tensor.zeros([4, 1, 8, 8])).shape)   // [4, 8, 8, 8]
+// Sources/TapeGrad/NN/Layers/Conv1d.swift:12
+private func docExampleNN_NN_Layers_Conv1d_1() async throws {
+    let conv = Conv1d(inChannels: 3, outChannels: 8, kernelSize: 5, stride: 2, hasBias: true)
+    docExampleValue(conv(Tensor.zeros([4, 3, 20])).shape)   // [4, 8, 10]
+    docExampleValue(conv.weight.value.shape)   // [8, 3, 1, 5], MindSpore's layout
+    docExampleValue(Conv1d(inChannels: 4, outChannels: 6, kernelSize: 3, group: 2).weight.value.shape)   // [6, 2, 1, 3]
     _ = (conv)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:148
+// Sources/TapeGrad/NN/Layers/Conv2dTranspose.swift:15
+private func docExampleNN_NN_Layers_Conv2dTranspose_1() async throws {
+    let up = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, hasBias: true)
+    docExampleValue(up(Tensor.zeros([1, 8, 5, 5])).shape)   // [1, 4, 10, 10]
+    let exact = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padMode: .pad(1), outputPadding: 1)
+    docExampleValue(exact(Tensor.zeros([1, 8, 5, 5])).shape)   // [1, 4, 10, 10]
+    docExampleValue(Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, group: 2).weight.value.shape)   // [8, 2, 3, 3]
+    _ = (up, exact)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:32
+private func docExampleNN_NN_Layers_ConvolutionLayers_1() async throws {
+    let conv = Conv2d(inChannels: 1, outChannels: 8, kernelSize: (3, 3), padMode: .same, hasBias: true)
+    docExampleValue(conv(Tensor.zeros([4, 1, 8, 8])).shape)   // [4, 8, 8, 8]
+    let depthwise = Conv2d(inChannels: 8, outChannels: 8, kernelSize: 3, group: 8)
+    docExampleValue(depthwise.weight.value.shape)   // [8, 1, 3, 3]
+    _ = (conv, depthwise)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/ConvolutionLayers.swift:162
 private func docExampleNN_NN_Layers_ConvolutionLayers_2() async throws {
     docExampleValue(MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([1, 1, 4, 4])).shape)   // [1, 1, 2, 2]
 }
@@ -261,17 +304,38 @@ private func docExampleNN_NN_Layers_GroupNorm_1() async throws {
     _ = (gn, y)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/InstanceNorm.swift:18
+private func docExampleNN_NN_Layers_InstanceNorm_1() async throws {
+    let norm = InstanceNorm2d(numFeatures: 3)
+    let y = norm(Tensor.randomNormal([2, 3, 8, 8], seed: 1))   // [2, 3, 8, 8]; each y[n, c] has mean 0
+    _ = (norm, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/InstanceNorm.swift:44
+private func docExampleNN_NN_Layers_InstanceNorm_2() async throws {
+    let fixed = InstanceNorm2d(numFeatures: 4, affine: false)
+    docExampleValue(fixed.trainableParams().count)   // 0
+    _ = (fixed)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/Normalization.swift:5
 private func docExampleNN_NN_Layers_Normalization_1() async throws {
     let ln = LayerNorm(normalizedShape: [16])
     _ = (ln)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/Normalization.swift:63
-private func docExampleNN_NN_Layers_Normalization_2() async throws {
-    let bn = BatchNorm1d(numFeatures: 64)
-    docExampleValue(bn.setTrain(false))   // use the running statistics
-    _ = (bn)   // uses the example's values: no unused-value warnings
+// Sources/TapeGrad/NN/Layers/RMSNorm.swift:12
+private func docExampleNN_NN_Layers_RMSNorm_1() async throws {
+    let norm = RMSNorm(normalizedShape: [4])
+    let y = norm(Tensor([[1, 2, 3, 4], [2, 2, 2, 2]]))   // each row scaled to root-mean-square ≈ 1
+    _ = (norm, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/RMSNorm.swift:30
+private func docExampleNN_NN_Layers_RMSNorm_2() async throws {
+    let plain = RMSNorm(normalizedShape: [2, 8], eps: 1e-6, elementwiseAffine: false)
+    docExampleValue(plain.parameters().count)   // 0
+    _ = (plain)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Layers/Recurrent.swift:11
@@ -331,6 +395,20 @@ private func docExampleNN_NN_Layers_RecurrentCells_4() async throws {
     _ = (cell, h1, c1)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Layers/ResamplingLayers.swift:5
+private func docExampleNN_NN_Layers_ResamplingLayers_1() async throws {
+    docExampleValue(AdaptiveAvgPool2d(outputSize: 1)(Tensor.zeros([4, 16, 7, 7])).shape)   // [4, 16, 1, 1], global pooling
+    docExampleValue(AdaptiveAvgPool2d(outputSize: (nil, 3))(Tensor.zeros([4, 16, 7, 7])).shape)   // [4, 16, 7, 3]
+}
+
+// Sources/TapeGrad/NN/Layers/ResamplingLayers.swift:47
+private func docExampleNN_NN_Layers_ResamplingLayers_2() async throws {
+    let up = Upsample(size: [8, 8], mode: .bilinear, alignCorners: true)
+    docExampleValue(up(Tensor.zeros([1, 3, 4, 4])).shape)   // [1, 3, 8, 8]
+    docExampleValue(Upsample(scaleFactor: [2], recomputeScaleFactor: true)(Tensor.zeros([1, 3, 4, 5])).shape)   // [1, 3, 8, 10]
+    _ = (up)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Layers/Transformer.swift:43
 private func docExampleNN_NN_Layers_Transformer_1() async throws {
     let layer = TransformerEncoderLayer(dModel: 32, nhead: 4, dimFeedforward: 64, batchFirst: true)
@@ -365,6 +443,119 @@ private func docExampleNN_NN_Layers_TransformerStacks_3() async throws {
     let model = Transformer(dModel: 32, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 64)
     let y = model(src, tgt: tgt, tgtIsCausal: true)     // src [S, N, 32], tgt [T, N, 32] → [T, N, 32]
     _ = (model, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:5
+private func docExampleNN_NN_LossScaleUpdateCells_1() async throws {
+    let manager = try DynamicLossScaleUpdateCell(lossScaleValue: 65536, scaleFactor: 2, scaleWindow: 1000)
+    docExampleValue(manager.getLossScale())   // 65536
+    _ = (manager)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:27
+private func docExampleNN_NN_LossScaleUpdateCells_2() async throws {
+    try FixedLossScaleUpdateCell(lossScaleValue: 1024).getLossScale()   // 1024
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:43
+private func docExampleNN_NN_LossScaleUpdateCells_3() async throws {
+    let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt,
+                                                  scaleSense: FixedLossScaleUpdateCell(lossScaleValue: 1024))
+    _ = (train)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:51
+private func docExampleNN_NN_LossScaleUpdateCells_4() async throws {
+    let fixed = try FixedLossScaleUpdateCell(lossScaleValue: 128)
+    _ = (fixed)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:73
+private func docExampleNN_NN_LossScaleUpdateCells_5() async throws {
+    let dynamic = try DynamicLossScaleUpdateCell(lossScaleValue: 65536, scaleFactor: 2, scaleWindow: 1000)
+    let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: dynamic)
+    _ = (dynamic, train)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:91
+private func docExampleNN_NN_LossScaleUpdateCells_6() async throws {
+    let dynamic = try DynamicLossScaleUpdateCell(lossScaleValue: 16_777_216, scaleFactor: 2, scaleWindow: 2000)
+    _ = (dynamic)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:147
+private func docExampleNN_NN_LossScaleUpdateCells_7() async throws {
+    let manager = try FixedLossScaleManager(lossScale: 128)
+    let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: manager.getUpdateCell()!)
+    _ = (manager, train)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:160
+private func docExampleNN_NN_LossScaleUpdateCells_8() async throws {
+    let manager = try FixedLossScaleManager(lossScale: 1024, dropOverflowUpdate: true)
+    _ = (manager)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:173
+private func docExampleNN_NN_LossScaleUpdateCells_9() async throws {
+    let cell = try FixedLossScaleManager(lossScale: 1024).getUpdateCell()   // FixedLossScaleUpdateCell
+    _ = (cell)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:184
+private func docExampleNN_NN_LossScaleUpdateCells_10() async throws {
+    let manager = try DynamicLossScaleManager(initLossScale: 65536, scaleWindow: 500)
+    let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: manager.getUpdateCell())
+    _ = (manager, train)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:199
+private func docExampleNN_NN_LossScaleUpdateCells_11() async throws {
+    let manager = try DynamicLossScaleManager()   // 2²⁴, ×2, every 2000 good steps
+    _ = (manager)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaleUpdateCells.swift:214
+private func docExampleNN_NN_LossScaleUpdateCells_12() async throws {
+    let cell = try DynamicLossScaleManager(initLossScale: 1024).getUpdateCell()
+    _ = (cell)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaling.swift:3
+private func docExampleNN_NN_LossScaling_1() async throws {
+    let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: FixedLossScaleUpdateCell(lossScaleValue: 1024))
+    let result = try train.step(inputs, labels)
+    if result.overflow { print("skipped; the scale is now", result.scaleSense) }
+    _ = (train, result)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaling.swift:45
+private func docExampleNN_NN_LossScaling_2() async throws {
+    let opt = Momentum(params: net.trainableParams(), learningRate: 0.01, momentum: 0.9)
+    let train = try TrainOneStepWithLossScaleCell(WithLossCell(net, MSELoss()), optimizer: opt,
+        scaleSense: DynamicLossScaleUpdateCell(lossScaleValue: 65536, scaleFactor: 2, scaleWindow: 1000))
+    let result = try train.step(inputs, labels)   // result.loss, result.overflow, result.scaleSense
+    _ = (opt, train, result)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaling.swift:68
+private func docExampleNN_NN_LossScaling_3() async throws {
+    let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt,
+                                                  scaleSense: DynamicLossScaleManager(initLossScale: 1024).getUpdateCell())
+    _ = (train)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaling.swift:89
+private func docExampleNN_NN_LossScaling_4() async throws {
+    let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: Tensor(Float(1024)))
+    _ = (train)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/LossScaling.swift:110
+private func docExampleNN_NN_LossScaling_5() async throws {
+    let train = try TrainOneStepWithLossScaleCell(netWithLoss, optimizer: opt, scaleSense: Tensor(Float(1024)))
+    try train.setSenseScale(Tensor(Float(512)))
+    _ = (train)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Losses/BCEWithLogitsLoss.swift:4
@@ -409,9 +600,21 @@ private func docExampleNN_NN_Optimizers_Adadelta_1() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/NN/Optimizers/Adadelta.swift:25
+private func docExampleNN_NN_Optimizers_Adadelta_2() async throws {
+    let opt = try Adadelta(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.5)])
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/NN/Optimizers/Adagrad.swift:8
 private func docExampleNN_NN_Optimizers_Adagrad_1() async throws {
     let opt = Adagrad(params: net.trainableParams(), learningRate: 0.1)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Adagrad.swift:28
+private func docExampleNN_NN_Optimizers_Adagrad_2() async throws {
+    let opt = try Adagrad(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.1)])
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
@@ -421,13 +624,19 @@ private func docExampleNN_NN_Optimizers_Adam_1() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Adam.swift:51
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:37
 private func docExampleNN_NN_Optimizers_Adam_2() async throws {
+    let opt = try Adam(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4), learningRate: 1e-3)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:66
+private func docExampleNN_NN_Optimizers_Adam_3() async throws {
     docExampleValue(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()).scalarState().map(\.name))   // ["beta1_power", "beta2_power", "beta1_power_float64", "beta2_power_float64"]
 }
 
-// Sources/TapeGrad/NN/Optimizers/Adam.swift:61
-private func docExampleNN_NN_Optimizers_Adam_3() async throws {
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:76
+private func docExampleNN_NN_Optimizers_Adam_4() async throws {
     let opt = Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams())
     try opt.loadState(["global_step": Tensor.zeros([1], dtype: .int64), "beta1_power": Tensor([Float(0.9)], shape: [1]),
                        "beta2_power": Tensor([Float(0.999)], shape: [1]), "beta1_power_float64": Tensor([0.9] as [Double], shape: [1]),
@@ -435,9 +644,15 @@ private func docExampleNN_NN_Optimizers_Adam_3() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Adam.swift:105
-private func docExampleNN_NN_Optimizers_Adam_4() async throws {
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:120
+private func docExampleNN_NN_Optimizers_Adam_5() async throws {
     let opt = AdamWeightDecay(params: net.trainableParams(), learningRate: 1e-3, weightDecay: 0.01)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Adam.swift:145
+private func docExampleNN_NN_Optimizers_Adam_6() async throws {
+    let opt = try AdamWeightDecay(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 0.01))
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
@@ -467,13 +682,19 @@ private func docExampleNN_NN_Optimizers_Lamb_1() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Lamb.swift:41
+// Sources/TapeGrad/NN/Optimizers/Lamb.swift:36
 private func docExampleNN_NN_Optimizers_Lamb_2() async throws {
+    let opt = try Lamb(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 0.01), learningRate: 1e-3)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Lamb.swift:55
+private func docExampleNN_NN_Optimizers_Lamb_3() async throws {
     docExampleValue(Lamb(params: Dense(inChannels: 2, outChannels: 1).trainableParams(), learningRate: 1e-3).scalarState().map(\.name))   // ["lamb_step"]
 }
 
-// Sources/TapeGrad/NN/Optimizers/Lamb.swift:50
-private func docExampleNN_NN_Optimizers_Lamb_3() async throws {
+// Sources/TapeGrad/NN/Optimizers/Lamb.swift:64
+private func docExampleNN_NN_Optimizers_Lamb_4() async throws {
     let opt = Lamb(params: Dense(inChannels: 2, outChannels: 1).trainableParams(), learningRate: 1e-3)
     try opt.loadState(["global_step": Tensor.zeros([1], dtype: .int64), "lamb_step": Tensor.zeros([1], dtype: .int64)])
     _ = (opt)   // uses the example's values: no unused-value warnings
@@ -516,58 +737,108 @@ private func docExampleNN_NN_Optimizers_Optimizer_1() async throws {
     _ = (opt, grads)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:53
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:60
 private func docExampleNN_NN_Optimizers_Optimizer_2() async throws {
+    let opt = try SGD(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4),
+                      learningRate: 0.1, momentum: 0.9)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:83
+private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
+    let dense = Dense(inChannels: 2, outChannels: 1)
+    let opt = try Adam(groups: [ParameterGroup(params: [dense.weight], weightDecay: 0.1), ParameterGroup(params: [dense.bias!])])
+    docExampleValue(opt.weightDecay(forSlot: 0))   // 0.1
+    _ = (dense, opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:101
+private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     final class MyMomentum: Optimizer, @unchecked Sendable {
         let momentum = 0.9
         override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:64
-private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:112
+private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
     try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:122
-private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:181
+private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
     print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
     // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:141
-private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
-    final class Counting: Optimizer, @unchecked Sendable {
-        var ticks = 0
-        override func prepareStep() { ticks += 1 }
-        override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
-        override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
-    }
-}
-
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:154
-private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
-    final class Counting: Optimizer, @unchecked Sendable {
-        var ticks = 0
-        override func prepareStep() { ticks += 1 }
-        override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
-        override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
-    }
-}
-
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:167
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:200
 private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
+    final class Counting: Optimizer, @unchecked Sendable {
+        var ticks = 0
+        override func prepareStep() { ticks += 1 }
+        override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+        override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    }
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:213
+private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
+    final class Counting: Optimizer, @unchecked Sendable {
+        var ticks = 0
+        override func prepareStep() { ticks += 1 }
+        override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+        override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    }
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:226
+private func docExampleNN_NN_Optimizers_Optimizer_9() async throws {
     do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:196
-private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:262
+private func docExampleNN_NN_Optimizers_Optimizer_10() async throws {
     docExampleValue(OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType)   // "ValueError"
+}
+
+// Sources/TapeGrad/NN/Optimizers/ParameterGroups.swift:9
+private func docExampleNN_NN_Optimizers_ParameterGroups_1() async throws {
+    let params = Dense(inChannels: 4, outChannels: 2).trainableParams()
+    let opt = try Adam(groups: [ParameterGroup(params: [params[0]], weightDecay: 0.01),
+                                ParameterGroup(params: [params[1]], learningRate: 1e-2)],
+                       learningRate: 1e-3)
+    _ = (params, opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/ParameterGroups.swift:30
+private func docExampleNN_NN_Optimizers_ParameterGroups_2() async throws {
+    let group = ParameterGroup(params: net.trainableParams(), learningRate: 0.01, weightDecay: 1e-4)
+    _ = (group)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/ParameterGroups.swift:44
+private func docExampleNN_NN_Optimizers_ParameterGroups_3() async throws {
+    let dense = Dense(inChannels: 4, outChannels: 2)
+    docExampleValue(ParameterGroup.isExcludedFromWeightDecay(dense.bias!))   // true
+    _ = (dense)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/ParameterGroups.swift:59
+private func docExampleNN_NN_Optimizers_ParameterGroups_4() async throws {
+    let opt = try AdamWeightDecay(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 0.01),
+                                  learningRate: 1e-3)
+    _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/NN/Optimizers/RMSProp.swift:6
 private func docExampleNN_NN_Optimizers_RMSProp_1() async throws {
     let opt = RMSProp(params: net.trainableParams(), learningRate: 0.01, momentum: 0.9)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/RMSProp.swift:32
+private func docExampleNN_NN_Optimizers_RMSProp_2() async throws {
+    let opt = try RMSProp(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.01)], momentum: 0.9)
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
@@ -577,14 +848,27 @@ private func docExampleNN_NN_Optimizers_SGD_1() async throws {
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/SGD.swift:69
+// Sources/TapeGrad/NN/Optimizers/SGD.swift:30
 private func docExampleNN_NN_Optimizers_SGD_2() async throws {
+    let opt = try SGD(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.05)], momentum: 0.9)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/SGD.swift:82
+private func docExampleNN_NN_Optimizers_SGD_3() async throws {
     let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9)
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/SGD.swift:132
-private func docExampleNN_NN_Optimizers_SGD_3() async throws {
+// Sources/TapeGrad/NN/Optimizers/SGD.swift:101
+private func docExampleNN_NN_Optimizers_SGD_4() async throws {
+    let opt = try Momentum(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4),
+                           learningRate: 0.1, momentum: 0.9)
+    _ = (opt)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/SGD.swift:158
+private func docExampleNN_NN_Optimizers_SGD_5() async throws {
     try SGD(params: net.trainableParams()).requireNonNegative("momentum", 0.9)   // passes; -1 would throw
 }
 

@@ -69,35 +69,82 @@ private func docExampleOps_Ops_Activations_13() async throws {
     docExampleValue(glu(Tensor([[1, 0]])))   // [[0.5]]
 }
 
-// Sources/TapeGrad/Ops/Arithmetic.swift:201
+// Sources/TapeGrad/Ops/AdaptivePooling.swift:12
+private func docExampleOps_Ops_AdaptivePooling_1() async throws {
+    let x = Tensor.randomNormal([2, 3, 5, 7], seed: 1)
+    docExampleValue(adaptiveAvgPool2d(x, outputSize: (3, 4)).shape)   // [2, 3, 3, 4]
+    docExampleValue(adaptiveAvgPool2d(x, outputSize: (nil, 1)).shape)   // [2, 3, 5, 1]
+    _ = (x)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Arithmetic.swift:94
 private func docExampleOps_Ops_Arithmetic_1() async throws {
+    docExampleValue(-Tensor([1, -2]))   // [-1, 2]
+}
+
+// Sources/TapeGrad/Ops/Arithmetic.swift:210
+private func docExampleOps_Ops_Arithmetic_2() async throws {
     docExampleValue(pow(Tensor([2, 3]), Tensor([3, 2])))   // [8, 9]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:5
+// Sources/TapeGrad/Ops/Comparison.swift:29
 private func docExampleOps_Ops_Comparison_1() async throws {
-    docExampleValue(greater(Tensor([1, 5]), Tensor([3, 3])))   // [0, 1]
+    docExampleValue(greater(Tensor([1, 5]), Tensor([3, 3])))   // [false, true] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Comparison.swift:36
 private func docExampleOps_Ops_Comparison_2() async throws {
+    docExampleValue(greaterEqual(Tensor([1, 3]), Tensor([3, 3])))   // [false, true] (Bool)
+}
+
+// Sources/TapeGrad/Ops/Comparison.swift:43
+private func docExampleOps_Ops_Comparison_3() async throws {
+    docExampleValue(less(Tensor([1, 5]), Tensor([3, 3])))   // [true, false] (Bool)
+}
+
+// Sources/TapeGrad/Ops/Comparison.swift:50
+private func docExampleOps_Ops_Comparison_4() async throws {
+    docExampleValue(lessEqual(Tensor([3, 5]), Tensor([3, 3])))   // [true, false] (Bool)
+}
+
+// Sources/TapeGrad/Ops/Comparison.swift:57
+private func docExampleOps_Ops_Comparison_5() async throws {
+    docExampleValue(equal(Tensor([1, 2]), Tensor([1, 3])))   // [true, false] (Bool)
+}
+
+// Sources/TapeGrad/Ops/Comparison.swift:65
+private func docExampleOps_Ops_Comparison_6() async throws {
     docExampleValue(maximum(Tensor([1, 4]), Tensor([3, 4])))   // [3, 4]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:62
-private func docExampleOps_Ops_Comparison_3() async throws {
+// Sources/TapeGrad/Ops/Comparison.swift:91
+private func docExampleOps_Ops_Comparison_7() async throws {
     docExampleValue(clip(Tensor([-2, 0.5, 3]), min: 0, max: 1))   // [0, 0.5, 1]
 }
 
-// Sources/TapeGrad/Ops/Comparison.swift:75
-private func docExampleOps_Ops_Comparison_4() async throws {
+// Sources/TapeGrad/Ops/Comparison.swift:105
+private func docExampleOps_Ops_Comparison_8() async throws {
+    docExampleValue(`where`(Tensor([true, false]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
     docExampleValue(`where`(Tensor([1, 0]), Tensor([1, 2]), Tensor([9, 9])))   // [1, 9]
 }
 
-// Sources/TapeGrad/Ops/Convolution.swift:177
+// Sources/TapeGrad/Ops/Convolution.swift:266
 private func docExampleOps_Ops_Convolution_1() async throws {
     let y = conv2d(x, weight: w, window: Window2D(kernel: (3, 3), padding: (1, 1, 1, 1)))   // same size
-    _ = (y)   // uses the example's values: no unused-value warnings
+    let image = Tensor.randomNormal([1, 4, 5, 5], seed: 1)
+    let depthwise = Tensor.randomNormal([4, 1, 3, 3], seed: 2)   // (O, C/groups, kh, kw), groups = C = O = 4
+    docExampleValue(conv2d(image, weight: depthwise, window: Window2D(kernel: (3, 3)), groups: 4).shape)   // [1, 4, 3, 3]
+    _ = (y, image, depthwise)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/ConvolutionTranspose.swift:13
+private func docExampleOps_Ops_ConvolutionTranspose_1() async throws {
+    let x = Tensor.randomNormal([1, 4, 3, 3], seed: 1)
+    let w = Tensor.randomNormal([4, 2, 3, 3], seed: 2)   // (in, out, kh, kw)
+    let window = Window2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1, 1, 1))
+    docExampleValue(conv2dTranspose(x, weight: w, window: window, outputSize: (5, 5)).shape)   // [1, 2, 5, 5]
+    docExampleValue(conv2dTranspose(x, weight: w, window: window, outputSize: (5, 5), groups: 2).shape)   // [1, 4, 5, 5]: (in, out/2, kh, kw)
+    _ = (x, w, window)   // uses the example's values: no unused-value warnings
 }
 
 // Sources/TapeGrad/Ops/Indexing/Gather.swift:7
@@ -150,7 +197,7 @@ private func docExampleOps_Ops_Indexing_Scatter_4() async throws {
 
 // Sources/TapeGrad/Ops/Indexing/Scatter.swift:111
 private func docExampleOps_Ops_Indexing_Scatter_5() async throws {
-    docExampleValue(maskedFill(Tensor([1, 2, 3]), mask: Tensor([0, 1, 0]), value: Tensor(9)))   // [1, 9, 3]
+    docExampleValue(maskedFill(Tensor([1, 2, 3]), mask: Tensor([false, true, false]), value: Tensor(9)))   // [1, 9, 3]
 }
 
 // Sources/TapeGrad/Ops/Indexing/Scatter.swift:128
@@ -160,7 +207,7 @@ private func docExampleOps_Ops_Indexing_Scatter_6() async throws {
 
 // Sources/TapeGrad/Ops/Indexing/Scatter.swift:139
 private func docExampleOps_Ops_Indexing_Scatter_7() async throws {
-    docExampleValue(maskedSelect(Tensor([[1, 2], [3, 4]]), mask: Tensor([1, 0])))   // [1, 3]
+    docExampleValue(maskedSelect(Tensor([[1, 2], [3, 4]]), mask: Tensor([true, false])))   // [1, 3]
 }
 
 // Sources/TapeGrad/Ops/Indexing/Scatter.swift:153
@@ -200,7 +247,7 @@ private func docExampleOps_Ops_Indexing_Subscript_4() async throws {
     x[mask: less(x, Tensor(0))] = Tensor(0) // [1, 0, 3]
 }
 
-// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:21
+// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:22
 private func docExampleOps_Ops_Indexing_TensorIndex_1() async throws {
     let x = Tensor.arange(12).reshaped(to: [3, 4])
     docExampleValue(x[TensorIndex.slice(start: nil, end: nil, step: -1), 0])   // [8, 4, 0]
@@ -208,13 +255,22 @@ private func docExampleOps_Ops_Indexing_TensorIndex_1() async throws {
     _ = (x)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:44
+// Sources/TapeGrad/Ops/Indexing/TensorIndex.swift:45
 private func docExampleOps_Ops_Indexing_TensorIndex_2() async throws {
     let item: any TensorIndexConvertible = 1..<3
     _ = (item)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Linear.swift:9
+// Sources/TapeGrad/Ops/Interpolation.swift:37
+private func docExampleOps_Ops_Interpolation_1() async throws {
+    let image = Tensor.randomNormal([1, 3, 4, 5], seed: 1)
+    docExampleValue(interpolate(image, size: [8, 10], mode: .bilinear).shape)   // [1, 3, 8, 10]
+    docExampleValue(interpolate(image, size: [8, 10], mode: .bilinear, alignCorners: true).shape)   // corners kept
+    docExampleValue(interpolate(Tensor.randomNormal([2, 3, 6], seed: 2), size: [12]).shape)   // [2, 3, 12], nearest
+    _ = (image)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Ops/Linear.swift:10
 private func docExampleOps_Ops_Linear_1() async throws {
     let y = linear(x, weight: w, bias: b, relu: true)   // same as relu(matmul(x, w, transposeB: true) + b)
     _ = (y)   // uses the example's values: no unused-value warnings
@@ -305,37 +361,37 @@ private func docExampleOps_Ops_LinearAlgebra_Solvers_5() async throws {
     docExampleValue(lstsq(Tensor([[1, 0], [0, 1], [0, 0]]), Tensor([1, 2, 3])))   // [1, 2]
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:9
+// Sources/TapeGrad/Ops/Logic.swift:10
 private func docExampleOps_Ops_Logic_1() async throws {
-    docExampleValue(notEqual(Tensor([1, 2]), Tensor([1, 3])))   // [0, 1]
+    docExampleValue(notEqual(Tensor([1, 2]), Tensor([1, 3])))   // [false, true] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:16
+// Sources/TapeGrad/Ops/Logic.swift:17
 private func docExampleOps_Ops_Logic_2() async throws {
-    docExampleValue(logicalAnd(Tensor([1, 1, 0]), Tensor([2, 0, 0])))   // [1, 0, 0]
+    docExampleValue(logicalAnd(Tensor([1, 1, 0]), Tensor([2, 0, 0])))   // [true, false, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:23
+// Sources/TapeGrad/Ops/Logic.swift:26
 private func docExampleOps_Ops_Logic_3() async throws {
-    docExampleValue(logicalOr(Tensor([1, 0, 0]), Tensor([0, 3, 0])))   // [1, 1, 0]
+    docExampleValue(logicalOr(Tensor([1, 0, 0]), Tensor([0, 3, 0])))   // [true, true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:30
+// Sources/TapeGrad/Ops/Logic.swift:35
 private func docExampleOps_Ops_Logic_4() async throws {
-    docExampleValue(logicalXor(Tensor([1, 1, 0]), Tensor([1, 0, 0])))   // [0, 1, 0]
+    docExampleValue(logicalXor(Tensor([1, 1, 0]), Tensor([1, 0, 0])))   // [false, true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:37
+// Sources/TapeGrad/Ops/Logic.swift:44
 private func docExampleOps_Ops_Logic_5() async throws {
-    docExampleValue(logicalNot(Tensor([0, 2])))   // [1, 0]
+    docExampleValue(logicalNot(Tensor([0, 2])))   // [true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:50
+// Sources/TapeGrad/Ops/Logic.swift:59
 private func docExampleOps_Ops_Logic_6() async throws {
-    docExampleValue(isclose(Tensor([1, 2]), Tensor([1.000001, 2.1])))   // [1, 0]
+    docExampleValue(isclose(Tensor([1, 2]), Tensor([1.000001, 2.1])))   // [true, false] (Bool)
 }
 
-// Sources/TapeGrad/Ops/Logic.swift:69
+// Sources/TapeGrad/Ops/Logic.swift:78
 private func docExampleOps_Ops_Logic_7() async throws {
     docExampleValue(allclose(Tensor([1, 2]), Tensor([1, 2.0000001])))   // true
 }
@@ -359,17 +415,17 @@ private func docExampleOps_Ops_Math_Clamping_2() async throws {
 
 // Sources/TapeGrad/Ops/Math/Clamping.swift:30
 private func docExampleOps_Ops_Math_Clamping_3() async throws {
-    docExampleValue(isnan(Tensor([1, .nan])))   // [0, 1]
+    docExampleValue(isnan(Tensor([1, .nan])))   // [false, true] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Math/Clamping.swift:37
 private func docExampleOps_Ops_Math_Clamping_4() async throws {
-    docExampleValue(isinf(Tensor([1, .infinity])))   // [0, 1]
+    docExampleValue(isinf(Tensor([1, .infinity])))   // [false, true] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Math/Clamping.swift:44
 private func docExampleOps_Ops_Math_Clamping_5() async throws {
-    docExampleValue(isfinite(Tensor([1, .nan, .infinity])))   // [1, 0, 0]
+    docExampleValue(isfinite(Tensor([1, .nan, .infinity])))   // [true, false, false] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Math/Clamping.swift:52
@@ -547,12 +603,12 @@ private func docExampleOps_Ops_Math_Trigonometric_11() async throws {
     docExampleValue(hypot(Tensor([3]), Tensor([4])))   // [5]
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:121
+// Sources/TapeGrad/Ops/Pooling.swift:215
 private func docExampleOps_Ops_Pooling_1() async throws {
     docExampleValue(maxPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
 
-// Sources/TapeGrad/Ops/Pooling.swift:177
+// Sources/TapeGrad/Ops/Pooling.swift:271
 private func docExampleOps_Ops_Pooling_2() async throws {
     docExampleValue(avgPool2d(x, window: Window2D(kernel: (2, 2), stride: (2, 2))))
 }
@@ -868,7 +924,7 @@ private func docExampleOps_Ops_Statistics_Moments_2() async throws {
 
 // Sources/TapeGrad/Ops/Statistics/Moments.swift:36
 private func docExampleOps_Ops_Statistics_Moments_3() async throws {
-    docExampleValue(Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([1, 0, 1])))   // 2
+    docExampleValue(Tensor([1, 2, 3]).mean(alongAxes: nil, where: Tensor([true, false, true])))   // 2
 }
 
 // Sources/TapeGrad/Ops/Statistics/Moments.swift:52
@@ -901,12 +957,12 @@ private func docExampleOps_Ops_Statistics_Predicates_2() async throws {
 
 // Sources/TapeGrad/Ops/Statistics/Predicates.swift:22
 private func docExampleOps_Ops_Statistics_Predicates_3() async throws {
-    docExampleValue(Tensor([[0, 1], [0, 0]]).any(alongAxes: [1]))   // [1, 0]
+    docExampleValue(Tensor([[0, 1], [0, 0]]).any(alongAxes: [1]))   // [true, false] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Statistics/Predicates.swift:33
 private func docExampleOps_Ops_Statistics_Predicates_4() async throws {
-    docExampleValue(Tensor([[1, 1], [0, 1]]).all(alongAxes: [1]))   // [1, 0]
+    docExampleValue(Tensor([[1, 1], [0, 1]]).all(alongAxes: [1]))   // [true, false] (Bool)
 }
 
 // Sources/TapeGrad/Ops/Statistics/Predicates.swift:43

@@ -51,8 +51,40 @@ private func docExampleREADME_README_4() async throws {
     _ = (netWithCriterion, weight, trainNetwork, loss, grads, result)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:269
+// README.md:227
 private func docExampleREADME_README_5() async throws {
+    let depthwise = Conv2d(inChannels: 8, outChannels: 8, kernelSize: 3, group: 8)   // weight [8, 1, 3, 3]
+    let pointwise = Conv2d(inChannels: 8, outChannels: 16, kernelSize: 1)
+    let y = pointwise(depthwise(Tensor.zeros([2, 8, 12, 12])))                       // [2, 16, 12, 12]
+    _ = (depthwise, pointwise, y)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:233
+private func docExampleREADME_README_6() async throws {
+
+    let conv = Conv1d(inChannels: 3, outChannels: 8, kernelSize: 5, stride: 2, hasBias: true)   // (N, 3, W) → (N, 8, ⌈W/2⌉)
+    let up = Conv2dTranspose(inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padMode: .pad(1), outputPadding: 1)
+    let pool = AdaptiveAvgPool2d(outputSize: (1, nil))     // bins ⌊i·H/h⌋ ..< ⌈(i+1)·H/h⌉; nil keeps the width
+    let resize = Upsample(size: [16, 16], mode: .bilinear, alignCorners: false)
+    print(up(Tensor.zeros([1, 8, 5, 5])).shape, pool(Tensor.zeros([1, 4, 7, 7])).shape, resize(Tensor.zeros([1, 4, 8, 8])).shape, conv)
+    _ = (conv, up, pool, resize)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:284
+private func docExampleREADME_README_7() async throws {
+
+    let net = SequentialCell([Dense(inChannels: 16, outChannels: 32, activation: .relu), LayerNorm(normalizedShape: [32]),
+                              Dense(inChannels: 32, outChannels: 4)])
+    let opt = try AdamWeightDecay(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 0.01),
+                                  learningRate: .warmUp(learningRate: 1e-3, warmupSteps: 100))
+    let train = try TrainOneStepWithLossScaleCell(WithLossCell(net, MSELoss()), optimizer: opt,
+        scaleSense: DynamicLossScaleManager(initLossScale: 65536, scaleWindow: 1000).getUpdateCell(), clipping: .globalNorm(1))
+    for (x, y) in batches { let r = try train.step(x, y); if r.overflow { print("skipped, scale", r.scaleSense) } }
+    _ = (net, opt, train)   // uses the example's values: no unused-value warnings
+}
+
+// README.md:349
+private func docExampleREADME_README_8() async throws {
     // Straight-through estimator: sign in the forward, the identity in the backward.
     final class SignSTE: Cell, CustomBprop {
         override func construct(_ x: Tensor) -> Tensor { sign(x) }
@@ -67,8 +99,8 @@ private func docExampleREADME_README_5() async throws {
     _ = (y, pullback, dy, h)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:382
-private func docExampleREADME_README_6() async throws {
+// README.md:482
+private func docExampleREADME_README_9() async throws {
     let lstm = LSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, batchFirst: true, bidirectional: true)
     let (output, (hn, cn)) = lstm(x, hx: nil)                   // x [N, T, 32] → output [N, T, 256]
     let mha = MultiheadAttention(embedDim: 64, numHeads: 4)
@@ -76,12 +108,12 @@ private func docExampleREADME_README_6() async throws {
     _ = (lstm, output, hn, cn, mha, attended, weights)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:437
-private func docExampleREADME_README_7() async throws {
+// README.md:538
+private func docExampleREADME_README_10() async throws {
     var x = Tensor.arange(12).reshaped(to: [3, 4])
     let rows = (x[2], x[-1], x[1..<3], x[..., 0], x[0, 1..<4], x[1...])   // Int, ranges, ... as NumPy's ellipsis
     docExampleValue(x[Tensor([2, 0] as [Int32])])   // an int32 index tensor
-    docExampleValue(x[mask: greater(x, Tensor(5))])   // a 0/1 mask
+    docExampleValue(x[greater(x, Tensor(5))])   // a bool mask (also x[mask: m], numeric non-zero too)
     docExampleValue(x[TensorIndex.slice(start: nil, end: nil, step: -1), TensorIndex.newAxis])
     x[0, 1..<3] = Tensor([-1, -2])                               // recorded write
     let (values, indices) = topk(x, k: 2)
@@ -90,8 +122,8 @@ private func docExampleREADME_README_7() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:691
-private func docExampleREADME_README_8() async throws {
+// README.md:792
+private func docExampleREADME_README_11() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }                          // a function of 1–4 tensors or [Tensor]
     let gradFn = jit(try valueAndGrad({ x, w in tanh(matmul(x, w)).sum() }, gradPosition: 1))
     let (value, dw) = try gradFn(x, w)
@@ -99,8 +131,8 @@ private func docExampleREADME_README_8() async throws {
     _ = (f, gradFn, value, dw, step)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:923
-private func docExampleREADME_README_9() async throws {
+// README.md:1098
+private func docExampleREADME_README_12() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
     } catch {
