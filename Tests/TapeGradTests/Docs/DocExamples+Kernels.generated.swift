@@ -4,23 +4,23 @@
 // without defining come from DocExamplePrelude.swift.
 import TapeGrad
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:40
+// Sources/TapeGrad/Kernels/ProductThreading.swift:42
 private func docExampleKernels_Kernels_ProductThreading_1() async throws {
     ProductThreading.current = .openBLAS      // one cblas call per product, as before
     ProductThreading.current = .partitioned   // split across TapeGrad's threads
 }
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:47
+// Sources/TapeGrad/Kernels/ProductThreading.swift:49
 private func docExampleKernels_Kernels_ProductThreading_2() async throws {
     ProductThreading.current = .openBLAS
 }
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:54
+// Sources/TapeGrad/Kernels/ProductThreading.swift:56
 private func docExampleKernels_Kernels_ProductThreading_3() async throws {
     ProductThreading.current = .partitioned
 }
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:68
+// Sources/TapeGrad/Kernels/ProductThreading.swift:70
 private func docExampleKernels_Kernels_ProductThreading_4() async throws {
     let saved = ProductThreading.current
     ProductThreading.current = .openBLAS
