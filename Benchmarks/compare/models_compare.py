@@ -8,9 +8,8 @@ interleaved round by round, with one TapeGrad ÷ peer ratio table.
         [--torch-python PATH] [--jax-python PATH] [--tapegrad-bench PATH] [--output models-compare-results.json]
     python3 Benchmarks/compare/models_compare.py --table-only
 
-Venvs (this script does not create them; pass --torch-python / --jax-python or use the defaults below):
-    python3.11 -m venv /work/venv-torch && /work/venv-torch/bin/pip install torch
-    python3.11 -m venv /work/venv-jax && /work/venv-jax/bin/pip install "jax[cpu]"
+Venvs: --torch-python / --jax-python name an interpreter; without them the venvs of bench_compare.py are used,
+created on first use under .build-venvs/ (torch: ~2.6 GB of wheels from PyPI; jax[cpu]).
 
 Each round runs, for every thread setting, TapeGrad (Benchmarks/.build/release/tapegrad-bench --only …), then
 the PyTorch worker, then the JAX worker, each in a fresh process; the table quotes the median over rounds of
@@ -43,7 +42,6 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SELF = os.path.abspath(__file__)
 WORKLOADS = ["W6", "W7", "W8"]
-DEFAULT_PYTHON = {"torch": "/work/venv-torch/bin/python", "jax": "/work/venv-jax/bin/python"}
 ONE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "TAPEGRAD_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                   "MKL_NUM_THREADS": "1",
                   "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
@@ -104,6 +102,12 @@ def run_tapegrad(args, threads, coretype, round_no):
 
 def run_worker(args, framework, threads, coretype, round_no):
     python = getattr(args, framework + "_python")
+    if not python:
+        # The venvs of bench_compare.py (same folder), created and installed on first use.
+        sys.path.insert(0, os.path.dirname(SELF))
+        import bench_compare
+        python = bench_compare.venv_python(framework)
+        setattr(args, framework + "_python", python)
     cmd = [python, SELF, "--worker", framework, "--threads", threads, "--reps", str(args.reps),
            "--only", ",".join(args.only)]
     if framework == "jax" and threads == "1" and shutil.which("taskset"):
@@ -138,8 +142,8 @@ def main():
     ap.add_argument("--frameworks", default="tapegrad,torch,jax")
     ap.add_argument("--reps", type=int, default=0, help="timed repetitions per figure (default 20, --quick 5)")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--torch-python", default=DEFAULT_PYTHON["torch"])
-    ap.add_argument("--jax-python", default=DEFAULT_PYTHON["jax"])
+    ap.add_argument("--torch-python", help="an interpreter with torch (default: bench_compare.py's venv, made on demand)")
+    ap.add_argument("--jax-python", help="an interpreter with jax (default: bench_compare.py's venv, made on demand)")
     ap.add_argument("--tapegrad-bench", default=os.path.join(ROOT, "Benchmarks", ".build", "release", "tapegrad-bench"))
     ap.add_argument("--output", default="models-compare-results.json")
     ap.add_argument("--table-only", action="store_true", help="reprint the table from --output")
