@@ -746,8 +746,8 @@ private func docExampleNN_NN_Optimizers_Optimizer_2() async throws {
 
 // Sources/TapeGrad/NN/Optimizers/Optimizer.swift:83
 private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
-    let dense = Dense(inChannels: 2, outChannels: 1)
-    let opt = try Adam(groups: [ParameterGroup(params: [dense.weight], weightDecay: 0.1), ParameterGroup(params: [dense.bias!])])
+    let dense = Dense(inChannels: 2, outChannels: 1, hasBias: false)
+    let opt = try Adam(groups: [ParameterGroup(params: [dense.weight], weightDecay: 0.1)])
     docExampleValue(opt.weightDecay(forSlot: 0))   // 0.1
     _ = (dense, opt)   // uses the example's values: no unused-value warnings
 }
@@ -819,7 +819,7 @@ private func docExampleNN_NN_Optimizers_ParameterGroups_2() async throws {
 // Sources/TapeGrad/NN/Optimizers/ParameterGroups.swift:44
 private func docExampleNN_NN_Optimizers_ParameterGroups_3() async throws {
     let dense = Dense(inChannels: 4, outChannels: 2)
-    docExampleValue(ParameterGroup.isExcludedFromWeightDecay(dense.bias!))   // true
+    docExampleValue(ParameterGroup.isExcludedFromWeightDecay(dense.weight))   // false: rank 2, named "weight"
     _ = (dense)   // uses the example's values: no unused-value warnings
 }
 

@@ -81,8 +81,8 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// parameters ``decays(_:)`` selects and 0 for the others (and 0 for an index outside ``parameters``).
     ///
     /// ```swift
-    /// let dense = Dense(inChannels: 2, outChannels: 1)
-    /// let opt = try Adam(groups: [ParameterGroup(params: [dense.weight], weightDecay: 0.1), ParameterGroup(params: [dense.bias!])])
+    /// let dense = Dense(inChannels: 2, outChannels: 1, hasBias: false)
+    /// let opt = try Adam(groups: [ParameterGroup(params: [dense.weight], weightDecay: 0.1)])
     /// opt.weightDecay(forSlot: 0)   // 0.1
     /// ```
     public func weightDecay(forSlot slot: Int) -> Double {

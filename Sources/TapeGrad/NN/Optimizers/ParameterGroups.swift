@@ -43,7 +43,7 @@ public struct ParameterGroup: Sendable {
     ///
     /// ```swift
     /// let dense = Dense(inChannels: 4, outChannels: 2)
-    /// ParameterGroup.isExcludedFromWeightDecay(dense.bias!)   // true
+    /// ParameterGroup.isExcludedFromWeightDecay(dense.weight)   // false: rank 2, named "weight"
     /// ```
     public static func isExcludedFromWeightDecay(_ parameter: Parameter) -> Bool {
         if parameter.shape.count <= 1 { return true }
