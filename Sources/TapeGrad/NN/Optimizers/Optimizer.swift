@@ -88,7 +88,8 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     public func weightDecay(forSlot slot: Int) -> Double {
         guard parameters.indices.contains(slot) else { return 0 }   // no parameter there, nothing to decay
         if let plan = _plan { return plan.rules[slot].weightDecay }
-        return decays(parameters[slot]) ? weightDecay : 0
+        // Without weight decay the name filter is skipped: it is a string search per parameter per step.
+        return weightDecay != 0 && decays(parameters[slot]) ? weightDecay : 0
     }
 
     /// Whether the optimizer applies its groups' gradient centralization (MindSpore's optimizers do, after weight
