@@ -1,9 +1,9 @@
-"""BatchNorm2d, InstanceNorm2d and RMSNorm fixtures -> Tests/TapeGradTests/Fixtures/norm_layers.json.
+"""BatchNorm2d, BatchNorm1d, InstanceNorm2d and RMSNorm fixtures -> Tests/TapeGradTests/Fixtures/norm_layers.json.
 
 One script, two frameworks; each run fills its own section of the JSON and keeps the other's:
 
     python3.11 -m venv v && v/bin/pip install mindspore==2.10.0 "numpy<2"
-    v/bin/python Oracle/norm_layers_oracle.py          # section "mindspore": nn.BatchNorm2d (CPU, PyNative)
+    v/bin/python Oracle/norm_layers_oracle.py          # section "mindspore": nn.BatchNorm2d, nn.BatchNorm1d (CPU, PyNative)
 
     python3.11 -m venv t && t/bin/pip install torch "numpy<2"
     t/bin/python Oracle/norm_layers_oracle.py          # section "pytorch": nn.InstanceNorm2d, nn.RMSNorm
@@ -15,9 +15,9 @@ Why PyTorch for two of them:
   it against the formula in NumPy.
 - MindSpore 2.10 has no RMSNorm layer (ops.rms_norm exists for Ascend only); TapeGrad follows PyTorch's nn.RMSNorm.
 
-BatchNorm2d cases record: the parameters set from this script, the training-mode output, the moving statistics
-after one and after two training forwards (MindSpore's rule: moving = momentum * moving + (1 - momentum) * batch,
-the variance unbiased over N*H*W, checked here in NumPy), the gradients of sum(output * sens) with respect to x,
+BatchNorm2d and BatchNorm1d cases record: the parameters set from this script, the training-mode output, the moving
+statistics after one and after two training forwards (MindSpore's rule: moving = momentum * moving + (1 - momentum) *
+batch, the variance unbiased over N*H*W — N*L for BatchNorm1d on (N, C, L), N on (N, C) — checked here in NumPy), the gradients of sum(output * sens) with respect to x,
 gamma and beta in training mode, and the evaluation-mode output with the statistics after two steps.
 """
 import json
@@ -46,7 +46,7 @@ def batchnorm2d_cases():
 
     mindspore.set_context(mode=mindspore.PYNATIVE_MODE, device_target="CPU")
 
-    def case(name, shape, momentum=0.9, eps=1e-5, affine=True, seed=0):
+    def case(name, shape, momentum=0.9, eps=1e-5, affine=True, seed=0, layer="BatchNorm2d"):
         rng = np.random.default_rng(seed)
         n, c = shape[0], shape[1]
         x1 = (rng.standard_normal(shape) * 1.5 + 0.5).astype(np.float32)
@@ -55,7 +55,7 @@ def batchnorm2d_cases():
         params = {"gamma": rng.uniform(0.5, 1.5, c), "beta": rng.uniform(-0.5, 0.5, c),
                   "moving_mean": rng.uniform(-0.3, 0.3, c), "moving_variance": rng.uniform(0.6, 1.4, c)}
         params = {k: v.astype(np.float32) for k, v in params.items()}
-        net = nn.BatchNorm2d(c, eps=eps, momentum=momentum, affine=affine)
+        net = getattr(nn, layer)(c, eps=eps, momentum=momentum, affine=affine)
 
         def reset():
             for k, v in params.items():
@@ -71,12 +71,13 @@ def batchnorm2d_cases():
         out_eval = net(Tensor(x1))
 
         # NumPy: the training output and MindSpore's update rule (unbiased variance over N*H*W).
-        m = n * shape[2] * shape[3]
+        axes = (0,) + tuple(range(2, len(shape)))
+        m = int(np.prod([shape[a] for a in axes]))
         def stats(x):
             x64 = x.astype(np.float64)
-            return x64.mean(axis=(0, 2, 3)), x64.var(axis=(0, 2, 3)), x64.var(axis=(0, 2, 3)) * m / (m - 1)
+            return x64.mean(axis=axes), x64.var(axis=axes), x64.var(axis=axes) * m / (m - 1)
         mean1, var1, unb1 = stats(x1)
-        bc = lambda v: v.reshape(1, c, 1, 1)
+        bc = lambda v: v.reshape((1, c) + (1,) * (len(shape) - 2))
         close(name + " output", out1.asnumpy(), (x1 - bc(mean1)) / np.sqrt(bc(var1) + eps) * bc(params["gamma"]) + bc(params["beta"]))
         exp_mean1 = momentum * params["moving_mean"] + (1 - momentum) * mean1
         exp_var1 = momentum * params["moving_variance"] + (1 - momentum) * unb1
@@ -91,7 +92,7 @@ def batchnorm2d_cases():
         weights = net.trainable_params()
         g = mindspore.grad(lambda t: (net(t) * Tensor(sens)).sum(), grad_position=0, weights=weights if weights else None)(Tensor(x1))
         gx, gw = (g[0], g[1]) if weights else (g, ())
-        rec = {"name": name, "layer": "BatchNorm2d", "num_features": c, "eps": eps, "momentum": momentum, "affine": affine,
+        rec = {"name": name, "layer": layer, "num_features": c, "eps": eps, "momentum": momentum, "affine": affine,
                "x": enc(x1), "x2": enc(x2), "sens": enc(sens), "params": {k: enc(v) for k, v in params.items()},
                "output_train": enc(out1), "grad_x": enc(gx),
                "moving_after_1": {k: enc(v) for k, v in after1.items()},
@@ -105,9 +106,13 @@ def batchnorm2d_cases():
              case("nchw_4x2x3x3_momentum_0.7_eps_1e-3", (4, 2, 3, 3), momentum=0.7, eps=1e-3, seed=2),
              case("nchw_1x4x2x3_single_image", (1, 4, 2, 3), momentum=0.5, seed=3),
              case("nchw_3x2x1x1_not_affine", (3, 2, 1, 1), affine=False, seed=4)]
+    cases1d = [case("ncl_2x3x4", (2, 3, 4), seed=5, layer="BatchNorm1d"),
+               case("ncl_3x2x5_momentum_0.7_eps_1e-3", (3, 2, 5), momentum=0.7, eps=1e-3, seed=6, layer="BatchNorm1d"),
+               case("ncl_1x4x3_single_sequence_not_affine", (1, 4, 3), momentum=0.5, affine=False, seed=7, layer="BatchNorm1d"),
+               case("nc_5x3", (5, 3), seed=8, layer="BatchNorm1d")]
     net = nn.BatchNorm2d(3)
     names = [n for n, _ in net.parameters_and_names()]
-    return {"version": mindspore.__version__, "batchnorm2d": cases, "batchnorm2d_parameter_names": names}
+    return {"version": mindspore.__version__, "batchnorm2d": cases, "batchnorm1d": cases1d, "batchnorm2d_parameter_names": names}
 
 
 def pytorch_cases():

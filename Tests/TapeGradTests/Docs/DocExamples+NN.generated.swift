@@ -192,23 +192,30 @@ private func docExampleNN_NN_Layers_Attention_1() async throws {
     _ = (mha, out, weights)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/BatchNorm.swift:80
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:82
 private func docExampleNN_NN_Layers_BatchNorm_1() async throws {
     let bn = BatchNorm1d(numFeatures: 64)
     docExampleValue(bn.setTrain(false))   // use the running statistics
     _ = (bn)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/BatchNorm.swift:154
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:107
 private func docExampleNN_NN_Layers_BatchNorm_2() async throws {
+    let bn = BatchNorm1d(numFeatures: 3, affine: false).setTrain()
+    let y = bn(Tensor.randomNormal([8, 3, 5], seed: 1))   // (N, C, L): statistics over N·L per channel
+    _ = (bn, y)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:163
+private func docExampleNN_NN_Layers_BatchNorm_3() async throws {
     let bn = BatchNorm2d(numFeatures: 3).setTrain()
     let y = bn(Tensor.randomNormal([2, 3, 4, 4], seed: 1))   // [2, 3, 4, 4], each channel mean 0, variance ≈ 1
     docExampleValue(bn.movingMean.name)   // "moving_mean"
     _ = (bn, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/BatchNorm.swift:183
-private func docExampleNN_NN_Layers_BatchNorm_3() async throws {
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:192
+private func docExampleNN_NN_Layers_BatchNorm_4() async throws {
     let frozen = BatchNorm2d(numFeatures: 8, momentum: 0.99, affine: false, gammaInit: .constant(0.5))
     docExampleValue(frozen.trainableParams().count)   // 0
     _ = (frozen)   // uses the example's values: no unused-value warnings
@@ -752,7 +759,7 @@ private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
     _ = (dense, opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:101
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:102
 private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     final class MyMomentum: Optimizer, @unchecked Sendable {
         let momentum = 0.9
@@ -760,18 +767,18 @@ private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:112
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:113
 private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
     try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:181
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:182
 private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
     print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
     // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:200
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:201
 private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -781,7 +788,7 @@ private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:213
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:214
 private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -791,12 +798,12 @@ private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:226
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:227
 private func docExampleNN_NN_Optimizers_Optimizer_9() async throws {
     do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:262
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:263
 private func docExampleNN_NN_Optimizers_Optimizer_10() async throws {
     docExampleValue(OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType)   // "ValueError"
 }

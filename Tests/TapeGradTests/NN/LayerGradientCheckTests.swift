@@ -64,6 +64,7 @@ final class LayerGradientCheckTests: XCTestCase {
         let bn = BatchNorm1d(numFeatures: 3)
         bn.setTrain(true)
         try check("BatchNorm1d train", bn, r([5, 3], 12))
+        try check("BatchNorm1d train (N, C, L)", bn, r([2, 3, 4], 12))
         try check("Conv2d same", Conv2d(inChannels: 2, outChannels: 3, kernelSize: 3, padMode: .same, hasBias: true), r([2, 2, 5, 5], 13))
         try check("Conv2d stride 2 dilation", Conv2d(inChannels: 2, outChannels: 2, kernelSize: (2, 3), stride: (2, 1), padMode: .valid, dilation: (1, 2)), r([1, 2, 6, 7], 14))
         try check("Conv2d pad", Conv2d(inChannels: 1, outChannels: 2, kernelSize: 3, stride: 2, padMode: .pad(1), hasBias: true), r([2, 1, 5, 5], 15))

@@ -29,40 +29,57 @@ final class NormLayerTests: XCTestCase {
         let all = try cases("mindspore", "batchnorm2d")
         XCTAssertEqual(all.count, 4)
         for c in all {
-            let name = c["name"] as? String ?? "?"
-            let x = try fixtureTensor(c["x"]), x2 = try fixtureTensor(c["x2"]), sens = try fixtureTensor(c["sens"])
-            let affine = c["affine"] as? Bool ?? true
             let bn = BatchNorm2d(numFeatures: c["num_features"] as? Int ?? 0, eps: fixtureDouble(c["eps"]) ?? 0,
-                                 momentum: fixtureDouble(c["momentum"]) ?? 0, affine: affine)
-            func reset() throws {
-                for (p, key) in [(bn.gamma, "gamma"), (bn.beta, "beta"), (bn.movingMean, "moving_mean"), (bn.movingVariance, "moving_variance")] {
-                    try set(p, c, key)
-                }
-            }
-            try reset()
-            bn.setTrain()
-            try assertClose(try withErrorChecking { bn(x) }, c["output_train"], "\(name) training output")
-            let after1 = c["moving_after_1"] as? [String: Any], after2 = c["moving_after_2"] as? [String: Any]
-            try assertClose(bn.movingMean.value, after1?["moving_mean"], "\(name) moving_mean after 1 step", atol: 1e-6)
-            try assertClose(bn.movingVariance.value, after1?["moving_variance"], "\(name) moving_variance after 1 step", atol: 1e-6)
-            _ = try withErrorChecking { bn(x2) }
-            try assertClose(bn.movingMean.value, after2?["moving_mean"], "\(name) moving_mean after 2 steps", atol: 1e-6)
-            try assertClose(bn.movingVariance.value, after2?["moving_variance"], "\(name) moving_variance after 2 steps", atol: 1e-6)
-            bn.setTrain(false)
-            try assertClose(try withErrorChecking { bn(x) }, c["output_eval"], "\(name) evaluation output")
+                                 momentum: fixtureDouble(c["momentum"]) ?? 0, affine: c["affine"] as? Bool ?? true)
+            try checkBatchNorm(c, bn, [bn.gamma, bn.beta, bn.movingMean, bn.movingVariance])
+        }
+    }
 
-            try reset()
-            bn.setTrain()
-            let loss = { (t: Tensor) in (bn(t) * sens).sum() }
-            if affine {
-                let (_, grads) = try valueAndGrad(loss, gradPosition: 0, weights: [bn.gamma, bn.beta])(x)
-                try assertClose(grads[0].asTensor, c["grad_x"], "\(name) ∂x")
-                try assertClose(grads[1][0].asTensor, c["grad_gamma"], "\(name) ∂γ")
-                try assertClose(grads[1][1].asTensor, c["grad_beta"], "\(name) ∂β")
-            } else {
-                XCTAssertTrue(bn.trainableParams().isEmpty, name)
-                try assertClose(try grad(loss, gradPosition: 0)(x).asTensor, c["grad_x"], "\(name) ∂x")
-            }
+    /// BatchNorm1d on (N, C, L) and (N, C), the statistics over N·L (or N) per channel.
+    func testBatchNorm1dMatchesMindSporeOnSequencesAndVectors() throws {
+        let all = try cases("mindspore", "batchnorm1d")
+        XCTAssertEqual(all.count, 4)
+        XCTAssertEqual(Set(all.map { (c: [String: Any]) in (try? fixtureTensor(c["x"]))?.rank ?? 0 }), [2, 3])
+        for c in all {
+            let bn = BatchNorm1d(numFeatures: c["num_features"] as? Int ?? 0, eps: fixtureDouble(c["eps"]) ?? 0,
+                                 momentum: fixtureDouble(c["momentum"]) ?? 0, affine: c["affine"] as? Bool ?? true)
+            try checkBatchNorm(c, bn, [bn.gamma, bn.beta, bn.movingMean, bn.movingVariance])
+        }
+    }
+
+    /// One MindSpore batch-norm case: training output, moving statistics after one and two steps, evaluation
+    /// output, and ∂x (∂γ, ∂β when affine) of Σ(y ⊙ sens); `parameters` are γ, β, moving mean, moving variance.
+    private func checkBatchNorm(_ c: [String: Any], _ bn: Cell, _ parameters: [Parameter]) throws {
+        let name = c["name"] as? String ?? "?"
+        let x = try fixtureTensor(c["x"]), x2 = try fixtureTensor(c["x2"]), sens = try fixtureTensor(c["sens"])
+        let affine = c["affine"] as? Bool ?? true
+        let (gamma, beta, movingMean, movingVariance) = (parameters[0], parameters[1], parameters[2], parameters[3])
+        func reset() throws {
+            for (p, key) in zip(parameters, ["gamma", "beta", "moving_mean", "moving_variance"]) { try set(p, c, key) }
+        }
+        try reset()
+        bn.setTrain()
+        try assertClose(try withErrorChecking { bn(x) }, c["output_train"], "\(name) training output")
+        let after1 = c["moving_after_1"] as? [String: Any], after2 = c["moving_after_2"] as? [String: Any]
+        try assertClose(movingMean.value, after1?["moving_mean"], "\(name) moving_mean after 1 step", atol: 1e-6)
+        try assertClose(movingVariance.value, after1?["moving_variance"], "\(name) moving_variance after 1 step", atol: 1e-6)
+        _ = try withErrorChecking { bn(x2) }
+        try assertClose(movingMean.value, after2?["moving_mean"], "\(name) moving_mean after 2 steps", atol: 1e-6)
+        try assertClose(movingVariance.value, after2?["moving_variance"], "\(name) moving_variance after 2 steps", atol: 1e-6)
+        bn.setTrain(false)
+        try assertClose(try withErrorChecking { bn(x) }, c["output_eval"], "\(name) evaluation output")
+
+        try reset()
+        bn.setTrain()
+        let loss = { (t: Tensor) in (bn(t) * sens).sum() }
+        if affine {
+            let (_, grads) = try valueAndGrad(loss, gradPosition: 0, weights: [gamma, beta])(x)
+            try assertClose(grads[0].asTensor, c["grad_x"], "\(name) ∂x")
+            try assertClose(grads[1][0].asTensor, c["grad_gamma"], "\(name) ∂γ")
+            try assertClose(grads[1][1].asTensor, c["grad_beta"], "\(name) ∂β")
+        } else {
+            XCTAssertTrue(bn.trainableParams().isEmpty, name)
+            try assertClose(try grad(loss, gradPosition: 0)(x).asTensor, c["grad_x"], "\(name) ∂x")
         }
     }
 

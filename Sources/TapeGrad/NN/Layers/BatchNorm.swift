@@ -65,10 +65,12 @@ struct BatchNormCore: Sendable {
     }
 }
 
-/// `nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.9)` on `(N, C)`:
-/// training uses the batch statistics (biased variance) and updates the running ones as MindSpore does,
+/// `nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.9, affine=True)` on `(N, C)` or `(N, C, L)`, per channel c:
+/// y = (x − μ_c) / √(σ²_c + ε) · γ_c + β_c. Training uses the batch statistics over the N (or N·L) values of
+/// channel c (biased variance) and updates the running ones as MindSpore does,
 /// running ← momentum·running + (1 − momentum)·batch, with the unbiased variance; evaluation uses the running
-/// statistics. Parameters: `gamma`, `beta` (trainable) and `mean`, `variance` (not trainable).
+/// statistics. Parameters: `gamma`, `beta` (trainable unless `affine` is false) and `moving_mean`,
+/// `moving_variance` (never trainable).
 ///
 /// Failed steps and threading: the running-statistics update is staged and applied only when the step
 /// (gradient computation, ``TrainOneStepCell`` step or ``withErrorChecking(_:)`` scope) succeeds, so a step
@@ -100,12 +102,17 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
 
     /// A batch norm over `numFeatures` channels, its parameters and statistics in `dtype`. A `momentum`
     /// outside `[0, 1]` or an `eps` that is not a finite number > 0 is reported like an op's argument error
-    /// (MindSpore: ValueError).
-    public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.9, dtype: DType = .float32) {
+    /// (MindSpore: ValueError). With `affine: false`, γ and β stay 1 and 0.
+    ///
+    /// ```swift
+    /// let bn = BatchNorm1d(numFeatures: 3, affine: false).setTrain()
+    /// let y = bn(Tensor.randomNormal([8, 3, 5], seed: 1))   // (N, C, L): statistics over N·L per channel
+    /// ```
+    public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.9, affine: Bool = true, dtype: DType = .float32) {
         BatchNormCore.validate("BatchNorm1d", eps: eps, momentum: momentum)
         self.numFeatures = numFeatures
-        gamma = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "gamma")
-        beta = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "beta")
+        gamma = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "gamma", requiresGrad: affine)
+        beta = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "beta", requiresGrad: affine)
         movingMean = Parameter(Tensor.zeros([numFeatures], dtype: dtype), name: "moving_mean", requiresGrad: false)
         movingVariance = Parameter(Tensor.ones([numFeatures], dtype: dtype), name: "moving_variance", requiresGrad: false)
         self.eps = eps
@@ -117,13 +124,15 @@ public final class BatchNorm1d: Cell, @unchecked Sendable {
         BatchNormCore(gamma: gamma, beta: beta, movingMean: movingMean, movingVariance: movingVariance, eps: eps, momentum: momentum)
     }
 
-    /// The normalised input; in training also updates the running statistics.
+    /// The normalised input, of the input's shape `(N, C)` or `(N, C, L)`; in training also updates the running
+    /// statistics.
     public override func construct(_ x: Tensor) -> Tensor {
-        guard x.rank == 2, x.shape[1] == numFeatures else {
-            reportLayerError("BatchNorm1d(numFeatures: \(numFeatures))", "got input \(x.shape); expected (N, \(numFeatures))")
+        guard x.rank == 2 || x.rank == 3, x.shape[1] == numFeatures else {
+            reportLayerError("BatchNorm1d(numFeatures: \(numFeatures))", "got input \(x.shape); expected (N, \(numFeatures)) or (N, \(numFeatures), L)")
             return Tensor.placeholder(dtype: x.dtype)
         }
-        let y = core.normalize(x.reshaped(to: [x.shape[0], numFeatures, 1]), batchStatistics: isTraining, layer: "BatchNorm1d(numFeatures: \(numFeatures))")
+        let length = x.rank == 3 ? x.shape[2] : 1
+        let y = core.normalize(x.reshaped(to: [x.shape[0], numFeatures, length]), batchStatistics: isTraining, layer: "BatchNorm1d(numFeatures: \(numFeatures))")
         return y.reshaped(to: x.shape)
     }
 
