@@ -117,16 +117,17 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         reportError(TensorError(op: "where", message: "shapes \(condition.shape), \(a.shape) and \(b.shape) do not broadcast (expected each set of dimensions, aligned at the end, to be equal or 1)"))
         return Tensor.placeholder(dtype: dtype)
     }
-    guard Tensor.canAllocate(shape, dtype: .float64, op: "where") else { return Tensor.placeholder(dtype: dtype) }
+    guard Tensor.canAllocate(shape, dtype: dtype, op: "where") else { return Tensor.placeholder(dtype: dtype) }
     // flip is 1 where the condition holds and keep 1 where it does not, in the result dtype, so they scale
-    // gradients. A bool condition is already 0/1: one cast (a numeric one is compared with 0 in float64).
+    // gradients. A bool condition is already 0/1: one cast. A numeric one is compared with 0 in its own
+    // (kernel) dtype, which is exact: a conversion to float maps no non-zero integer to 0, and NaN ≠ 0.
     let flip: Tensor, keep: Tensor
     if condition.dtype == .bool {
         flip = condition.detached.converted(to: dtype)
         keep = ElementwiseKernels.unary(.neg, flip) + 1
     } else {
-        keep = Tensor.elementwise(.equal, condition.detached.converted(to: .float64), Tensor.zeros([], dtype: .float64))
-            .converted(to: dtype)
+        let c = condition.detached.converted(to: condition.dtype.kernelDType)
+        keep = Tensor.elementwise(.equal, c, Tensor.zeros([], dtype: c.dtype)).converted(to: dtype)
         flip = ElementwiseKernels.unary(.neg, keep) + 1
     }
     let keepFull = flip.broadcastKernel(to: shape), left = a.converted(to: dtype).broadcastKernel(to: shape)

@@ -32,6 +32,22 @@ final class BoolMaskConsumerTests: XCTestCase {
         XCTAssertEqual(`where`(boolean, Tensor([true, true, true, true]), Tensor([false, false, false, false])).dtype, .bool)
     }
 
+    /// A numeric condition is compared with 0 in its own dtype: no non-zero value of any dtype reads as false.
+    func testWhereReadsEveryNonZeroNumericConditionAsTrue() {
+        let a = Tensor([1, 2, 3, 4] as [Float]), b = Tensor([10, 20, 30, 40] as [Float])
+        let conditions: [(String, Tensor)] = [
+            ("int64", Tensor([0, 1, 1 << 40, -3] as [Int64])),
+            ("int32", Tensor([0, -1, Int32.max, 7] as [Int32])),
+            ("uint8", Tensor([0, 1, 255, 128] as [UInt8])),
+            ("float32", Tensor([-0.0, Float.leastNonzeroMagnitude, .nan, -.infinity] as [Float])),
+            ("float16", Tensor([0, 1e-7, 65504, -2] as [Float]).astype(.float16)),
+            ("float64", Tensor([0, Double.leastNonzeroMagnitude, .nan, 1e300] as [Double])),
+        ]
+        for (name, condition) in conditions {
+            XCTAssertEqual(`where`(condition, a, b).scalars, [10, 2, 3, 4], name)
+        }
+    }
+
     func testMaskedFillAndSubscriptWriteTakeBoolMasks() {
         var x = Tensor([1, -2, 3, -4])
         XCTAssertEqual(maskedFill(x, mask: less(x, Tensor(0)), value: 0).scalars, [1, 0, 3, 0])
