@@ -15,6 +15,9 @@ MindSpore 2.10 has no CPU kernel for Centralization (the op `grad_centralization
 `optimizer.op_gc` with the op's documented formula in MindSpore ops, g − mean(g, axes, keep_dims=True); everything
 around it (when it applies: rank ≥ 2 and shape[1] % 16 == 0, after weight decay, per group) is MindSpore's own code.
 
+The optimizers' own `loss_scale` (SGD, Momentum, Adam, RMSProp, Adagrad, Adadelta): trained through
+nn.TrainOneStepCell(sens=loss_scale), as with FixedLossScaleManager(drop_overflow_update=False), with weight decay.
+
 Loss scaling: nn.TrainOneStepWithLossScaleCell with DynamicLossScaleUpdateCell / FixedLossScaleUpdateCell. On CPU,
 MindSpore 2.10's default overflow check uses NPUGetFloatStatusV2, which has no CPU kernel ("Unsupported op"), so the
 cell below overrides `get_overflow_status` (the documented hook for user cells) with the cell's own IsFinite-based
@@ -85,10 +88,10 @@ def snapshot(params):
 
 # MARK: parameter groups
 
-def group_case(name, build, steps=4, describe=None):
+def group_case(name, build, steps=4, describe=None, sens=1.0):
     net, p = make_net()
     opt = build(p)
-    train = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()), opt)
+    train = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()), opt, sens=sens)
     after, losses = [], []
     for i in range(steps):
         x, y = BATCHES[i]
@@ -155,6 +158,41 @@ def groups():
     return cases
 
 
+# MARK: the optimizers' own loss_scale
+
+def optimizer_loss_scale():
+    """Each optimizer that takes `loss_scale`, trained through TrainOneStepCell with sens = loss_scale (MindSpore's
+    FixedLossScaleManager(drop_overflow_update=False) pattern); with weight decay, whose scaling by loss_scale the
+    optimizer undoes, and one non-power-of-two scale (the float32 reciprocal rounds)."""
+    def case(name, ls, build, describe):
+        describe = dict(describe, loss_scale=ls)
+        return group_case(name, build, describe=describe, sens=ls)
+    return [
+        case("sgd_loss_scale_1024", 1024.0, lambda p: nn.SGD(list(p.values()), learning_rate=0.1, momentum=0.9, weight_decay=0.01,
+                                                           loss_scale=1024.0),
+             {"optimizer": "SGD", "learning_rate": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
+        case("momentum_loss_scale_1000", 1000.0, lambda p: nn.Momentum(list(p.values()), learning_rate=0.05, momentum=0.9,
+                                                                      weight_decay=0.001, loss_scale=1000.0),
+             {"optimizer": "Momentum", "learning_rate": 0.05, "momentum": 0.9, "weight_decay": 0.001}),
+        case("adam_loss_scale_128", 128.0, lambda p: nn.Adam(list(p.values()), learning_rate=0.01, weight_decay=0.01, loss_scale=128.0),
+             {"optimizer": "Adam", "learning_rate": 0.01, "weight_decay": 0.01}),
+        case("rmsprop_loss_scale_3", 3.0, lambda p: nn.RMSProp(list(p.values()), learning_rate=0.01, momentum=0.5, centered=True,
+                                                              weight_decay=0.02, loss_scale=3.0),
+             {"optimizer": "RMSProp", "learning_rate": 0.01, "momentum": 0.5, "centered": True, "weight_decay": 0.02}),
+        case("adagrad_loss_scale_64", 64.0, lambda p: nn.Adagrad(list(p.values()), learning_rate=0.1, weight_decay=0.01, loss_scale=64.0),
+             {"optimizer": "Adagrad", "learning_rate": 0.1, "weight_decay": 0.01}),
+        case("adadelta_loss_scale_10", 10.0, lambda p: nn.Adadelta(list(p.values()), learning_rate=0.5, weight_decay=0.001, loss_scale=10.0),
+             {"optimizer": "Adadelta", "learning_rate": 0.5, "weight_decay": 0.001}),
+        case("momentum_groups_loss_scale_256", 256.0, lambda p: nn.Momentum([
+            {"params": [p["0.weight"]], "weight_decay": 0.01, "grad_centralization": True},
+            {"params": [p["0.bias"], p["1.weight"], p["1.bias"]], "lr": 0.05},
+        ], learning_rate=0.1, momentum=0.9, loss_scale=256.0), {
+            "optimizer": "Momentum", "learning_rate": 0.1, "momentum": 0.9,
+            "groups": [{"params": ["0.weight"], "weight_decay": 0.01, "grad_centralization": True},
+                       {"params": ["0.bias", "1.weight", "1.bias"], "lr": 0.05}]}),
+    ]
+
+
 # MARK: loss scaling
 
 class CPULossScaleCell(nn.TrainOneStepWithLossScaleCell):
@@ -204,9 +242,11 @@ def loss_scaling():
 if __name__ == "__main__":
     doc = {"mindspore": mindspore.__version__, "initial": {k: enc(v) for k, v in INIT.items()},
            "batches": [{"x": enc(x), "y": enc(y)} for x, y in BATCHES], 
-           "groups": groups(), "loss_scaling": loss_scaling()}
+           "groups": groups(), "loss_scaling": loss_scaling(),
+           "optimizer_loss_scale": optimizer_loss_scale()}
     with open(OUT, "w") as fh:
         json.dump(doc, fh, indent=1)
     for c in doc["loss_scaling"]:
         print(c["name"], [(s["overflow"], s["scale_sense"]) for s in c["steps"]])
-    print("groups %d, loss scaling %d -> %s" % (len(doc["groups"]), len(doc["loss_scaling"]), os.path.normpath(OUT)))
+    print("groups %d, loss scaling %d, optimizer loss_scale %d -> %s" % (len(doc["groups"]), len(doc["loss_scaling"]),
+                                                                         len(doc["optimizer_loss_scale"]), os.path.normpath(OUT)))

@@ -744,51 +744,48 @@ private func docExampleNN_NN_Optimizers_Optimizer_1() async throws {
     _ = (opt, grads)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:60
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:36
 private func docExampleNN_NN_Optimizers_Optimizer_2() async throws {
+    let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9, lossScale: 1024)
+    let step = try TrainOneStepCell(netWithLoss, optimizer: opt, sens: 1024)
+    _ = (opt, step)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:73
+private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
     let opt = try SGD(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4),
                       learningRate: 0.1, momentum: 0.9)
     _ = (opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:83
-private func docExampleNN_NN_Optimizers_Optimizer_3() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:97
+private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
     let dense = Dense(inChannels: 2, outChannels: 1, hasBias: false)
     let opt = try Adam(groups: [ParameterGroup(params: [dense.weight], weightDecay: 0.1)])
     docExampleValue(opt.weightDecay(forSlot: 0))   // 0.1
     _ = (dense, opt)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:102
-private func docExampleNN_NN_Optimizers_Optimizer_4() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:116
+private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
     final class MyMomentum: Optimizer, @unchecked Sendable {
         let momentum = 0.9
         override func validateArguments() throws { try requireNonNegative("momentum", momentum) }
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:113
-private func docExampleNN_NN_Optimizers_Optimizer_5() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:127
+private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
     try SGD(params: [], learningRate: 0.1).validate()   // throws .emptyParameters
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:182
-private func docExampleNN_NN_Optimizers_Optimizer_6() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:203
+private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
     print(Adam(params: Dense(inChannels: 2, outChannels: 1).trainableParams()))
     // Adam(learning_rate=0.001, weight_decay=0.0, parameters=2, beta1=0.9, beta2=0.999, eps=1e-08, use_nesterov=False)
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:201
-private func docExampleNN_NN_Optimizers_Optimizer_7() async throws {
-    final class Counting: Optimizer, @unchecked Sendable {
-        var ticks = 0
-        override func prepareStep() { ticks += 1 }
-        override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
-        override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
-    }
-}
-
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:214
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:222
 private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     final class Counting: Optimizer, @unchecked Sendable {
         var ticks = 0
@@ -798,13 +795,23 @@ private func docExampleNN_NN_Optimizers_Optimizer_8() async throws {
     }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:227
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:235
 private func docExampleNN_NN_Optimizers_Optimizer_9() async throws {
+    final class Counting: Optimizer, @unchecked Sendable {
+        var ticks = 0
+        override func prepareStep() { ticks += 1 }
+        override func scalarState() -> [(name: String, tensor: Tensor)] { [("ticks", Tensor([Float(ticks)], shape: [1]))] }
+        override func restoreScalarState(_ state: [String: Tensor]) { ticks = Int(state["ticks"]?.item(as: Float.self) ?? 0) }
+    }
+}
+
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:248
+private func docExampleNN_NN_Optimizers_Optimizer_10() async throws {
     do { try opt.step(gradients: grads) } catch let e as OptimizerError { print(e.mindSporeErrorType, e) }
 }
 
-// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:263
-private func docExampleNN_NN_Optimizers_Optimizer_10() async throws {
+// Sources/TapeGrad/NN/Optimizers/Optimizer.swift:284
+private func docExampleNN_NN_Optimizers_Optimizer_11() async throws {
     docExampleValue(OptimizerError.emptyParameters(optimizer: "SGD").mindSporeErrorType)   // "ValueError"
 }
 

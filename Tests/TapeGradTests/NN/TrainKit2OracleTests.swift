@@ -62,17 +62,72 @@ final class TrainKit2OracleTests: XCTestCase {
         }
         let order = (config["order_params"] as? [String])?.compactMap { p[$0] }
         let lr = LearningRateSchedule.constant(double("learning_rate") ?? .nan), wd = double("weight_decay") ?? 0
+        let ls = double("loss_scale") ?? 1
         switch config["optimizer"] as? String {
-        case "Adam": return try Adam(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd)
-        case "Momentum": return try Momentum(groups: groups, orderParams: order, learningRate: lr, momentum: double("momentum") ?? .nan, weightDecay: wd)
-        case "SGD": return try SGD(groups: groups, orderParams: order, learningRate: lr, momentum: double("momentum") ?? 0, weightDecay: wd)
+        case "Adam": return try Adam(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd, lossScale: ls)
+        case "Momentum":
+            return try Momentum(groups: groups, orderParams: order, learningRate: lr, momentum: double("momentum") ?? .nan, weightDecay: wd, lossScale: ls)
+        case "SGD": return try SGD(groups: groups, orderParams: order, learningRate: lr, momentum: double("momentum") ?? 0, weightDecay: wd, lossScale: ls)
         case "AdamWeightDecay": return try AdamWeightDecay(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd)
         case "RMSProp":
             return try RMSProp(groups: groups, orderParams: order, learningRate: lr, momentum: double("momentum") ?? 0,
-                               centered: config["centered"] as? Bool ?? false, weightDecay: wd)
-        case "Adagrad": return try Adagrad(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd)
-        case "Adadelta": return try Adadelta(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd)
+                               centered: config["centered"] as? Bool ?? false, weightDecay: wd, lossScale: ls)
+        case "Adagrad": return try Adagrad(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd, lossScale: ls)
+        case "Adadelta": return try Adadelta(groups: groups, orderParams: order, learningRate: lr, weightDecay: wd, lossScale: ls)
         default: throw FixtureError("no optimizer \(String(describing: config["optimizer"]))")
+        }
+    }
+
+    /// An ungrouped optimizer over the four parameters in the network's order, from the fixture's config.
+    func plainOptimizer(_ config: [String: Any], _ p: [String: Parameter]) throws -> Optimizer {
+        func double(_ key: String) -> Double? { fixtureDouble(config[key]) }
+        let params = ["0.weight", "0.bias", "1.weight", "1.bias"].compactMap { p[$0] }
+        let lr = LearningRateSchedule.constant(double("learning_rate") ?? .nan), wd = double("weight_decay") ?? 0
+        let ls = double("loss_scale") ?? 1
+        switch config["optimizer"] as? String {
+        case "Adam": return Adam(params: params, learningRate: lr, weightDecay: wd, lossScale: ls)
+        case "Momentum": return Momentum(params: params, learningRate: lr, momentum: double("momentum") ?? .nan, weightDecay: wd, lossScale: ls)
+        case "SGD": return SGD(params: params, learningRate: lr, momentum: double("momentum") ?? 0, weightDecay: wd, lossScale: ls)
+        case "RMSProp":
+            return RMSProp(params: params, learningRate: lr, momentum: double("momentum") ?? 0, centered: config["centered"] as? Bool ?? false,
+                           weightDecay: wd, lossScale: ls)
+        case "Adagrad": return Adagrad(params: params, learningRate: lr, weightDecay: wd, lossScale: ls)
+        case "Adadelta": return Adadelta(params: params, learningRate: lr, weightDecay: wd, lossScale: ls)
+        default: throw FixtureError("no optimizer \(String(describing: config["optimizer"]))")
+        }
+    }
+
+    /// The optimizers' own `loss_scale` with `TrainOneStepCell(sens: lossScale)`, with weight decay (scaled up by
+    /// the loss scale and back down), a non-power-of-two scale (1000: the float32 reciprocal rounds) and groups.
+    func testOptimizerLossScaleMatchesMindSporeStepByStep() throws {
+        XCTAssertEqual(cases("optimizer_loss_scale").count, 7)
+        for c in cases("optimizer_loss_scale") {
+            let name = c["name"] as? String ?? "?"
+            let config = c["config"] as? [String: Any] ?? [:]
+            let (net, params) = try makeNet()
+            let opt = config["groups"] == nil ? try plainOptimizer(config, params) : try groupedOptimizer(config, params)
+            let scale = fixtureDouble(config["loss_scale"]) ?? .nan
+            XCTAssertEqual(opt.lossScale, scale, name)
+            XCTAssertTrue(opt.description.contains("loss_scale=\(scale)"), opt.description)
+            let train = try TrainOneStepCell(WithLossCell(net, MSELoss()), optimizer: opt, sens: scale)
+            let losses = (c["losses"] as? [Any] ?? []).compactMap(fixtureDouble)
+            for (k, expected) in (c["after_steps"] as? [Any] ?? []).enumerated() {
+                let (x, y) = try batch(k)
+                let loss = try train.step(x, y).item()
+                XCTAssertEqual(loss, losses[k], accuracy: 1e-5 * max(1, abs(losses[k])), "\(name) step \(k + 1) loss")
+                try assertParameters(params, expected, "\(name) step \(k + 1)")
+            }
+        }
+    }
+
+    func testANonPositiveOrNonFiniteLossScaleIsAnArgumentError() throws {
+        let (_, params) = try makeNet()
+        for bad in [0, -1, Double.nan, .infinity] {
+            let opt = Momentum(params: Array(params.values), learningRate: 0.1, momentum: 0.9, lossScale: bad)
+            XCTAssertThrowsError(try opt.validate(), "\(bad)") { error in
+                guard case .invalidArgument(_, let argument, _, _)? = error as? OptimizerError else { return XCTFail("\(error)") }
+                XCTAssertEqual(argument, "lossScale")
+            }
         }
     }
 

@@ -14,10 +14,10 @@ public final class Adadelta: Optimizer, @unchecked Sendable {  // slots touched 
 
     /// MindSpore's defaults: `learningRate: 1, rho: 0.9, epsilon: 1e-6`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 1, rho: Double = 0.9, epsilon: Double = 1e-6,
-                weightDecay: Double = 0) {
+                weightDecay: Double = 0, lossScale: Double = 1) {
         self.rho = rho
         self.epsilon = epsilon
-        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Adadelta over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
@@ -26,10 +26,10 @@ public final class Adadelta: Optimizer, @unchecked Sendable {  // slots touched 
     /// let opt = try Adadelta(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.5)])
     /// ```
     public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 1, rho: Double = 0.9, epsilon: Double = 1e-6,
-                weightDecay: Double = 0) throws {
+                weightDecay: Double = 0, lossScale: Double = 1) throws {
         self.rho = rho
         self.epsilon = epsilon
-        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Applies this optimizer's update rule (above) to one parameter.

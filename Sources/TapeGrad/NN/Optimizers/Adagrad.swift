@@ -17,10 +17,10 @@ public final class Adagrad: Optimizer, @unchecked Sendable {  // slots touched o
 
     /// MindSpore's defaults: `accum: 0.1, learningRate: 0.001, updateSlots: true`.
     public init(params: [Parameter], accum: Double = 0.1, learningRate: LearningRateSchedule = 0.001, updateSlots: Bool = true,
-                weightDecay: Double = 0) {
+                weightDecay: Double = 0, lossScale: Double = 1) {
         self.accum = accum
         self.updateSlots = updateSlots
-        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Adagrad over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
@@ -29,10 +29,10 @@ public final class Adagrad: Optimizer, @unchecked Sendable {  // slots touched o
     /// let opt = try Adagrad(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.1)])
     /// ```
     public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, accum: Double = 0.1, learningRate: LearningRateSchedule = 0.001,
-                updateSlots: Bool = true, weightDecay: Double = 0) throws {
+                updateSlots: Bool = true, weightDecay: Double = 0, lossScale: Double = 1) throws {
         self.accum = accum
         self.updateSlots = updateSlots
-        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Applies this optimizer's update rule (above) to one parameter.

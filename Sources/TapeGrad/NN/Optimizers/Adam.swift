@@ -23,12 +23,12 @@ public final class Adam: Optimizer, @unchecked Sendable {
 
     /// MindSpore's defaults: `learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                eps: Double = 1e-8, weightDecay: Double = 0, useNesterov: Bool = false) {
+                eps: Double = 1e-8, weightDecay: Double = 0, useNesterov: Bool = false, lossScale: Double = 1) {
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
         self.useNesterov = useNesterov
-        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Adam over parameter groups, each with its own learning rate, weight decay or gradient centralization
@@ -38,12 +38,12 @@ public final class Adam: Optimizer, @unchecked Sendable {
     /// let opt = try Adam(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4), learningRate: 1e-3)
     /// ```
     public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 1e-3, beta1: Double = 0.9,
-                beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0, useNesterov: Bool = false) throws {
+                beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0, useNesterov: Bool = false, lossScale: Double = 1) throws {
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
         self.useNesterov = useNesterov
-        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// The base hyper-parameters, then `beta1=…, beta2=…, eps=…, use_nesterov=…`.

@@ -26,6 +26,18 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// L2 weight decay (added to the gradient, except by ``AdamWeightDecay``, which decouples it); with groups,
     /// the default of the groups that set none.
     public let weightDecay: Double
+    /// MindSpore's `loss_scale`: the factor the loss (and so every gradient) was multiplied by before the
+    /// optimizer sees the gradients, 1 by default. Each step divides it back out, after weight decay — which is
+    /// scaled up by it, so the decay's effect does not depend on it — and gradient centralization, as MindSpore:
+    /// g ← (g + lossScale·λ·p) · r with r = 1/lossScale rounded to float32. Use it with
+    /// ``TrainOneStepCell``'s `sens` equal to it (MindSpore's `FixedLossScaleManager(drop_overflow_update:
+    /// false)`); must be finite and > 0. Not an argument of ``AdamWeightDecay`` or ``Lamb`` (nor of MindSpore's).
+    ///
+    /// ```swift
+    /// let opt = Momentum(params: net.trainableParams(), learningRate: 0.1, momentum: 0.9, lossScale: 1024)
+    /// let step = try TrainOneStepCell(netWithLoss, optimizer: opt, sens: 1024)
+    /// ```
+    public let lossScale: Double
     /// The parameter groups (MindSpore's `group_params`) as given, empty for an ungrouped optimizer.
     public var groups: [ParameterGroup] { _plan?.groups ?? [] }
     let _plan: GroupPlan?
@@ -40,10 +52,11 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     public var stepCount: Int { _lock.withLock { _stepCount } }
 
     /// An optimizer over `params`. The arguments are checked by ``validate()`` (and before every step).
-    public init(params: [Parameter], learningRate: LearningRateSchedule, weightDecay: Double = 0) {
+    public init(params: [Parameter], learningRate: LearningRateSchedule, weightDecay: Double = 0, lossScale: Double = 1) {
         self.parameters = params
         self._learningRate = learningRate
         self.weightDecay = weightDecay
+        self.lossScale = lossScale
         self._plan = nil
     }
 
@@ -62,11 +75,12 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     ///                   learningRate: 0.1, momentum: 0.9)
     /// ```
     public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule,
-                weightDecay: Double = 0) throws {
+                weightDecay: Double = 0, lossScale: Double = 1) throws {
         let plan = GroupPlan(groups: groups, orderParams: orderParams, weightDecay: weightDecay)
         self.parameters = plan.parameters
         self._learningRate = learningRate
         self.weightDecay = weightDecay
+        self.lossScale = lossScale
         self._plan = plan
         try plan.check(optimizer: String(describing: type(of: self)), centralizes: centralizesGradients)
     }
@@ -134,6 +148,10 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
             throw OptimizerError.invalidArgument(optimizer: name, argument: "weightDecay", value: "\(weightDecay)",
                                                  expected: "a finite number ≥ 0")
         }
+        guard lossScale.isFinite, lossScale > 0 else {
+            throw OptimizerError.invalidArgument(optimizer: name, argument: "lossScale", value: "\(lossScale)",
+                                                 expected: "a finite number > 0")
+        }
         for (i, rate) in groupRates.enumerated() {
             if let rate, !(rate.isFinite && rate >= 0) {
                 throw OptimizerError.invalidArgument(optimizer: name, argument: "groups[\(i)].learningRate", value: "\(rate)",
@@ -156,11 +174,14 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
             let lr = _learningRate.rate(at: _stepCount), groupRates = _plan?.rates(at: _stepCount) ?? []
             try validateLocked(learningRate: lr, groupRates: groupRates)
             prepareStep()
+            // MindSpore multiplies by the float32 reciprocal of the loss scale, cast to the gradient's dtype.
+            let unscale = Double(Float(1 / lossScale))
             for (i, (p, g)) in zip(parameters, gradients).enumerated() where p.requiresGrad {
                 var gradient = g.astype(p.dtype).detached
-                let decay = weightDecay(forSlot: i), rule = _plan?.rules[i]
+                let decay = weightDecay(forSlot: i) * lossScale, rule = _plan?.rules[i]
                 if decay != 0 && decaysInGradient { gradient = gradient + p.storedValue * decay }
                 if rule?.gradCentralization == true && centralizesGradients { gradient = centralizedGradient(gradient).detached }
+                if lossScale != 1 { gradient = gradient * unscale }
                 update(p, gradient: gradient, learningRate: rule.flatMap { groupRates[$0.group] } ?? lr, slot: i)
             }
             _stepCount += 1
@@ -174,7 +195,7 @@ open class Optimizer: @unchecked Sendable, CustomStringConvertible {
     /// `groups=2` for a grouped optimizer, whose groups' own settings are in ``groups``); subclasses add theirs.
     open var extendRepr: String {
         "learning_rate=\(learningRate), weight_decay=\(weightDecay), parameters=\(parameters.count)"
-            + (groups.isEmpty ? "" : ", groups=\(groups.count)")
+            + (groups.isEmpty ? "" : ", groups=\(groups.count)") + (lossScale == 1 ? "" : ", loss_scale=\(lossScale)")
     }
 
     /// The optimizer and its hyper-parameters: `SGD(learning_rate=0.1, weight_decay=0.0, parameters=2, momentum=0.9, …)`.

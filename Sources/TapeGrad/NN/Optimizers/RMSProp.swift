@@ -19,12 +19,12 @@ public final class RMSProp: Optimizer, @unchecked Sendable {  // slots touched o
 
     /// MindSpore's defaults: `learningRate: 0.1, decay: 0.9, momentum: 0, epsilon: 1e-10, centered: false`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 0.1, decay: Double = 0.9, momentum: Double = 0,
-                epsilon: Double = 1e-10, centered: Bool = false, weightDecay: Double = 0) {
+                epsilon: Double = 1e-10, centered: Bool = false, weightDecay: Double = 0, lossScale: Double = 1) {
         self.decay = decay
         self.momentum = momentum
         self.epsilon = epsilon
         self.centered = centered
-        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// RMSProp over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
@@ -33,12 +33,12 @@ public final class RMSProp: Optimizer, @unchecked Sendable {  // slots touched o
     /// let opt = try RMSProp(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.01)], momentum: 0.9)
     /// ```
     public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 0.1, decay: Double = 0.9,
-                momentum: Double = 0, epsilon: Double = 1e-10, centered: Bool = false, weightDecay: Double = 0) throws {
+                momentum: Double = 0, epsilon: Double = 1e-10, centered: Bool = false, weightDecay: Double = 0, lossScale: Double = 1) throws {
         self.decay = decay
         self.momentum = momentum
         self.epsilon = epsilon
         self.centered = centered
-        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Applies this optimizer's update rule (above) to one parameter.

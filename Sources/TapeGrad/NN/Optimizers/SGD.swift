@@ -18,11 +18,11 @@ public final class SGD: Optimizer, @unchecked Sendable {
 
     /// MindSpore's defaults: `learningRate: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false`.
     public init(params: [Parameter], learningRate: LearningRateSchedule = 0.1, momentum: Double = 0, dampening: Double = 0,
-                weightDecay: Double = 0, nesterov: Bool = false) {
+                weightDecay: Double = 0, nesterov: Bool = false, lossScale: Double = 1) {
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
-        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// SGD over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
@@ -31,11 +31,11 @@ public final class SGD: Optimizer, @unchecked Sendable {
     /// let opt = try SGD(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.05)], momentum: 0.9)
     /// ```
     public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule = 0.1, momentum: Double = 0,
-                dampening: Double = 0, weightDecay: Double = 0, nesterov: Bool = false) throws {
+                dampening: Double = 0, weightDecay: Double = 0, nesterov: Bool = false, lossScale: Double = 1) throws {
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
-        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Momentum and dampening must be finite and ≥ 0 (MindSpore: ValueError).
@@ -90,10 +90,10 @@ public final class Momentum: Optimizer, @unchecked Sendable {
     private let velocity = OptimizerSlots("moments")
 
     /// `Momentum(params:learningRate:momentum:weightDecay:useNesterov:)`.
-    public init(params: [Parameter], learningRate: LearningRateSchedule, momentum: Double, weightDecay: Double = 0, useNesterov: Bool = false) {
+    public init(params: [Parameter], learningRate: LearningRateSchedule, momentum: Double, weightDecay: Double = 0, useNesterov: Bool = false, lossScale: Double = 1) {
         self.momentum = momentum
         self.useNesterov = useNesterov
-        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
+        super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Momentum over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
@@ -103,10 +103,10 @@ public final class Momentum: Optimizer, @unchecked Sendable {
     ///                        learningRate: 0.1, momentum: 0.9)
     /// ```
     public init(groups: [ParameterGroup], orderParams: [Parameter]? = nil, learningRate: LearningRateSchedule, momentum: Double, weightDecay: Double = 0,
-                useNesterov: Bool = false) throws {
+                useNesterov: Bool = false, lossScale: Double = 1) throws {
         self.momentum = momentum
         self.useNesterov = useNesterov
-        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay)
+        try super.init(groups: groups, orderParams: orderParams, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
     /// Momentum must be finite and ≥ 0 (MindSpore: ValueError).
