@@ -1,4 +1,4 @@
-"""Conv1d, Conv2dTranspose, AdaptiveAvgPool2d and Upsample on real MindSpore 2.10 (CPU, PyNative): for several
+"""Conv1d, Conv2dTranspose, AdaptiveAvgPool2d and Upsample (every mode but trilinear) on real MindSpore 2.10 (CPU, PyNative): for several
 configurations per layer, the layer's parameter shapes, its output, and the gradients of ⟨layer(x), sens⟩ with
 respect to the input and every trainable parameter, all from weights set explicitly here. Written to
 Tests/TapeGradTests/Fixtures/conv_layers.json and read by Tests/TapeGradTests/NN/ConvLayersOracleTests.swift.
@@ -133,6 +133,19 @@ if __name__ == "__main__":
         upsample("linear_half_pixel", (2, 2, 4), 40, size=7, mode="linear"),
         upsample("linear_align_corners", (2, 2, 4), 41, size=7, mode="linear", align_corners=True),
         upsample("linear_down", (1, 2, 7), 42, size=3, mode="linear"),
+        upsample("nearest_exact_4d_up", (1, 2, 4, 5), 43, size=(7, 8), mode="nearest-exact"),
+        upsample("nearest_exact_3d_down", (2, 2, 7), 44, size=3, mode="nearest-exact"),
+        upsample("nearest_exact_recomputed_scale", (1, 1, 3, 4), 45, scale_factor=1.5, mode="nearest-exact",
+                 recompute_scale_factor=True),
+        upsample("area_4d_up", (1, 2, 3, 5), 46, size=(7, 8), mode="area"),
+        upsample("area_4d_down", (2, 1, 7, 9), 47, size=(3, 4), mode="area"),
+        upsample("area_scale_half", (1, 1, 4, 6), 48, scale_factor=(0.5, 0.5), mode="area"),
+        upsample("area_3d_divisible", (2, 2, 8), 49, size=4, mode="area"),
+        upsample("bicubic_half_pixel", (1, 2, 4, 5), 50, size=(7, 9), mode="bicubic"),
+        upsample("bicubic_align_corners", (1, 2, 4, 5), 51, size=(7, 9), mode="bicubic", align_corners=True),
+        upsample("bicubic_down", (2, 1, 6, 7), 52, size=(3, 4), mode="bicubic"),
+        upsample("bicubic_align_corners_to_1", (1, 1, 3, 4), 53, size=(1, 3), mode="bicubic", align_corners=True),
+        upsample("bicubic_recomputed_scale", (1, 1, 3, 3), 54, scale_factor=(2.0, 2.0), mode="bicubic", recompute_scale_factor=True),
     ]
     with open(OUT, "w") as fh:
         json.dump({"mindspore": mindspore.__version__, "generator": "Oracle/conv_layers_oracle.py", "cases": cases,

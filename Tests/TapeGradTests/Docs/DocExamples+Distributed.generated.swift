@@ -100,7 +100,7 @@ private func docExampleDistributed_Sources_TapeGradDistributed_FailureAgreement_
     _ = (gradFn)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:590
+// README.md:599
 private func docExampleDistributed_README_1() async throws {
 
     let net = SequentialCell([Dense(inChannels: 64, outChannels: 128, activation: .relu), Dense(inChannels: 128, outChannels: 10)])

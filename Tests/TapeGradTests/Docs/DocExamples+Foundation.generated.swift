@@ -49,7 +49,7 @@ private func docExampleFoundation_README_1() async throws {
     _ = (net, loss, train)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:443
+// README.md:452
 private func docExampleFoundation_README_2() async throws {
     let report = try Checkpoint.load(into: net, from: URL(fileURLWithPath: "resnet_torch.safetensors"), strict: false)
     print(report.missingKeys, report.unexpectedKeys)   // e.g. [] ["bn1.num_batches_tracked", …]

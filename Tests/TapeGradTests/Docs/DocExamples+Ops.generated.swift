@@ -261,12 +261,13 @@ private func docExampleOps_Ops_Indexing_TensorIndex_2() async throws {
     _ = (item)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Ops/Interpolation.swift:37
+// Sources/TapeGrad/Ops/Interpolation.swift:62
 private func docExampleOps_Ops_Interpolation_1() async throws {
     let image = Tensor.randomNormal([1, 3, 4, 5], seed: 1)
     docExampleValue(interpolate(image, size: [8, 10], mode: .bilinear).shape)   // [1, 3, 8, 10]
     docExampleValue(interpolate(image, size: [8, 10], mode: .bilinear, alignCorners: true).shape)   // corners kept
     docExampleValue(interpolate(Tensor.randomNormal([2, 3, 6], seed: 2), size: [12]).shape)   // [2, 3, 12], nearest
+    docExampleValue(interpolate(image, size: [2, 2], mode: .area).shape)   // [1, 3, 2, 2]
     _ = (image)   // uses the example's values: no unused-value warnings
 }
 

@@ -51,7 +51,7 @@ private func docExampleREADME_README_4() async throws {
     _ = (netWithCriterion, weight, trainNetwork, loss, grads, result)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:227
+// README.md:229
 private func docExampleREADME_README_5() async throws {
     let depthwise = Conv2d(inChannels: 8, outChannels: 8, kernelSize: 3, group: 8)   // weight [8, 1, 3, 3]
     let pointwise = Conv2d(inChannels: 8, outChannels: 16, kernelSize: 1)
@@ -59,7 +59,7 @@ private func docExampleREADME_README_5() async throws {
     _ = (depthwise, pointwise, y)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:233
+// README.md:235
 private func docExampleREADME_README_6() async throws {
 
     let conv = Conv1d(inChannels: 3, outChannels: 8, kernelSize: 5, stride: 2, hasBias: true)   // (N, 3, W) → (N, 8, ⌈W/2⌉)
@@ -70,7 +70,7 @@ private func docExampleREADME_README_6() async throws {
     _ = (conv, up, pool, resize)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:284
+// README.md:293
 private func docExampleREADME_README_7() async throws {
 
     let net = SequentialCell([Dense(inChannels: 16, outChannels: 32, activation: .relu), LayerNorm(normalizedShape: [32]),
@@ -83,7 +83,7 @@ private func docExampleREADME_README_7() async throws {
     _ = (net, opt, train)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:349
+// README.md:358
 private func docExampleREADME_README_8() async throws {
     // Straight-through estimator: sign in the forward, the identity in the backward.
     final class SignSTE: Cell, CustomBprop {
@@ -99,7 +99,7 @@ private func docExampleREADME_README_8() async throws {
     _ = (y, pullback, dy, h)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:482
+// README.md:491
 private func docExampleREADME_README_9() async throws {
     let lstm = LSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, batchFirst: true, bidirectional: true)
     let (output, (hn, cn)) = lstm(x, hx: nil)                   // x [N, T, 32] → output [N, T, 256]
@@ -108,7 +108,7 @@ private func docExampleREADME_README_9() async throws {
     _ = (lstm, output, hn, cn, mha, attended, weights)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:538
+// README.md:547
 private func docExampleREADME_README_10() async throws {
     var x = Tensor.arange(12).reshaped(to: [3, 4])
     let rows = (x[2], x[-1], x[1..<3], x[..., 0], x[0, 1..<4], x[1...])   // Int, ranges, ... as NumPy's ellipsis
@@ -122,7 +122,7 @@ private func docExampleREADME_README_10() async throws {
     _ = (rows, values, indices, padded, order)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:792
+// README.md:801
 private func docExampleREADME_README_11() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }                          // a function of 1–4 tensors or [Tensor]
     let gradFn = jit(try valueAndGrad({ x, w in tanh(matmul(x, w)).sum() }, gradPosition: 1))
@@ -131,7 +131,7 @@ private func docExampleREADME_README_11() async throws {
     _ = (f, gradFn, value, dw, step)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:1092
+// README.md:1101
 private func docExampleREADME_README_12() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }

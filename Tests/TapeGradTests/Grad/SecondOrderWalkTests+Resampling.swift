@@ -26,6 +26,12 @@ extension SecondOrderWalkTests {
                 tanh(interpolate($0[0], size: [4, 6], mode: .bilinear, alignCorners: true))
             },
             Row("interpolate", "linear, rank 3, down", inputs: [u([2, 2, 7], 609)]) { square(interpolate($0[0], size: [3], mode: .linear)) },
+            Row("interpolate", "bicubic, half-pixel", inputs: [u([1, 2, 3, 4], 612)]) { square(interpolate($0[0], size: [5, 7], mode: .bicubic)) },
+            Row("interpolate", "bicubic, corners aligned", inputs: [u([1, 1, 4, 3], 613)]) {
+                tanh(interpolate($0[0], size: [6, 5], mode: .bicubic, alignCorners: true))
+            },
+            Row("interpolate", "nearest-exact, rank 3", inputs: [u([2, 2, 5], 614)]) { square(interpolate($0[0], size: [8], mode: .nearestExact)) },
+            Row("interpolate", "area, rank 4, up", inputs: [u([1, 2, 3, 4], 615)]) { square(interpolate($0[0], size: [5, 6], mode: .area)) },
             Row("resampledAdjoint", inputs: [u([2, 3, 5], 610)]) { square(resampledAdjoint($0[0], rows: rows, columns: columns, inputShape: [2, 5, 3])) },
             Row("Conv1d", "same, stride 2, bias", inputs: [u([2, 2, 6], 611)]) { square(conv1d($0[0])) },
             Row("Conv2dTranspose", "pad 1, stride 2, output padding 1, bias", inputs: [u([1, 2, 2, 3], 616)]) { square(transposed($0[0])) },

@@ -69,6 +69,25 @@ extension LayerGradientCheckTests {
         XCTAssertEqual(try withErrorChecking { interpolate(pair, size: [1, 4], mode: .bilinear) }.scalars, [0, 2, 6, 8])
         XCTAssertEqual(try withErrorChecking { interpolate(pair, size: [1, 3], mode: .bilinear, alignCorners: true) }.scalars, [0, 4, 8])
         XCTAssertEqual(try withErrorChecking { interpolate(Tensor([0, 8] as [Double], shape: [1, 1, 2]), size: [1], mode: .linear, alignCorners: true) }.scalars, [0])
+        // nearest-exact reads ⌊(i + ½)·3/7⌋ = 0, 0, 1, 1, 1, 2, 2 (nearest: ⌊i·3/7⌋ = 0, 0, 0, 1, 1, 2, 2).
+        XCTAssertEqual(try withErrorChecking { interpolate(row, size: [7], mode: .nearestExact) }.scalars, [10, 10, 20, 20, 20, 30, 30])
+        // area 4 → 2 averages pairs.
+        XCTAssertEqual(try withErrorChecking { interpolate(Tensor([1, 3, 5, 9] as [Double], shape: [1, 1, 4]), size: [2], mode: .area) }.scalars, [2, 7])
+    }
+
+    /// Bicubic keeps constants and, away from the edges, reproduces a linear ramp exactly (cubic convolution weights sum
+    /// to 1 and have first moment t); at the half-pixel edges the dropped taps are renormalised away.
+    func testBicubicReproducesConstantsAndRamps() throws {
+        let ramp = Tensor((0..<8).map { Double($0) }, shape: [1, 1, 1, 8])
+        for corners in [false, true] {
+            let y = try withErrorChecking { interpolate(ramp, size: [1, 15], mode: .bicubic, alignCorners: corners) }.scalars
+            let constant = try withErrorChecking { interpolate(Tensor.full([1, 1, 3, 8], value: 2.5, dtype: .float64), size: [4, 15], mode: .bicubic, alignCorners: corners) }
+            for v in constant.scalars { XCTAssertEqual(v, 2.5, accuracy: 1e-6, "constant, corners \(corners)") }
+            for i in 3..<12 {
+                let s = corners ? Double(i) * 7 / 14 : (Double(i) + 0.5) * 8 / 15 - 0.5
+                XCTAssertEqual(y[i], s, accuracy: 2e-3, "ramp at \(i), corners \(corners)")   // the 1024-step weight table
+            }
+        }
     }
 
     /// MindSpore's output_padding appends zeros after the bias: the extra row and column hold 0, not the bias.

@@ -131,6 +131,15 @@ extension BadInputRows {
                 _ = interpolate(sequence, size: [8], mode: .bilinear)
             },
             row("interpolate size 0", "interpolate", ["size [0, 4]", "sizes > 0"]) { _ = interpolate(image, size: [0, 4]) },
+            row("interpolate area rank 3 not dividing", "interpolate", ["got input [1, 2, 4]", "mode area", "divides the input's 4"]) {
+                _ = interpolate(sequence, size: [3], mode: .area)
+            },
+            row("interpolate nearest-exact aligned", "interpolate", ["mode nearest-exact", "no alignCorners"]) {
+                _ = interpolate(image, size: [8, 8], mode: .nearestExact, alignCorners: true)
+            },
+            row("Upsample bicubic on a sequence", "Upsample", ["mode: .bicubic", "got input [1, 2, 4]", "rank-4"]) {
+                _ = Upsample(size: [8], mode: .bicubic)(sequence)
+            },
         ]
     }
 }
@@ -139,6 +148,6 @@ extension BadInputRows {
 final class ConvLayersBadInputTests: XCTestCase {
     func testConvolutionAndResamplingLayersNameThemselvesAndWhatTheyExpected() {
         let counts = runTable(BadInputRows.convLayers)
-        XCTAssertEqual(counts["convLayers"], 43)
+        XCTAssertEqual(counts["convLayers"], 46)
     }
 }

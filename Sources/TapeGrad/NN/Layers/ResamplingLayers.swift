@@ -40,9 +40,9 @@ public final class AdaptiveAvgPool2d: Cell, @unchecked Sendable {
 /// to a fixed `size` or to ⌊n · scaleFactor⌋ along each spatial axis.
 ///
 /// As in MindSpore 2.10, exactly one of `size` and `scaleFactor` is given (one value applies to every spatial axis);
-/// nearest (rank 3 or 4), linear (rank 3) and bilinear (rank 4) take `scaleFactor` only with
-/// `recomputeScaleFactor: true`, and `alignCorners` only for linear and bilinear. Anything else is an error naming
-/// the layer.
+/// nearest and nearest-exact (rank 3 or 4), linear (rank 3), bilinear and bicubic (rank 4) take `scaleFactor` only
+/// with `recomputeScaleFactor: true`; area (rank 4, or 3) takes it either way. `alignCorners` is for linear,
+/// bilinear and bicubic only. Anything else is an error naming the layer.
 ///
 /// ```swift
 /// let up = Upsample(size: [8, 8], mode: .bilinear, alignCorners: true)
@@ -54,7 +54,7 @@ public final class Upsample: Cell, @unchecked Sendable {
     public let size: [Int]?
     /// The scale of each spatial axis, if the size is not fixed.
     public let scaleFactor: [Double]?
-    /// The sampling: nearest, linear or bilinear.
+    /// The sampling: nearest, nearest-exact, linear, bilinear, bicubic or area.
     public let mode: InterpolationMode
     /// Whether linear modes map the corner samples onto each other (nil: false).
     public let alignCorners: Bool?
@@ -77,7 +77,7 @@ public final class Upsample: Cell, @unchecked Sendable {
         var parts: [String] = []
         if let size { parts.append("size: \(size)") }
         if let scaleFactor { parts.append("scaleFactor: \(scaleFactor)") }
-        parts.append("mode: .\(mode.rawValue)")
+        parts.append("mode: .\(mode.caseName)")
         if let alignCorners { parts.append("alignCorners: \(alignCorners)") }
         if let recomputeScaleFactor { parts.append("recomputeScaleFactor: \(recomputeScaleFactor)") }
         return "Upsample(\(parts.joined(separator: ", ")))"
@@ -93,11 +93,11 @@ public final class Upsample: Cell, @unchecked Sendable {
             if recomputeScaleFactor == true { return "recomputeScaleFactor cannot be true with an explicit size" }
         case (nil, let scale?):
             if scale.isEmpty || scale.contains(where: { !($0 > 0 && $0.isFinite) }) { return "scaleFactor must hold finite factors > 0" }
-            if recomputeScaleFactor != true {
-                return "scaleFactor cannot be set with mode .\(mode.rawValue) unless recomputeScaleFactor is true (MindSpore 2.10)"
+            if recomputeScaleFactor != true && mode != .area {
+                return "scaleFactor cannot be set with mode .\(mode.caseName) unless recomputeScaleFactor is true (MindSpore 2.10)"
             }
         }
-        if mode == .nearest, alignCorners != nil { return "alignCorners cannot be set with mode .nearest" }
+        if !mode.takesAlignCorners, alignCorners != nil { return "alignCorners cannot be set with mode .\(mode.caseName)" }
         return nil
     }
 
