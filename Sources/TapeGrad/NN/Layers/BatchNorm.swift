@@ -54,6 +54,23 @@ struct BatchNormCore: Sendable {
         }
     }
 
+    /// A channel-wise norm layer's four parameters with MindSpore's checkpoint names — `moving_mean`,
+    /// `moving_variance` (never trained), `gamma`, `beta` (trained when `affine`) — each of shape [C], drawn from
+    /// `initializers` in that order, after reporting a `numFeatures` below 1 and ``validate(_:eps:momentum:)``'s errors.
+    static func channelParameters(_ layer: String, numFeatures: Int, eps: Double, momentum: Double, affine: Bool,
+                                  initializers: (Initializer, Initializer, Initializer, Initializer), dtype: DType)
+        -> (Parameter, Parameter, Parameter, Parameter) {
+        if numFeatures < 1 {
+            reportError(TensorError(op: layer, message: "the argument 'numFeatures' must be at least 1, but got \(numFeatures)"))
+        }
+        validate(layer, eps: eps, momentum: momentum)
+        let shape = [Swift.max(numFeatures, 1)]
+        return (Parameter(initializers.0.make(shape, dtype: dtype), name: "moving_mean", requiresGrad: false),
+                Parameter(initializers.1.make(shape, dtype: dtype), name: "moving_variance", requiresGrad: false),
+                Parameter(initializers.2.make(shape, dtype: dtype), name: "gamma", requiresGrad: affine),
+                Parameter(initializers.3.make(shape, dtype: dtype), name: "beta", requiresGrad: affine))
+    }
+
     /// Reports MindSpore's ValueErrors for a `momentum` outside [0, 1] or an `eps` that is not a finite number > 0.
     static func validate(_ layer: String, eps: Double, momentum: Double) {
         if !(momentum >= 0 && momentum <= 1) {
@@ -197,15 +214,9 @@ public final class BatchNorm2d: Cell, @unchecked Sendable {
                 gammaInit: Initializer = .ones, betaInit: Initializer = .zeros,
                 movingMeanInit: Initializer = .zeros, movingVarInit: Initializer = .ones,
                 useBatchStatistics: Bool? = nil, dtype: DType = .float32) {
-        if numFeatures < 1 {
-            reportError(TensorError(op: "BatchNorm2d", message: "the argument 'numFeatures' must be at least 1, but got \(numFeatures)"))
-        }
-        BatchNormCore.validate("BatchNorm2d", eps: eps, momentum: momentum)
-        let shape = [Swift.max(numFeatures, 1)]
-        movingMean = Parameter(movingMeanInit.make(shape, dtype: dtype), name: "moving_mean", requiresGrad: false)
-        movingVariance = Parameter(movingVarInit.make(shape, dtype: dtype), name: "moving_variance", requiresGrad: false)
-        gamma = Parameter(gammaInit.make(shape, dtype: dtype), name: "gamma", requiresGrad: affine)
-        beta = Parameter(betaInit.make(shape, dtype: dtype), name: "beta", requiresGrad: affine)
+        (movingMean, movingVariance, gamma, beta) = BatchNormCore.channelParameters(
+            "BatchNorm2d", numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+            initializers: (movingMeanInit, movingVarInit, gammaInit, betaInit), dtype: dtype)
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum

@@ -47,15 +47,9 @@ public final class InstanceNorm2d: Cell, @unchecked Sendable {
     /// ```
     public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true,
                 gammaInit: Initializer = .ones, betaInit: Initializer = .zeros, dtype: DType = .float32) {
-        if numFeatures < 1 {
-            reportError(TensorError(op: "InstanceNorm2d", message: "the argument 'numFeatures' must be at least 1, but got \(numFeatures)"))
-        }
-        BatchNormCore.validate("InstanceNorm2d", eps: eps, momentum: momentum)
-        let shape = [Swift.max(numFeatures, 1)]
-        movingMean = Parameter(Tensor.zeros(shape, dtype: dtype), name: "moving_mean", requiresGrad: false)
-        movingVariance = Parameter(Tensor.ones(shape, dtype: dtype), name: "moving_variance", requiresGrad: false)
-        gamma = Parameter(gammaInit.make(shape, dtype: dtype), name: "gamma", requiresGrad: affine)
-        beta = Parameter(betaInit.make(shape, dtype: dtype), name: "beta", requiresGrad: affine)
+        (movingMean, movingVariance, gamma, beta) = BatchNormCore.channelParameters(
+            "InstanceNorm2d", numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+            initializers: (.zeros, .ones, gammaInit, betaInit), dtype: dtype)
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum
