@@ -192,21 +192,21 @@ private func docExampleNN_NN_Layers_Attention_1() async throws {
     _ = (mha, out, weights)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/BatchNorm.swift:82
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:99
 private func docExampleNN_NN_Layers_BatchNorm_1() async throws {
     let bn = BatchNorm1d(numFeatures: 64)
     docExampleValue(bn.setTrain(false))   // use the running statistics
     _ = (bn)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/BatchNorm.swift:107
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:124
 private func docExampleNN_NN_Layers_BatchNorm_2() async throws {
     let bn = BatchNorm1d(numFeatures: 3, affine: false).setTrain()
     let y = bn(Tensor.randomNormal([8, 3, 5], seed: 1))   // (N, C, L): statistics over N·L per channel
     _ = (bn, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/BatchNorm.swift:163
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:180
 private func docExampleNN_NN_Layers_BatchNorm_3() async throws {
     let bn = BatchNorm2d(numFeatures: 3).setTrain()
     let y = bn(Tensor.randomNormal([2, 3, 4, 4], seed: 1))   // [2, 3, 4, 4], each channel mean 0, variance ≈ 1
@@ -214,7 +214,7 @@ private func docExampleNN_NN_Layers_BatchNorm_3() async throws {
     _ = (bn, y)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/NN/Layers/BatchNorm.swift:192
+// Sources/TapeGrad/NN/Layers/BatchNorm.swift:209
 private func docExampleNN_NN_Layers_BatchNorm_4() async throws {
     let frozen = BatchNorm2d(numFeatures: 8, momentum: 0.99, affine: false, gammaInit: .constant(0.5))
     docExampleValue(frozen.trainableParams().count)   // 0

@@ -76,7 +76,7 @@ final class LayerErrorTests: XCTestCase {
         XCTAssertEqual(message { LayerNorm(normalizedShape: [4])(Tensor.zeros([2, 3])) },
                        "LayerNorm(normalizedShape: [4]): got input [2, 3]; expected [..., 4]")
         XCTAssertEqual(message { BatchNorm1d(numFeatures: 4)(Tensor.zeros([2, 3])) },
-                       "BatchNorm1d(numFeatures: 4): got input [2, 3]; expected (N, 4)")
+                       "BatchNorm1d(numFeatures: 4): got input [2, 3]; expected (N, 4) or (N, 4, L)")
         XCTAssertEqual(message { Embedding(vocabSize: 10, embeddingSize: 3)(Tensor([1, 12] as [Int32])) },
                        "Embedding(vocabSize: 10, embeddingSize: 3): got id 12.0 in input [2]; expected integer ids in 0..<10")
         XCTAssertEqual(message { MaxPool2d(kernelSize: 2, stride: 2)(Tensor.zeros([4, 4])) },
