@@ -96,9 +96,9 @@ struct TraceRejection: Error {
 
 extension JitGraph {
     /// Builds the forward graph of a trace: `leaves` are the tape ids of the program inputs, in order;
-    /// `output` the tape id of the returned tensor. Throws ``TraceRejection`` for anything the compiled path
-    /// does not cover (the caller then runs that signature eagerly).
-    static func forward(of nodes: [Tracer.Node], leaves: [(id: Int, value: Tensor)], output: Int, dtype: DType) throws -> (JitGraph, [Int: Int]) {
+    /// `outputs` the returned tensors (the graph's first outputs). Throws ``TraceRejection`` for anything the
+    /// compiled path does not cover (the caller then runs that signature eagerly).
+    static func forward(of nodes: [Tracer.Node], leaves: [(id: Int, value: Tensor)], outputs: [Tracer.Operand], dtype: DType) throws -> (JitGraph, [Int: Int]) {
         guard dtype == .float32 || dtype == .float64 else { throw TraceRejection(reason: "the output dtype \(dtype) (only float32 and float64 compile)") }
         var g = JitGraph(dtype: dtype)
         var valueOf: [Int: Int] = [:]
@@ -106,25 +106,24 @@ extension JitGraph {
             valueOf[leaf.id] = g.emit(.input(k), [], shape: leaf.value.shape, dtype: leaf.value.dtype)
         }
         g.inputCount = leaves.count
-        for node in nodes {
-            var inputs: [Int] = []
-            for operand in node.inputs {
-                switch operand {
-                case .value(let id):
-                    guard let v = valueOf[id] else { throw TraceRejection(reason: "a value recorded outside the trace") }
-                    inputs.append(v)
-                case .constant(let t):
-                    g.constants.append(t)
-                    inputs.append(g.emit(.constant(g.constants.count - 1), [], shape: t.shape, dtype: t.dtype))
-                case .stopped(let id, let shape):
-                    guard let v = valueOf[id] else { throw TraceRejection(reason: "a value recorded outside the trace") }
-                    inputs.append(g.emit(.stopGradient, [v], shape: shape, dtype: g.dtypes[v]))
-                }
+        func resolve(_ operand: Tracer.Operand) throws -> Int {
+            switch operand {
+            case .value(let id):
+                guard let v = valueOf[id] else { throw TraceRejection(reason: "a value recorded outside the trace") }
+                return v
+            case .constant(let t):
+                g.constants.append(t)
+                return g.emit(.constant(g.constants.count - 1), [], shape: t.shape, dtype: t.dtype)
+            case .stopped(let id, let shape):
+                guard let v = valueOf[id] else { throw TraceRejection(reason: "a value recorded outside the trace") }
+                return g.emit(.stopGradient, [v], shape: shape, dtype: g.dtypes[v])
             }
+        }
+        for node in nodes {
+            let inputs = try node.inputs.map(resolve)
             valueOf[node.output] = try g.append(node, inputs: inputs)
         }
-        guard let out = valueOf[output] else { throw TraceRejection(reason: "the output does not depend on the inputs") }
-        g.outputs = [out]
+        g.outputs = try outputs.map(resolve)
         return (g, valueOf)
     }
 

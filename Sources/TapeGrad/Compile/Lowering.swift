@@ -89,8 +89,10 @@ extension JitGraph {
             }
         }
         program.constants = g.constants.map { $0.dtype == dtype ? $0 : $0.converted(to: dtype) }
-        program.inputShapes = (0..<g.inputCount).map { k in leaves.first { $0.op == .input(k) }.map { g.shapes[$0.output] } ?? [] }
-        program.inputDTypes = (0..<g.inputCount).map { k in leaves.first { $0.op == .input(k) }.map { g.dtypes[$0.output] } ?? dtype }
+        // Every input, live or not (a call is checked against all of them).
+        let inputValues = g.instructions.filter { if case .input = $0.op { return true } else { return false } }
+        program.inputShapes = (0..<g.inputCount).map { k in inputValues.first { $0.op == .input(k) }.map { g.shapes[$0.output] } ?? [] }
+        program.inputDTypes = (0..<g.inputCount).map { k in inputValues.first { $0.op == .input(k) }.map { g.dtypes[$0.output] } ?? dtype }
 
         // Outputs computed by an instruction are written in place (once); others are copied at the end.
         var outputSlot = [Int: Int]()

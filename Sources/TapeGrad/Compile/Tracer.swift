@@ -87,6 +87,15 @@ final class Tracer: @unchecked Sendable {
         }
     }
 
+    /// How the trace sees a tensor it did not record (an output of the function): a detached traced value, a
+    /// constant captured from outside, or nil for one made while tracing by an op that is not traced.
+    func operand(forUntracked t: Tensor) -> Operand? {
+        lock.withLock {
+            if let owner = ownerOfBuffer[ObjectIdentifier(t.buffer)] { return .stopped(owner, shape: t.shape) }
+            return t.buffer.serial > startSerial ? nil : .constant(t.detached)
+        }
+    }
+
     /// Notes one recorded op; `ids` are the inputs' ids on the tracing tape (−1 for an input it does not record).
     func note(_ op: TracedOp?, op name: StaticString, inputs: [Tensor], ids: [Int], output: Tensor, id: Int) {
         guard let op else {

@@ -3,11 +3,11 @@
 // the same order, so that a replay without fusion reorders no floating-point arithmetic.
 
 extension JitGraph {
-    /// Appends the backward pass: the gradient of Σ(output ⊙ seed) with respect to each of `wrt` (values of
-    /// the graph), seeded with ones of the output's shape. Appends the gradients to ``outputs``; an input
-    /// the output does not reach gets zeros.
-    mutating func appendBackward(wrt: [Int]) throws {
-        guard let output = outputs.first else { return }
+    /// Appends the backward pass: the gradient of Σₖ Σ(outputₖ ⊙ seedₖ) with respect to each of `wrt` (values
+    /// of the graph); a nil seed is ones of its output's shape. Appends the gradients to ``outputs`` (zeros
+    /// for one the seeded outputs do not reach) and returns, for each of `wrt`, whether they reach it.
+    @discardableResult
+    mutating func appendBackward(wrt: [Int], seeds: [(value: Int, seed: Int?)]) throws -> [Bool] {
         let forwardCount = instructions.count
         // Which values depend on a differentiated input.
         var needs = [Bool](repeating: false, count: shapes.count)
@@ -24,7 +24,9 @@ extension JitGraph {
                 adjoint[value] = gradient
             }
         }
-        if needs[output] { adjoint[output] = emit(.fill(1), [], shape: shapes[output]) }
+        for (value, seed) in seeds where needs[value] {
+            accumulate(value, seed ?? emit(.fill(1), [], shape: shapes[value]))
+        }
         for index in stride(from: forwardCount - 1, through: 0, by: -1) {
             let instruction = instructions[index]
             guard let g = adjoint[instruction.output] else { continue }
@@ -33,6 +35,7 @@ extension JitGraph {
         for v in wrt {
             outputs.append(adjoint[v] ?? emit(.fill(0), [], shape: shapes[v]))
         }
+        return wrt.map { adjoint[$0] != nil }
     }
 
     /// Emits the gradients of one instruction's inputs from `g`, the gradient of its output.
