@@ -158,7 +158,7 @@ extension JitGraph {
         case .square: op = .square
         case .sqrt: op = .sqrt
         case .matmul(let ta, let tb):
-            guard inputs.count == 2, shapes[inputs[0]].count == 2, shapes[inputs[1]].count == 2 else { throw reject("only 2-D products compile") }
+            guard inputs.count == 2, shapes[inputs[0]].count >= 2, shapes[inputs[1]].count >= 2 else { throw reject("operands of rank < 2") }
             op = .matmul(transposeA: ta, transposeB: tb)
         case .linear(let relu):
             guard inputs.count == 2 || inputs.count == 3 else { throw reject("unexpected inputs") }

@@ -44,6 +44,13 @@ enum JitInterpreter {
                             let ta = c.flags & 1 != 0, tb = c.flags & 2 != 0
                             T.gemm(transA: ta, transB: tb, m: c.m, n: c.n, k: c.k, alpha: 1, a: at(c.a), lda: ta ? c.m : c.k,
                                    b: at(c.b), ldb: tb ? c.k : c.n, beta: 0, c: at(c.out), ldc: c.n)
+                        case .batchedMatmul:
+                            let ta = c.flags & 1 != 0, tb = c.flags & 2 != 0
+                            let a = at(c.a), b = at(c.b), out = at(c.out), offsets = integers.baseAddress.unsafelyUnwrapped + c.first
+                            for i in 0..<c.count {
+                                T.gemm(transA: ta, transB: tb, m: c.m, n: c.n, k: c.k, alpha: 1, a: a + offsets[2 * i], lda: ta ? c.m : c.k,
+                                       b: b + offsets[2 * i + 1], ldb: tb ? c.k : c.n, beta: 0, c: out + i * c.m * c.n, ldc: c.n)
+                            }
                         case .linear:
                             let out = at(c.out)
                             var beta: T = 0

@@ -26,6 +26,22 @@ extension JitGraph {
                     instruction.inputs[k] = id
                 }
             }
+            if case .sum(let axes) = instruction.op, let runs = Self.adjacentRuns(axes), runs.count > 1 {
+                // Σ over non-adjacent axes: one sum per run of adjacent axes (last run first, dimensions kept), then
+                // the output's shape.
+                var value = instruction.inputs[0]
+                var kept = g.shapes[value]
+                for run in runs.reversed() {
+                    for a in run { kept[a] = 1 }
+                    let id = g.shapes.count
+                    g.shapes.append(kept)
+                    g.dtypes.append(dtype)
+                    ordered.append(JitInstruction(op: .sum(axes: run), inputs: [value], output: id))
+                    value = id
+                }
+                ordered.append(JitInstruction(op: .reshape, inputs: [value], output: instruction.output))
+                continue
+            }
             ordered.append(instruction)
         }
 
@@ -268,15 +284,8 @@ extension JitGraph {
         switch instruction.op {
         case .fill(let c):
             program.code.append(JitCode(kind: .fill, out: out, count: g.count(instruction.output), scalar: c))
-        case .matmul(let ta, let tb):
-            let (a, b) = (shapes[0], shapes[1])
-            let m = ta ? a[1] : a[0], k = ta ? a[0] : a[1], n = tb ? b[0] : b[1]
-            program.code.append(JitCode(kind: .matmul, out: out, a: inputs[0], b: inputs[1], m: m, n: n, k: k,
-                                        flags: (ta ? 1 : 0) | (tb ? 2 : 0)))
-        case .linear(let relu):
-            let (x, w) = (shapes[0], shapes[1])
-            program.code.append(JitCode(kind: .linear, out: out, a: inputs[0], b: inputs[1], c: inputs.count > 2 ? inputs[2] : -1,
-                                        m: x[0], n: w[0], k: x[1], flags: relu ? 1 : 0))
+        case .matmul, .linear:
+            emitProduct(instruction, into: &program, shapes: shapes, inputs: inputs, out: out)
         case .sum(let axes):
             // Σ over a contiguous run of axes: [outer, reduced, inner]; other sets of axes are reduced one run at a time.
             let shape = shapes[0]
@@ -284,8 +293,8 @@ extension JitGraph {
                 program.code.append(JitCode(kind: .copy, out: out, a: inputs[0], count: g.count(instruction.output)))
                 return
             }
-            guard let lo = axes.min(), let hi = axes.max(), hi - lo + 1 == axes.count else {
-                throw TraceRejection(reason: "a sum over the non-adjacent axes \(axes)")
+            guard let lo = axes.min(), let hi = axes.max(), hi - lo + 1 == Set(axes).count else {
+                throw TraceRejection(reason: "a sum over the non-adjacent axes \(axes)")   // split by lowered()
             }
             let outer = shape[..<lo].reduce(1, *), reduced = shape[lo...hi].reduce(1, *), inner = shape[(hi + 1)...].reduce(1, *)
             program.code.append(JitCode(kind: .sumBlock, out: out, a: inputs[0], m: outer, n: inner, k: reduced))

@@ -13,6 +13,9 @@ struct JitCode {
         case copy
         /// out = op(a)·op(b) with m, n, k and the transposes in `flags` (bit 0: a, bit 1: b).
         case matmul
+        /// `count` products as ``matmul``, the i-th reading a and b at the offsets integers[first + 2i], [first + 2i + 1]
+        /// and writing out at i·m·n.
+        case batchedMatmul
         /// out = relu?(a·bᵀ + c) with c the bias (or −1), relu in `flags` bit 0.
         case linear
         /// out[o, i] = Σᵣ a[o, r, i] for a viewed as [m, k, n].

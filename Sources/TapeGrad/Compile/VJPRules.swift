@@ -93,22 +93,22 @@ extension JitGraph {
         case .tanhBackward, .sigmoidBackward, .reluBackward, .softmaxCrossEntropyBackward:
             throw TraceRejection(reason: "a second derivative")
         case .matmul(let ta, let tb):
+            // As the eager pullback: flagged products of the broadcast batch, summed back to each operand's batch.
             let (a, b) = (x[0], x[1])
-            let sa = shape(a), sb = shape(b)
-            switch (ta, tb) {
-            case (false, false):
-                accumulate(a, emit(.matmul(transposeA: false, transposeB: true), [g, b], shape: sa))
-                accumulate(b, emit(.matmul(transposeA: true, transposeB: false), [a, g], shape: sb))
-            case (false, true):
-                accumulate(a, emit(.matmul(transposeA: false, transposeB: false), [g, b], shape: sa))
-                accumulate(b, emit(.matmul(transposeA: true, transposeB: false), [g, a], shape: sb))
-            case (true, false):
-                accumulate(a, emit(.matmul(transposeA: false, transposeB: true), [b, g], shape: sa))
-                accumulate(b, emit(.matmul(transposeA: false, transposeB: false), [a, g], shape: sb))
-            case (true, true):
-                accumulate(a, emit(.matmul(transposeA: true, transposeB: true), [b, g], shape: sa))
-                accumulate(b, emit(.matmul(transposeA: true, transposeB: true), [g, a], shape: sb))
+            let batch = Array(shape(y).dropLast(2))
+            let sa = batch + shape(a).suffix(2), sb = batch + shape(b).suffix(2)
+            func product(_ l: Int, _ r: Int, _ tl: Bool, _ tr: Bool, _ s: [Int]) -> Int {
+                emit(.matmul(transposeA: tl, transposeB: tr), [l, r], shape: s)
             }
+            let da: Int, db: Int
+            switch (ta, tb) {
+            case (false, false): da = product(g, b, false, true, sa); db = product(a, g, true, false, sb)
+            case (false, true): da = product(g, b, false, false, sa); db = product(g, a, true, false, sb)
+            case (true, false): da = product(b, g, false, true, sa); db = product(a, g, false, false, sb)
+            case (true, true): da = product(b, g, true, true, sa); db = product(g, a, true, true, sb)
+            }
+            accumulate(a, unbroadcast(da, to: shape(a)))
+            accumulate(b, unbroadcast(db, to: shape(b)))
         case .linear(let relu):
             let gPre = relu ? emit(.reluBackward, [g, y], shape: shape(g)) : g
             accumulate(x[0], emit(.matmul(transposeA: false, transposeB: false), [gPre, x[1]], shape: shape(x[0])))
