@@ -11,7 +11,9 @@ enum JitOp: Equatable {
     case fill(Double)
     case add, sub, mul, div
     case addScalar(Double), mulScalar(Double), divScalar(Double), scalarSub(Double), scalarDiv(Double)
-    case neg, exp, log, tanh, sigmoid, relu, square, sqrt
+    case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt
+    /// softmax or log-softmax along `axis` (its backward is written in the ops above).
+    case softmax(axis: Int), logSoftmax(axis: Int)
     /// g ⊙ (1 − y²), g ⊙ y ⊙ (1 − y), g where x > 0 else 0 — inputs (g, y) or (g, x).
     case tanhBackward, sigmoidBackward, reluBackward
     case matmul(transposeA: Bool, transposeB: Bool)
@@ -33,7 +35,7 @@ enum JitOp: Equatable {
     var isElementwise: Bool {
         switch self {
         case .add, .sub, .mul, .div, .addScalar, .mulScalar, .divScalar, .scalarSub, .scalarDiv,
-             .neg, .exp, .log, .tanh, .sigmoid, .relu, .square, .sqrt, .tanhBackward, .sigmoidBackward, .reluBackward:
+             .neg, .exp, .log, .tanh, .sigmoid, .relu, .square, .sqrt, .rsqrt, .tanhBackward, .sigmoidBackward, .reluBackward:
             return true
         default:
             return false
@@ -157,6 +159,9 @@ extension JitGraph {
         case .relu: op = .relu
         case .square: op = .square
         case .sqrt: op = .sqrt
+        case .rsqrt: op = .rsqrt
+        case .softmax(let axis): op = .softmax(axis: axis)
+        case .logSoftmax(let axis): op = .logSoftmax(axis: axis)
         case .matmul(let ta, let tb):
             guard inputs.count == 2, shapes[inputs[0]].count >= 2, shapes[inputs[1]].count >= 2 else { throw reject("operands of rank < 2") }
             op = .matmul(transposeA: ta, transposeB: tb)

@@ -66,6 +66,8 @@ enum JitInterpreter {
                             sumBlock(at(c.a), at(c.out), outer: c.m, reduced: c.k, inner: c.n)
                         case .broadcast:
                             broadcast(at(c.a), at(c.out), integers.baseAddress.unsafelyUnwrapped + c.first)
+                        case .softmax:
+                            softmax(at(c.a), at(c.out), outer: c.m, size: c.n, inner: c.k, log: c.flags & 1 != 0)
                         case .softmaxCrossEntropy:
                             if let e = softmaxCrossEntropy(at(c.a), at(c.b), at(c.out), rows: c.m, classes: c.n, sparse: c.flags & 1 != 0) {
                                 failure = failure ?? e

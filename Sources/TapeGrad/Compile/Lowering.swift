@@ -198,6 +198,7 @@ extension JitGraph {
         case .relu: m.op = .relu
         case .square: m.op = .square
         case .sqrt: m.op = .sqrt
+        case .rsqrt: m.op = .rsqrt
         case .tanhBackward: m.op = .tanhBackward
         case .sigmoidBackward: m.op = .sigmoidBackward
         case .reluBackward: m.op = .reluBackward
@@ -312,6 +313,10 @@ extension JitGraph {
             program.integers.append(target.count)
             for d in 0..<target.count { program.integers.append(target[d]); program.integers.append(strides[d]) }
             program.code.append(JitCode(kind: .broadcast, out: out, a: inputs[0], count: g.count(instruction.output), first: first))
+        case .softmax(let axis), .logSoftmax(let axis):
+            let s = shapes[0]
+            program.code.append(JitCode(kind: .softmax, out: out, a: inputs[0], m: s[..<axis].reduce(1, *), n: s[axis], k: s[(axis + 1)...].reduce(1, *),
+                                        flags: instruction.op == .logSoftmax(axis: axis) ? 1 : 0))
         case .softmaxCrossEntropy:
             let s = shapes[0]
             program.code.append(JitCode(kind: .softmaxCrossEntropy, out: out, a: inputs[0], b: inputs[1], m: s[0], n: s[1],

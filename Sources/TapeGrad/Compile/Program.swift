@@ -16,6 +16,8 @@ struct JitCode {
         /// `count` products as ``matmul``, the i-th reading a and b at the offsets integers[first + 2i], [first + 2i + 1]
         /// and writing out at i·m·n.
         case batchedMatmul
+        /// softmax (or, with `flags` bit 0, log-softmax) of a viewed as [m, n, k] along n.
+        case softmax
         /// out = relu?(a·bᵀ + c) with c the bias (or −1), relu in `flags` bit 0.
         case linear
         /// out[o, i] = Σᵣ a[o, r, i] for a viewed as [m, k, n].
@@ -42,7 +44,7 @@ struct JitCode {
 struct JitStep {
     enum Op: UInt8 {
         case add, sub, mul, div, addScalar, mulScalar, divScalar, scalarSub, scalarDiv
-        case neg, exp, log, tanh, sigmoid, relu, square, sqrt, tanhBackward, sigmoidBackward, reluBackward
+        case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt, tanhBackward, sigmoidBackward, reluBackward
         /// Merged steps (Lowering.swift): x·c + d, tanh(x·c + d), g ⊙ (1 − y²) · c.
         case affine, tanhAffine, tanhBackwardScaled
     }

@@ -11,7 +11,9 @@ enum TracedOp: Equatable, Sendable {
     case add, sub, mul, div
     /// `x + c`, `x · c`, `x / c`, `c − x`, `c / x`.
     case addScalar(Double), mulScalar(Double), divScalar(Double), scalarSub(Double), scalarDiv(Double)
-    case neg, exp, log, tanh, sigmoid, relu, square, sqrt
+    case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt
+    /// softmax and log-softmax along `axis` (normalised, non-negative).
+    case softmax(axis: Int), logSoftmax(axis: Int)
     /// A 2-D product `op(a)·op(b)`.
     case matmul(transposeA: Bool, transposeB: Bool)
     /// `relu?(x·Wᵀ + b)` (the inputs are x, W and optionally b).

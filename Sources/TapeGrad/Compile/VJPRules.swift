@@ -88,6 +88,23 @@ extension JitGraph {
             accumulate(x[0], emit(.sigmoidBackward, [g, y], shape: shape(g)))
         case .relu:
             accumulate(x[0], emit(.reluBackward, [g, x[0]], shape: shape(g)))
+        case .rsqrt:
+            // G · −½ · y · y · y, in the eager order.
+            var t = emit(.mulScalar(-0.5), [g], shape: shape(g))
+            for _ in 0..<3 { t = emit(.mul, [t, y], shape: shape(g)) }
+            accumulate(x[0], t)
+        case .softmax(let axis):
+            // y ⊙ (G − Σₐ(G ⊙ y)).
+            var kept = shape(y)
+            kept[axis] = 1
+            let s = emit(.sum(axes: [axis]), [emit(.mul, [g, y], shape: shape(g))], shape: kept)
+            accumulate(x[0], emit(.mul, [y, emit(.sub, [g, s], shape: shape(g))], shape: shape(g)))
+        case .logSoftmax(let axis):
+            // G − e^y ⊙ Σₐ G.
+            var kept = shape(y)
+            kept[axis] = 1
+            let s = emit(.sum(axes: [axis]), [g], shape: kept)
+            accumulate(x[0], emit(.sub, [g, emit(.mul, [emit(.exp, [y], shape: shape(g)), s], shape: shape(g))], shape: shape(g)))
         case .square:
             accumulate(x[0], emit(.mul, [emit(.mulScalar(2), [g], shape: shape(g)), x[0]], shape: shape(g)))
         case .tanhBackward, .sigmoidBackward, .reluBackward, .softmaxCrossEntropyBackward:
