@@ -14,6 +14,10 @@ enum JitOp: Equatable {
     case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt
     /// softmax or log-softmax along `axis` (its backward is written in the ops above).
     case softmax(axis: Int), logSoftmax(axis: Int)
+    /// Inputs params and indices (converted to the program's dtype per call, checked when read).
+    case gather(axis: Int)
+    /// Zeros of params' shape with each slice of g added at its index; inputs g and indices.
+    case gatherBackward(axis: Int)
     /// g ⊙ (1 − y²), g ⊙ y ⊙ (1 − y), g where x > 0 else 0 — inputs (g, y) or (g, x).
     case tanhBackward, sigmoidBackward, reluBackward
     case matmul(transposeA: Bool, transposeB: Bool)
@@ -136,7 +140,12 @@ extension JitGraph {
         guard node.dtype == dtype else { throw reject("the dtype \(node.dtype) differs from the program's \(dtype)") }
         for (k, v) in inputs.enumerated() where dtypes[v] != dtype {
             // Only class indices may have another dtype (they are converted once per call).
-            guard node.op == .softmaxCrossEntropy, k == 1, dtypes[v] == .int32 || dtypes[v] == .int64 else {
+            let takesIndices: Bool
+            switch node.op {
+            case .softmaxCrossEntropy, .gather: takesIndices = true
+            default: takesIndices = false
+            }
+            guard takesIndices, k == 1, dtypes[v] == .int32 || dtypes[v] == .int64 else {
                 throw reject("an input of dtype \(dtypes[v]) in a \(dtype) program")
             }
         }
@@ -162,6 +171,11 @@ extension JitGraph {
         case .rsqrt: op = .rsqrt
         case .softmax(let axis): op = .softmax(axis: axis)
         case .logSoftmax(let axis): op = .logSoftmax(axis: axis)
+        case .gather(let axis):
+            guard inputs.count == 2, axis >= 0, axis < shapes[inputs[0]].count else { throw reject("unexpected inputs") }
+            // Indices travel in the program's dtype: exact below 2²⁴ in float32.
+            guard dtype == .float64 || shapes[inputs[0]][axis] <= 1 << 24 else { throw reject("an axis of \(shapes[inputs[0]][axis]) slices in float32") }
+            op = .gather(axis: axis)
         case .matmul(let ta, let tb):
             guard inputs.count == 2, shapes[inputs[0]].count >= 2, shapes[inputs[1]].count >= 2 else { throw reject("operands of rank < 2") }
             op = .matmul(transposeA: ta, transposeB: tb)

@@ -66,6 +66,12 @@ enum JitInterpreter {
                             sumBlock(at(c.a), at(c.out), outer: c.m, reduced: c.k, inner: c.n)
                         case .broadcast:
                             broadcast(at(c.a), at(c.out), integers.baseAddress.unsafelyUnwrapped + c.first)
+                        case .gather:
+                            if let e = gather(at(c.a), at(c.b), at(c.out), outer: c.m, length: c.k, inner: c.n, count: c.count) {
+                                failure = failure ?? e
+                            }
+                        case .gatherBackward:
+                            gatherBackward(at(c.a), at(c.b), at(c.out), outer: c.m, length: c.k, inner: c.n, count: c.count)
                         case .softmax:
                             softmax(at(c.a), at(c.out), outer: c.m, size: c.n, inner: c.k, log: c.flags & 1 != 0)
                         case .softmaxCrossEntropy:

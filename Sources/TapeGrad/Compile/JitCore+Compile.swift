@@ -69,6 +69,7 @@ extension JitCore {
             layout.positions = form.positions(count: inputs.count)
             var wrt = try layout.positions.map { p -> Int in
                 guard let v = valueOf[leaves[p].id] else { throw TraceRejection(reason: "an input outside the trace") }
+                guard inputs[p].dtype == dtype else { throw TraceRejection(reason: "a gradient with respect to input \(p) of dtype \(inputs[p].dtype)") }
                 return v
             }
             // The parameters differentiated: those asked for that the forward tracks (others get zeros).

@@ -313,6 +313,14 @@ extension JitGraph {
             program.integers.append(target.count)
             for d in 0..<target.count { program.integers.append(target[d]); program.integers.append(strides[d]) }
             program.code.append(JitCode(kind: .broadcast, out: out, a: inputs[0], count: g.count(instruction.output), first: first))
+        case .gather(let axis):
+            let s = shapes[0]
+            program.code.append(JitCode(kind: .gather, out: out, a: inputs[0], b: inputs[1], m: s[..<axis].reduce(1, *), n: s[(axis + 1)...].reduce(1, *),
+                                        k: s[axis], count: g.count(instruction.inputs[1])))
+        case .gatherBackward(let axis):
+            let s = g.shapes[instruction.output]
+            program.code.append(JitCode(kind: .gatherBackward, out: out, a: inputs[0], b: inputs[1], m: s[..<axis].reduce(1, *), n: s[(axis + 1)...].reduce(1, *),
+                                        k: s[axis], count: g.count(instruction.inputs[1])))
         case .softmax(let axis), .logSoftmax(let axis):
             let s = shapes[0]
             program.code.append(JitCode(kind: .softmax, out: out, a: inputs[0], m: s[..<axis].reduce(1, *), n: s[axis], k: s[(axis + 1)...].reduce(1, *),

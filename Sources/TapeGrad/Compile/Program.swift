@@ -16,6 +16,10 @@ struct JitCode {
         /// `count` products as ``matmul``, the i-th reading a and b at the offsets integers[first + 2i], [first + 2i + 1]
         /// and writing out at i·m·n.
         case batchedMatmul
+        /// out = slices of a along the middle axis of [m, k, n] at the `count` indices in b, as [m, count, n].
+        case gather
+        /// out (viewed as [m, k, n]) = zeros with a's slices [m, count, n] added at the indices in b.
+        case gatherBackward
         /// softmax (or, with `flags` bit 0, log-softmax) of a viewed as [m, n, k] along n.
         case softmax
         /// out = relu?(a·bᵀ + c) with c the bias (or −1), relu in `flags` bit 0.

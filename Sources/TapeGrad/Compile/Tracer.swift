@@ -14,6 +14,8 @@ enum TracedOp: Equatable, Sendable {
     case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt
     /// softmax and log-softmax along `axis` (normalised, non-negative).
     case softmax(axis: Int), logSoftmax(axis: Int)
+    /// Slices of the first input along `axis` at the indices of the second (integer) input.
+    case gather(axis: Int)
     /// A 2-D product `op(a)·op(b)`.
     case matmul(transposeA: Bool, transposeB: Bool)
     /// `relu?(x·Wᵀ + b)` (the inputs are x, W and optionally b).

@@ -107,7 +107,9 @@ extension JitGraph {
             accumulate(x[0], emit(.sub, [g, emit(.mul, [emit(.exp, [y], shape: shape(g)), s], shape: shape(g))], shape: shape(g)))
         case .square:
             accumulate(x[0], emit(.mul, [emit(.mulScalar(2), [g], shape: shape(g)), x[0]], shape: shape(g)))
-        case .tanhBackward, .sigmoidBackward, .reluBackward, .softmaxCrossEntropyBackward:
+        case .gather(let axis):
+            accumulate(x[0], emit(.gatherBackward(axis: axis), [g, x[1]], shape: shape(x[0])))
+        case .tanhBackward, .sigmoidBackward, .reluBackward, .softmaxCrossEntropyBackward, .gatherBackward:
             throw TraceRejection(reason: "a second derivative")
         case .matmul(let ta, let tb):
             // As the eager pullback: flagged products of the broadcast batch, summed back to each operand's batch.
