@@ -143,3 +143,22 @@ final class JitGradFormsTests: XCTestCase {
         XCTAssertTrue(g.diagnostics.eagerFallbackReason?.contains("not traced") ?? false, "\(String(describing: g.diagnostics.eagerFallbackReason))")
     }
 }
+
+extension JitGradFormsTests {
+    /// A function that differentiates inside (a gradient penalty) is second order: it runs eagerly with the eager
+    /// result, and strict mode says why rather than returning a wrong number.
+    func testSecondOrderFallsBackWithTheEagerResult() throws {
+        let inner = try grad({ (a: Tensor) in (tanh(a) * a).sum() })
+        let penalty = try valueAndGrad({ (a: Tensor) in square((try? inner(a).asTensor) ?? a * 0).sum() })
+        let x = Tensor.randomNormal([5], dtype: .float64, seed: 60)
+        let (v0, g0) = try penalty(x)
+        let f = jit(penalty)
+        let (v, g) = try f(x)
+        XCTAssertEqual(v.item(), v0.item())
+        XCTAssertEqual(g.asTensor.scalars, g0.asTensor.scalars)
+        XCTAssertNotNil(f.diagnostics.eagerFallbackReason)
+        XCTAssertThrowsError(try jit(penalty, strict: true)(x)) { error in
+            guard case JitError.unsupported? = error as? JitError else { return XCTFail("\(error)") }
+        }
+    }
+}
