@@ -14,6 +14,12 @@ enum JitOp: Equatable {
     case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt
     /// softmax or log-softmax along `axis` (its backward is written in the ops above).
     case softmax(axis: Int), logSoftmax(axis: Int)
+    /// A product over attention heads through views (inputs a and b).
+    case headMatmul(HeadProduct)
+    /// The input's elements from `start` along `axis` (as many as the output has).
+    case slice(axis: Int, start: Int)
+    /// The input placed at `before` along `axis` in zeros of the output's shape (the slice's backward).
+    case pad(axis: Int, before: Int)
     /// Inputs params and indices (converted to the program's dtype per call, checked when read).
     case gather(axis: Int)
     /// Zeros of params' shape with each slice of g added at its index; inputs g and indices.
@@ -171,6 +177,15 @@ extension JitGraph {
         case .rsqrt: op = .rsqrt
         case .softmax(let axis): op = .softmax(axis: axis)
         case .logSoftmax(let axis): op = .logSoftmax(axis: axis)
+        case .headMatmul(let product):
+            guard inputs.count == 2 else { throw reject("unexpected inputs") }
+            op = .headMatmul(product)
+        case .slice(let axis, let start):
+            let s = shapes[inputs[0]]
+            guard inputs.count == 1, axis >= 0, axis < s.count, shape.count == s.count, start >= 0, start + shape[axis] <= s[axis] else {
+                throw reject("unexpected shapes")
+            }
+            op = .slice(axis: axis, start: start)
         case .gather(let axis):
             guard inputs.count == 2, axis >= 0, axis < shapes[inputs[0]].count else { throw reject("unexpected inputs") }
             // Indices travel in the program's dtype: exact below 2²⁴ in float32.

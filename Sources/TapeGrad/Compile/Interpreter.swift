@@ -66,6 +66,14 @@ enum JitInterpreter {
                             sumBlock(at(c.a), at(c.out), outer: c.m, reduced: c.k, inner: c.n)
                         case .broadcast:
                             broadcast(at(c.a), at(c.out), integers.baseAddress.unsafelyUnwrapped + c.first)
+                        case .axisCopy:
+                            let length = Swift.min(c.k, c.count) * c.n, source = at(c.a), destination = at(c.out)
+                            if c.flags & 1 != 0 { destination.update(repeating: 0, count: c.m * c.count * c.n) }
+                            for o in 0..<c.m {
+                                (destination + (o * c.count + c.c) * c.n).update(from: source + (o * c.k + c.first) * c.n, count: length)
+                            }
+                        case .headMatmul:
+                            headMatmul(c, at(c.a), at(c.b), at(c.out), integers.baseAddress.unsafelyUnwrapped + c.first)
                         case .gather:
                             if let e = gather(at(c.a), at(c.b), at(c.out), outer: c.m, length: c.k, inner: c.n, count: c.count) {
                                 failure = failure ?? e

@@ -36,6 +36,17 @@ extension JitGraph {
             let (x, w) = (shapes[0], shapes[1])
             program.code.append(JitCode(kind: .linear, out: out, a: inputs[0], b: inputs[1], c: inputs.count > 2 ? inputs[2] : -1,
                                         m: x[0], n: w[0], k: x[1], flags: relu ? 1 : 0))
+        case .headMatmul(let p):
+            let (m, k) = p.transposeA ? (p.a.cols, p.a.rows) : (p.a.rows, p.a.cols)
+            let n = p.transposeB ? p.b.rows : p.b.cols
+            let covered = p.batch * p.heads * m * n == self.count(instruction.output)
+            var code = JitCode(kind: .headMatmul, out: out, a: inputs[0], b: inputs[1], m: m, n: n, k: k,
+                               flags: (p.transposeA ? 1 : 0) | (p.transposeB ? 2 : 0) | (covered ? 0 : 4), scalar: p.alpha)
+            code.count = self.count(instruction.output)
+            code.first = program.integers.count
+            for v in [p.a, p.b, p.out] { program.integers += [v.offset, v.batchStride, v.headStride, v.rowStride, v.rows, v.cols] }
+            program.integers += [p.batch, p.heads]
+            program.code.append(code)
         default:
             break
         }

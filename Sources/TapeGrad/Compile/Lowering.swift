@@ -285,7 +285,7 @@ extension JitGraph {
         switch instruction.op {
         case .fill(let c):
             program.code.append(JitCode(kind: .fill, out: out, count: g.count(instruction.output), scalar: c))
-        case .matmul, .linear:
+        case .matmul, .linear, .headMatmul:
             emitProduct(instruction, into: &program, shapes: shapes, inputs: inputs, out: out)
         case .sum(let axes):
             // Σ over a contiguous run of axes: [outer, reduced, inner]; other sets of axes are reduced one run at a time.
@@ -313,6 +313,12 @@ extension JitGraph {
             program.integers.append(target.count)
             for d in 0..<target.count { program.integers.append(target[d]); program.integers.append(strides[d]) }
             program.code.append(JitCode(kind: .broadcast, out: out, a: inputs[0], count: g.count(instruction.output), first: first))
+        case .slice(let axis, let start), .pad(let axis, let start):
+            let s = shapes[0], o = g.shapes[instruction.output]
+            let isPad = instruction.op == .pad(axis: axis, before: start)
+            program.code.append(JitCode(kind: .axisCopy, out: out, a: inputs[0], c: isPad ? start : 0, m: s[..<axis].reduce(1, *),
+                                        n: s[(axis + 1)...].reduce(1, *), k: s[axis], count: o[axis], first: isPad ? 0 : start,
+                                        flags: isPad ? 1 : 0))
         case .gather(let axis):
             let s = shapes[0]
             program.code.append(JitCode(kind: .gather, out: out, a: inputs[0], b: inputs[1], m: s[..<axis].reduce(1, *), n: s[(axis + 1)...].reduce(1, *),

@@ -16,6 +16,12 @@ struct JitCode {
         /// `count` products as ``matmul``, the i-th reading a and b at the offsets integers[first + 2i], [first + 2i + 1]
         /// and writing out at i·m·n.
         case batchedMatmul
+        /// A product per (batch, head) through the views at integers[first...] (a, b, out: offset, batch, head and row
+        /// strides, rows, cols; then batch, heads); `scalar` α; `flags` bit 0/1 the transposes, bit 2 zero the output first.
+        case headMatmul
+        /// Blocks along the middle axis of [m, ·, n]: out[o, c + j, :] = a[o, first + j, :] for j below the shorter axis,
+        /// a's axis k long, out's `count`; `flags` bit 0 zeroes out first (a pad). A slice or its backward.
+        case axisCopy
         /// out = slices of a along the middle axis of [m, k, n] at the `count` indices in b, as [m, count, n].
         case gather
         /// out (viewed as [m, k, n]) = zeros with a's slices [m, count, n] added at the indices in b.

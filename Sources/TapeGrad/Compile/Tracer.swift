@@ -14,6 +14,10 @@ enum TracedOp: Equatable, Sendable {
     case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt
     /// softmax and log-softmax along `axis` (normalised, non-negative).
     case softmax(axis: Int), logSoftmax(axis: Int)
+    /// A product over the heads of attention read and written through views (Ops/HeadMatMul.swift).
+    case headMatmul(HeadProduct)
+    /// The elements from `start` along `axis` (as many as the output has).
+    case slice(axis: Int, start: Int)
     /// Slices of the first input along `axis` at the indices of the second (integer) input.
     case gather(axis: Int)
     /// A 2-D product `op(a)·op(b)`.
@@ -30,6 +34,15 @@ enum TracedOp: Equatable, Sendable {
     case astype
     /// Per-row −Σⱼ yᵢⱼ log softmax(xᵢ)ⱼ; inputs logits and labels (class indices of rank 1, or dense).
     case softmaxCrossEntropy
+}
+
+/// The attributes of one `headMatmul`: the views of its operands and output, the transposes, α and the
+/// batch and head counts.
+struct HeadProduct: Equatable, Sendable {
+    var a: HeadView, b: HeadView, out: HeadView
+    var transposeA: Bool, transposeB: Bool
+    var alpha: Double
+    var batch: Int, heads: Int
 }
 
 /// Collects the nodes of one trace. Sendable: a traced forward may fan out over threads, so the nodes sit

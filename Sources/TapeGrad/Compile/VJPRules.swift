@@ -107,6 +107,27 @@ extension JitGraph {
             accumulate(x[0], emit(.sub, [g, emit(.mul, [emit(.exp, [y], shape: shape(g)), s], shape: shape(g))], shape: shape(g)))
         case .square:
             accumulate(x[0], emit(.mul, [emit(.mulScalar(2), [g], shape: shape(g)), x[0]], shape: shape(g)))
+        case .slice(let axis, let start):
+            accumulate(x[0], emit(.pad(axis: axis, before: start), [g], shape: shape(x[0])))
+        case .pad(let axis, let before):
+            accumulate(x[0], emit(.slice(axis: axis, start: before), [g], shape: shape(x[0])))
+        case .headMatmul(let p):
+            // As the eager pullback: the same product with other flags and views, into each operand's layout.
+            func mm(_ l: Int, _ vl: HeadView, _ r: Int, _ vr: HeadView, _ tl: Bool, _ tr: Bool, _ into: Int, _ view: HeadView) -> Int {
+                emit(.headMatmul(HeadProduct(a: vl, b: vr, out: view, transposeA: tl, transposeB: tr, alpha: p.alpha, batch: p.batch, heads: p.heads)),
+                     [l, r], shape: shape(into))
+            }
+            let (a, b) = (x[0], x[1])
+            switch (p.transposeA, p.transposeB) {
+            case (false, false):
+                accumulate(a, mm(g, p.out, b, p.b, false, true, a, p.a)); accumulate(b, mm(a, p.a, g, p.out, true, false, b, p.b))
+            case (true, false):
+                accumulate(a, mm(b, p.b, g, p.out, false, true, a, p.a)); accumulate(b, mm(a, p.a, g, p.out, false, false, b, p.b))
+            case (false, true):
+                accumulate(a, mm(g, p.out, b, p.b, false, false, a, p.a)); accumulate(b, mm(g, p.out, a, p.a, true, false, b, p.b))
+            case (true, true):
+                accumulate(a, mm(b, p.b, g, p.out, true, true, a, p.a)); accumulate(b, mm(g, p.out, a, p.a, true, true, b, p.b))
+            }
         case .gather(let axis):
             accumulate(x[0], emit(.gatherBackward(axis: axis), [g, x[1]], shape: shape(x[0])))
         case .tanhBackward, .sigmoidBackward, .reluBackward, .softmaxCrossEntropyBackward, .gatherBackward:
