@@ -11,7 +11,19 @@ enum JitOp: Equatable {
     case fill(Double)
     case add, sub, mul, div
     case addScalar(Double), mulScalar(Double), divScalar(Double), scalarSub(Double), scalarDiv(Double)
-    case neg, exp, log, tanh, sigmoid, relu, square, sqrt
+    case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt
+    /// softmax or log-softmax along `axis` (its backward is written in the ops above).
+    case softmax(axis: Int), logSoftmax(axis: Int)
+    /// A product over attention heads through views (inputs a and b).
+    case headMatmul(HeadProduct)
+    /// The input's elements from `start` along `axis` (as many as the output has).
+    case slice(axis: Int, start: Int)
+    /// The input placed at `before` along `axis` in zeros of the output's shape (the slice's backward).
+    case pad(axis: Int, before: Int)
+    /// Inputs params and indices (converted to the program's dtype per call, checked when read).
+    case gather(axis: Int)
+    /// Zeros of params' shape with each slice of g added at its index; inputs g and indices.
+    case gatherBackward(axis: Int)
     /// g ⊙ (1 − y²), g ⊙ y ⊙ (1 − y), g where x > 0 else 0 — inputs (g, y) or (g, x).
     case tanhBackward, sigmoidBackward, reluBackward
     case matmul(transposeA: Bool, transposeB: Bool)
@@ -33,7 +45,7 @@ enum JitOp: Equatable {
     var isElementwise: Bool {
         switch self {
         case .add, .sub, .mul, .div, .addScalar, .mulScalar, .divScalar, .scalarSub, .scalarDiv,
-             .neg, .exp, .log, .tanh, .sigmoid, .relu, .square, .sqrt, .tanhBackward, .sigmoidBackward, .reluBackward:
+             .neg, .exp, .log, .tanh, .sigmoid, .relu, .square, .sqrt, .rsqrt, .tanhBackward, .sigmoidBackward, .reluBackward:
             return true
         default:
             return false
@@ -96,9 +108,9 @@ struct TraceRejection: Error {
 
 extension JitGraph {
     /// Builds the forward graph of a trace: `leaves` are the tape ids of the program inputs, in order;
-    /// `output` the tape id of the returned tensor. Throws ``TraceRejection`` for anything the compiled path
-    /// does not cover (the caller then runs that signature eagerly).
-    static func forward(of nodes: [Tracer.Node], leaves: [(id: Int, value: Tensor)], output: Int, dtype: DType) throws -> (JitGraph, [Int: Int]) {
+    /// `outputs` the returned tensors (the graph's first outputs). Throws ``TraceRejection`` for anything the
+    /// compiled path does not cover (the caller then runs that signature eagerly).
+    static func forward(of nodes: [Tracer.Node], leaves: [(id: Int, value: Tensor)], outputs: [Tracer.Operand], dtype: DType) throws -> (JitGraph, [Int: Int]) {
         guard dtype == .float32 || dtype == .float64 else { throw TraceRejection(reason: "the output dtype \(dtype) (only float32 and float64 compile)") }
         var g = JitGraph(dtype: dtype)
         var valueOf: [Int: Int] = [:]
@@ -106,25 +118,24 @@ extension JitGraph {
             valueOf[leaf.id] = g.emit(.input(k), [], shape: leaf.value.shape, dtype: leaf.value.dtype)
         }
         g.inputCount = leaves.count
-        for node in nodes {
-            var inputs: [Int] = []
-            for operand in node.inputs {
-                switch operand {
-                case .value(let id):
-                    guard let v = valueOf[id] else { throw TraceRejection(reason: "a value recorded outside the trace") }
-                    inputs.append(v)
-                case .constant(let t):
-                    g.constants.append(t)
-                    inputs.append(g.emit(.constant(g.constants.count - 1), [], shape: t.shape, dtype: t.dtype))
-                case .stopped(let id, let shape):
-                    guard let v = valueOf[id] else { throw TraceRejection(reason: "a value recorded outside the trace") }
-                    inputs.append(g.emit(.stopGradient, [v], shape: shape, dtype: g.dtypes[v]))
-                }
+        func resolve(_ operand: Tracer.Operand) throws -> Int {
+            switch operand {
+            case .value(let id):
+                guard let v = valueOf[id] else { throw TraceRejection(reason: "a value recorded outside the trace") }
+                return v
+            case .constant(let t):
+                g.constants.append(t)
+                return g.emit(.constant(g.constants.count - 1), [], shape: t.shape, dtype: t.dtype)
+            case .stopped(let id, let shape):
+                guard let v = valueOf[id] else { throw TraceRejection(reason: "a value recorded outside the trace") }
+                return g.emit(.stopGradient, [v], shape: shape, dtype: g.dtypes[v])
             }
+        }
+        for node in nodes {
+            let inputs = try node.inputs.map(resolve)
             valueOf[node.output] = try g.append(node, inputs: inputs)
         }
-        guard let out = valueOf[output] else { throw TraceRejection(reason: "the output does not depend on the inputs") }
-        g.outputs = [out]
+        g.outputs = try outputs.map(resolve)
         return (g, valueOf)
     }
 
@@ -135,7 +146,12 @@ extension JitGraph {
         guard node.dtype == dtype else { throw reject("the dtype \(node.dtype) differs from the program's \(dtype)") }
         for (k, v) in inputs.enumerated() where dtypes[v] != dtype {
             // Only class indices may have another dtype (they are converted once per call).
-            guard node.op == .softmaxCrossEntropy, k == 1, dtypes[v] == .int32 || dtypes[v] == .int64 else {
+            let takesIndices: Bool
+            switch node.op {
+            case .softmaxCrossEntropy, .gather: takesIndices = true
+            default: takesIndices = false
+            }
+            guard takesIndices, k == 1, dtypes[v] == .int32 || dtypes[v] == .int64 else {
                 throw reject("an input of dtype \(dtypes[v]) in a \(dtype) program")
             }
         }
@@ -158,8 +174,25 @@ extension JitGraph {
         case .relu: op = .relu
         case .square: op = .square
         case .sqrt: op = .sqrt
+        case .rsqrt: op = .rsqrt
+        case .softmax(let axis): op = .softmax(axis: axis)
+        case .logSoftmax(let axis): op = .logSoftmax(axis: axis)
+        case .headMatmul(let product):
+            guard inputs.count == 2 else { throw reject("unexpected inputs") }
+            op = .headMatmul(product)
+        case .slice(let axis, let start):
+            let s = shapes[inputs[0]]
+            guard inputs.count == 1, axis >= 0, axis < s.count, shape.count == s.count, start >= 0, start + shape[axis] <= s[axis] else {
+                throw reject("unexpected shapes")
+            }
+            op = .slice(axis: axis, start: start)
+        case .gather(let axis):
+            guard inputs.count == 2, axis >= 0, axis < shapes[inputs[0]].count else { throw reject("unexpected inputs") }
+            // Indices travel in the program's dtype: exact below 2²⁴ in float32.
+            guard dtype == .float64 || shapes[inputs[0]][axis] <= 1 << 24 else { throw reject("an axis of \(shapes[inputs[0]][axis]) slices in float32") }
+            op = .gather(axis: axis)
         case .matmul(let ta, let tb):
-            guard inputs.count == 2, shapes[inputs[0]].count == 2, shapes[inputs[1]].count == 2 else { throw reject("only 2-D products compile") }
+            guard inputs.count == 2, shapes[inputs[0]].count >= 2, shapes[inputs[1]].count >= 2 else { throw reject("operands of rank < 2") }
             op = .matmul(transposeA: ta, transposeB: tb)
         case .linear(let relu):
             guard inputs.count == 2 || inputs.count == 3 else { throw reject("unexpected inputs") }

@@ -44,6 +44,13 @@ enum JitInterpreter {
                             let ta = c.flags & 1 != 0, tb = c.flags & 2 != 0
                             T.gemm(transA: ta, transB: tb, m: c.m, n: c.n, k: c.k, alpha: 1, a: at(c.a), lda: ta ? c.m : c.k,
                                    b: at(c.b), ldb: tb ? c.k : c.n, beta: 0, c: at(c.out), ldc: c.n)
+                        case .batchedMatmul:
+                            let ta = c.flags & 1 != 0, tb = c.flags & 2 != 0
+                            let a = at(c.a), b = at(c.b), out = at(c.out), offsets = integers.baseAddress.unsafelyUnwrapped + c.first
+                            for i in 0..<c.count {
+                                T.gemm(transA: ta, transB: tb, m: c.m, n: c.n, k: c.k, alpha: 1, a: a + offsets[2 * i], lda: ta ? c.m : c.k,
+                                       b: b + offsets[2 * i + 1], ldb: tb ? c.k : c.n, beta: 0, c: out + i * c.m * c.n, ldc: c.n)
+                            }
                         case .linear:
                             let out = at(c.out)
                             var beta: T = 0
@@ -59,6 +66,22 @@ enum JitInterpreter {
                             sumBlock(at(c.a), at(c.out), outer: c.m, reduced: c.k, inner: c.n)
                         case .broadcast:
                             broadcast(at(c.a), at(c.out), integers.baseAddress.unsafelyUnwrapped + c.first)
+                        case .axisCopy:
+                            let length = Swift.min(c.k, c.count) * c.n, source = at(c.a), destination = at(c.out)
+                            if c.flags & 1 != 0 { destination.update(repeating: 0, count: c.m * c.count * c.n) }
+                            for o in 0..<c.m {
+                                (destination + (o * c.count + c.c) * c.n).update(from: source + (o * c.k + c.first) * c.n, count: length)
+                            }
+                        case .headMatmul:
+                            headMatmul(c, at(c.a), at(c.b), at(c.out), integers.baseAddress.unsafelyUnwrapped + c.first)
+                        case .gather:
+                            if let e = gather(at(c.a), at(c.b), at(c.out), outer: c.m, length: c.k, inner: c.n, count: c.count) {
+                                failure = failure ?? e
+                            }
+                        case .gatherBackward:
+                            gatherBackward(at(c.a), at(c.b), at(c.out), outer: c.m, length: c.k, inner: c.n, count: c.count)
+                        case .softmax:
+                            softmax(at(c.a), at(c.out), outer: c.m, size: c.n, inner: c.k, log: c.flags & 1 != 0)
                         case .softmaxCrossEntropy:
                             if let e = softmaxCrossEntropy(at(c.a), at(c.b), at(c.out), rows: c.m, classes: c.n, sparse: c.flags & 1 != 0) {
                                 failure = failure ?? e

@@ -1,12 +1,16 @@
 // `jit(valueAndGrad(f, …))`: the forward and its backward compiled together, from trace-level derivative
-// rules (VJPRules.swift), and replayed without a tape.
+// rules (VJPRules.swift), and replayed without a tape. Every option of the eager function compiles: the
+// gradient positions, explicit or reached weights, `hasAux`, `sensParam` and `returnIds`; the result has
+// the eager call's structure.
 
 /// A compiled value-and-gradient function, made by ``jit(_:checked:strict:cacheSize:)-(ValueAndGradFunction<Output>,_,_,_)``.
-/// Call it as the function it compiles; the result has the same structure.
+/// Call it as the function it compiles; the result has the same structure and the same values (within the
+/// tolerance of vectorised eˣ/tanh/σ and reordered sums).
 ///
-/// Compiled: `gradPosition` (one or several positions) and explicit `weights`, for a function returning one
-/// tensor. Other forms (`hasAux`, `sensParam`, `returnIds`, several outputs) run eagerly, or throw
-/// ``JitError/unsupported(_:)`` when strict.
+/// Compiled: `gradPosition` (one or several positions), `weights` (explicit, or those the output reaches),
+/// `hasAux` (the auxiliary outputs are outputs of the program), `sensParam` (the sens are inputs of the
+/// program), `returnIds`, and functions of several outputs. A function that does not trace (an op without a
+/// trace rule, a state change) runs eagerly, or throws ``JitError/unsupported(_:)`` when strict.
 ///
 /// ```swift
 /// let step = jit(try valueAndGrad({ x, w in tanh(matmul(x, w)).sum() }, gradPosition: 1))
@@ -16,36 +20,56 @@ public struct JitValueAndGradFunction<Output>: @unchecked Sendable {
     // Sendable: every field is immutable; the wrapped closures are those of the value-and-gradient function,
     // run while tracing (one thread at a time) and, in checked or fallback mode, as it would run them.
     let function: ValueAndGradFunction<Output>
-    let core: JitCore?
-    let unsupported: String?
+    let core: JitCore
     let strict: Bool
 
-    /// Runs the compiled forward and backward on `inputs` (tracing first for a new signature).
+    /// Runs the compiled forward and backward on `inputs` (tracing first for a new signature). With
+    /// `sensParam`, the sens is `sens:` or the last input, as for the eager function.
     ///
     /// ```swift
     /// let (value, dx) = try jit(try valueAndGrad({ x in (x * x).sum() }))([x])
     /// ```
-    public func callAsFunction(_ inputs: [Tensor]) throws -> (value: Output, gradients: TensorTree) {
-        guard let core, case .gradients(let positions, let parameters) = core.mode else {
-            if strict, let unsupported { throw JitError.unsupported(unsupported) }
-            return try function(inputs)
+    public func callAsFunction(_ inputs: [Tensor], sens: TensorTree? = nil) throws -> (value: Output, gradients: TensorTree) {
+        let spec = function.spec
+        // Anything the eager function rejects (input count, positions out of range, a missing sens) it reports itself.
+        var args = inputs
+        var sensTensors: [Tensor] = []
+        if spec.sensParam {
+            if let sens {
+                sensTensors = sens.tensors
+            } else if function.arity == nil || args.count != function.arity, let last = args.popLast() {
+                sensTensors = [last]
+            }
+            if sensTensors.isEmpty { return try function(inputs, sens: sens) }
+        } else if sens != nil {
+            return try function(inputs, sens: sens)
         }
-        // Anything the eager function rejects (input count, positions out of range) it reports itself.
-        if let arity = function.arity, inputs.count != arity { return try function(inputs) }
-        if positions.contains(where: { $0 >= inputs.count }) { return try function(inputs) }
-        let outputs: [Tensor]
+        if let arity = function.arity, args.count != arity { return try function(inputs, sens: sens) }
+        if case .positions(let p) = spec.inputs, p.isEmpty || p.contains(where: { $0 >= args.count }) { return try function(inputs, sens: sens) }
+
+        let result: JitResult?
         do {
-            outputs = try core.call(inputs)
-        } catch JitError.unsupported where !strict {
-            // A form the compiled path cannot return (several outputs): the function as it is.
-            return try function(inputs)
+            result = try core.run(args, sens: sensTensors)
+        } catch GradError.tensor(let e) where Cell.isMissingConstruct(e) {
+            return try function(inputs, sens: sens)   // the eager TypeError for a cell without this forward
         }
-        let inputGradients = Array(outputs[1..<(1 + positions.count)])
-        let parameterGradients = Array(outputs[(1 + positions.count)...])
-        let reached = Array(zip(parameters, parameterGradients))
-        let gradients = function.spec.shaped(inputGradients: inputGradients, parameterGradients: parameterGradients, reachedParameters: reached)
-        guard let value = function.makeValue(.tensor(outputs[0])) else {
-            throw GradError.tensor(TensorError(op: "valueAndGrad", message: "the output does not have the declared type"))
+        guard let result else { return try function(inputs, sens: sens) }
+        let valueTree = result.value
+        var reached: [(Parameter, Tensor)] = []
+        var explicit: [Parameter] = []
+        switch spec.weights {
+        case .none: break
+        case .explicit(let selection): explicit = selection.parameters
+        case .used: reached = result.parameterGradients.filter(\.reached).map { ($0.0, $0.1) }
+        }
+        let gradients = spec.shaped(inputGradients: result.inputGradients, parameterGradients: result.gradients(of: explicit),
+                                    reachedParameters: reached)
+        if core.options.checked {
+            let (v0, g0) = try spec.evaluate(inputs: inputs, sens: sens, arity: function.arity, forward: function.forward)
+            try JitCore.compare(valueTree.tensors + gradients.tensors, with: v0.tensors + g0.tensors)
+        }
+        guard let value = function.makeValue(valueTree) else {
+            throw GradError.tensor(TensorError(op: "valueAndGrad", message: "the output \(valueTree.shortDescription) does not have the declared type"))
         }
         return (value, gradients)
     }
@@ -55,18 +79,36 @@ public struct JitValueAndGradFunction<Output>: @unchecked Sendable {
     /// ```swift
     /// let (value, dy) = try jit(try valueAndGrad({ x, y in (x * y).sum() }, gradPosition: 1))(x, y)
     /// ```
-    public func callAsFunction(_ inputs: Tensor...) throws -> (value: Output, gradients: TensorTree) { try callAsFunction(inputs) }
+    public func callAsFunction(_ inputs: Tensor...) throws -> (value: Output, gradients: TensorTree) { try callAsFunction(inputs, sens: nil) }
 
-    /// Traces, cache and fallbacks so far (all zeros for a form that always runs eagerly).
+    /// `step(x, sens: s)` (with `sensParam`): `s` is ∂L/∂output, one tensor or a tuple per output.
+    ///
+    /// ```swift
+    /// let f = jit(try valueAndGrad({ x in x * x }, sensParam: true))
+    /// let (value, dx) = try f(Tensor([1, 2]), sens: .tensor(Tensor([1, 0.5])))   // dx = 2x ⊙ s = [2, 2]
+    /// ```
+    public func callAsFunction(_ inputs: Tensor..., sens: TensorTree) throws -> (value: Output, gradients: TensorTree) {
+        try callAsFunction(inputs, sens: sens)
+    }
+
+    /// `step(x, sens: s)` with a single sens tensor.
+    ///
+    /// ```swift
+    /// let f = jit(try valueAndGrad({ x in x * x }, sensParam: true))
+    /// let (value, dx) = try f(Tensor([1, 2]), sens: Tensor([1, 0.5]))   // dx = [2, 2]
+    /// ```
+    public func callAsFunction(_ inputs: Tensor..., sens: Tensor) throws -> (value: Output, gradients: TensorTree) {
+        try callAsFunction(inputs, sens: .tensor(sens))
+    }
+
+    /// Traces, cache and fallbacks so far.
     ///
     /// ```swift
     /// let g = jit(try valueAndGrad({ x in (x * x).sum() }))
     /// _ = try g(x)
     /// print(g.diagnostics.compiledCallCount)   // 1
     /// ```
-    public var diagnostics: JitDiagnostics {
-        core?.diagnostics ?? JitDiagnostics(traceCount: 0, cachedSignatureCount: 0, compiledCallCount: 0, eagerCallCount: 0, eagerFallbackReason: unsupported)
-    }
+    public var diagnostics: JitDiagnostics { core.diagnostics }
 }
 
 /// Compiles a value-and-gradient function: forward and backward are traced together on the first call per
@@ -80,23 +122,13 @@ public func jit<Output>(_ function: ValueAndGradFunction<Output>, checked: Bool 
                         cacheSize: Int = 8) -> JitValueAndGradFunction<Output> {
     let spec = function.spec
     let options = JitOptions(checked: checked, strict: strict, cacheSize: Swift.max(cacheSize, 1))
-    var reason: String?
-    if spec.hasAux { reason = "hasAux" }
-    if spec.sensParam { reason = "sensParam" }
-    if spec.returnIds { reason = "returnIds" }
-    var positions: [Int] = []
-    switch spec.inputs {
-    case .positions(let p) where !p.isEmpty: positions = p
-    case .none: break
-    default: reason = reason ?? "this choice of gradient positions"
-    }
-    var parameters: [Parameter] = []
+    let weights: JitGradForm.Weights
     switch spec.weights {
-    case .none: break
-    case .explicit(let selection): parameters = selection.parameters
-    case .used: reason = reason ?? "the parameters the output reaches (no explicit weights)"
+    case .none: weights = .none
+    case .explicit(let selection): weights = .explicit(selection.parameters)
+    case .used: weights = .used
     }
-    guard reason == nil else { return JitValueAndGradFunction(function: function, core: nil, unsupported: reason, strict: strict) }
-    let core = JitCore(forward: function.forward, mode: .gradients(positions: positions, parameters: parameters), options: options)
-    return JitValueAndGradFunction(function: function, core: core, unsupported: nil, strict: strict)
+    let form = JitGradForm(inputs: spec.inputs, weights: weights, hasAux: spec.hasAux)
+    let core = JitCore(forward: function.forward, mode: .differentiate(form), options: options)
+    return JitValueAndGradFunction(function: function, core: core, strict: strict)
 }

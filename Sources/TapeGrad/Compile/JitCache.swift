@@ -1,8 +1,80 @@
 // The engine behind every jitted function: trace on the first call per signature of input shapes and
 // dtypes, compile, cache (bounded, least recently used out first), replay; run eagerly what does not compile.
+// Tracing and compiling one signature is in JitCore+Compile.swift.
 
-/// What a compiled function returns: the forward output, then the gradients with respect to the
-/// differentiated positions, then those with respect to the explicit parameters.
+/// What a compiled gradient function differentiates: MindSpore's `grad_position` (or `get_all`, or input 0),
+/// its `weights` and `has_aux`. Sens (`sens_param`) are extra trailing inputs of a call.
+struct JitGradForm {
+    enum Weights {
+        case none
+        /// These parameters in this order (zeros for one that is frozen or not read).
+        case explicit([Parameter])
+        /// The trainable parameters the differentiated output reaches, in order of first use.
+        case used
+    }
+
+    var inputs: GradSpec.Inputs
+    var weights: Weights
+    var hasAux = false
+    /// The function must return one tensor (a plain `jit(f)` or a train step).
+    var singleOutput = false
+
+    /// The differentiated positions for `count` inputs (already checked against the count).
+    func positions(count: Int) -> [Int] {
+        switch inputs {
+        case .none: return []
+        case .positions(let p): return p
+        case .all: return Array(0..<count)
+        case .first: return count == 0 ? [] : [0]
+        }
+    }
+}
+
+/// Where the results of one compiled signature are among its program's outputs.
+struct JitLayout {
+    /// The forward output's structure; its tensors are the program's first `forwardCount` outputs, in order.
+    var template: TensorTree
+    var forwardCount: Int
+    /// The differentiated positions: their gradients follow the forward outputs.
+    var positions: [Int]
+    /// The parameters whose gradients come last, in order, and whether the differentiated output reaches each.
+    var gradientParameters: [Parameter]
+    var reached: [Bool]
+}
+
+/// The outputs of one compiled call and where each result is among them.
+struct JitResult {
+    var outputs: [Tensor]
+    var layout: JitLayout
+
+    /// The forward output with the compiled tensors in place.
+    var value: TensorTree {
+        var next = 0
+        func fill(_ tree: TensorTree) -> TensorTree {
+            switch tree {
+            case .tensor: next += 1; return .tensor(outputs[next - 1])
+            case .tuple(let items): return .tuple(items.map(fill))
+            case .position, .name: return tree
+            }
+        }
+        return fill(layout.template)
+    }
+
+    var inputGradients: [Tensor] { Array(outputs[layout.forwardCount..<(layout.forwardCount + layout.positions.count)]) }
+
+    /// The gradient of each parameter computed (reached or not).
+    var parameterGradients: [(Parameter, Tensor, reached: Bool)] {
+        let first = layout.forwardCount + layout.positions.count
+        return layout.gradientParameters.indices.map { (layout.gradientParameters[$0], outputs[first + $0], layout.reached[$0]) }
+    }
+
+    /// The gradients of `parameters` in order: zeros for one not computed (frozen, or not read).
+    func gradients(of parameters: [Parameter]) -> [Tensor] {
+        let computed = parameterGradients
+        return parameters.map { p in computed.first { $0.0 === p }?.1 ?? Tensor.zeros(like: p.storedValue) }
+    }
+}
+
 final class JitCore: @unchecked Sendable {
     // Sendable: `forward` and the options are immutable; the cache and the counters are behind `lock`; traces
     // are serialised by `traceLock` (the traced closure runs on one thread at a time while tracing).
@@ -11,18 +83,25 @@ final class JitCore: @unchecked Sendable {
     enum Mode {
         /// The forward output only; the trainable parameters the forward reads are inputs of the trace.
         case forward
-        /// The output and the gradients with respect to `positions` and the explicit `parameters`.
-        case gradients(positions: [Int], parameters: [Parameter])
+        /// The output and the gradients the form asks for.
+        case differentiate(JitGradForm)
+
+        /// The output (one tensor) and its gradients with respect to `positions` and the explicit `parameters`.
+        static func gradients(positions: [Int], parameters: [Parameter]) -> Mode {
+            .differentiate(JitGradForm(inputs: positions.isEmpty ? .none : .positions(positions),
+                                       weights: parameters.isEmpty ? .none : .explicit(parameters), singleOutput: true))
+        }
     }
 
-    private enum Entry {
-        case compiled(JitExecutable, parameters: [Parameter])
+    enum Entry {
+        case compiled(JitExecutable, parameters: [Parameter], layout: JitLayout)
         case eager(reason: String)
     }
 
     private struct Slot {
         var shapes: [[Int]]
         var dtypes: [DType]
+        var sensCount: Int
         var entry: Entry
         var lastUse: Int
     }
@@ -53,53 +132,70 @@ final class JitCore: @unchecked Sendable {
         }
     }
 
-    /// The outputs for `inputs`: replayed, traced and compiled first when the signature is new, or computed
-    /// eagerly when it does not compile (or when an enclosing computation records the inputs).
-    func call(_ inputs: [Tensor]) throws -> [Tensor] {
+    /// The compiled outputs for `inputs` and the trailing `sens`: replayed, traced and compiled first when the
+    /// signature is new. Nil (counted as an eager call) when the signature does not compile or an enclosing
+    /// computation records the inputs: the caller then runs the function eagerly.
+    func run(_ inputs: [Tensor], sens: [Tensor] = []) throws -> JitResult? {
         // An enclosing gradient computation must record this call: run it eagerly on its tape.
-        if GradScope.current != nil || inputs.contains(where: \.isRecordedOnActiveTape) { return try countedEager(inputs) }
-        let outputs: [Tensor]
-        switch try entry(for: inputs) {
+        if GradScope.current != nil || (inputs + sens).contains(where: \.isRecordedOnActiveTape) {
+            lock.withLock { eagerCalls += 1 }
+            return nil
+        }
+        switch try entry(for: inputs + sens, sensCount: sens.count) {
         case .eager:
-            return try countedEager(inputs)
-        case .compiled(let executable, let parameters):
+            lock.withLock { eagerCalls += 1 }
+            return nil
+        case .compiled(let executable, let parameters, let layout):
             var all = inputs
             for p in parameters { all.append(p.storedValue) }
+            all += sens
             guard executable.accepts(all) else {
                 // A parameter changed shape since the trace: trace again.
-                forget(inputs)
-                return try call(inputs)
+                forget(inputs + sens, sensCount: sens.count)
+                return try run(inputs, sens: sens)
             }
-            outputs = try executable.run(all)
+            let outputs = try executable.run(all)
             lock.withLock { replays += 1 }
+            return JitResult(outputs: outputs, layout: layout)
         }
-        if options.checked { try compare(outputs, with: try eager(inputs)) }
+    }
+
+    /// The outputs as one list: the forward output (one tensor), then the gradients with respect to the
+    /// differentiated positions, then those of the explicit parameters — compiled, or computed eagerly.
+    func call(_ inputs: [Tensor]) throws -> [Tensor] {
+        let outputs: [Tensor]
+        if let r = try run(inputs) {
+            var explicit: [Parameter] = []
+            if case .differentiate(let form) = mode, case .explicit(let ps) = form.weights { explicit = ps }
+            outputs = r.outputs[..<(r.layout.forwardCount + r.layout.positions.count)] + r.gradients(of: explicit)
+        } else {
+            return try eager(inputs)
+        }
+        if options.checked { try JitCore.compare(outputs, with: try eager(inputs)) }
         return outputs
     }
 
-    private func countedEager(_ inputs: [Tensor]) throws -> [Tensor] {
-        lock.withLock { eagerCalls += 1 }
-        return try eager(inputs)
-    }
-
-    /// The same outputs computed without compilation.
+    /// The same outputs as ``call(_:)`` computed without compilation.
     func eager(_ inputs: [Tensor]) throws -> [Tensor] {
         switch mode {
         case .forward:
             let out = try withErrorChecking { forward(inputs) }
             guard case .tensor(let t) = out else { throw JitError.unsupported("the function returns \(out.shortDescription), not one tensor") }
             return [t]
-        case .gradients(let positions, let parameters):
-            let r = try GradientEngine.run(inputs: inputs, positions: positions, parameters: parameters.isEmpty ? .none : .explicit(parameters),
+        case .differentiate(let form):
+            let positions = form.positions(count: inputs.count)
+            var explicit: [Parameter] = []
+            if case .explicit(let ps) = form.weights { explicit = ps }
+            let r = try GradientEngine.run(inputs: inputs, positions: positions, parameters: explicit.isEmpty ? .none : .explicit(explicit),
                                            hasAux: false, sens: nil, forward: forward)
             guard case .tensor(let t) = r.output else { throw JitError.unsupported("the function returns \(r.output.shortDescription), not one tensor") }
             return [t] + positions.map { r.inputGradients[$0] ?? Tensor.zeros(like: inputs[$0]) } + r.parameterGradients
         }
     }
 
-    private func lookup(_ inputs: [Tensor]) -> Entry? {
+    private func lookup(_ inputs: [Tensor], sensCount: Int) -> Entry? {
         lock.withLock {
-            for i in slots.indices where slots[i].shapes.count == inputs.count
+            for i in slots.indices where slots[i].shapes.count == inputs.count && slots[i].sensCount == sensCount
                 && zip(slots[i].shapes, inputs).allSatisfy({ $0 == $1.shape }) && zip(slots[i].dtypes, inputs).allSatisfy({ $0 == $1.dtype }) {
                 clock += 1
                 slots[i].lastUse = clock
@@ -109,18 +205,19 @@ final class JitCore: @unchecked Sendable {
         }
     }
 
-    private func forget(_ inputs: [Tensor]) {
-        lock.withLock { slots.removeAll { $0.shapes == inputs.map(\.shape) && $0.dtypes == inputs.map(\.dtype) } }
+    private func forget(_ inputs: [Tensor], sensCount: Int) {
+        lock.withLock {
+            slots.removeAll { $0.shapes == inputs.map(\.shape) && $0.dtypes == inputs.map(\.dtype) && $0.sensCount == sensCount }
+        }
     }
 
-    private func entry(for inputs: [Tensor]) throws -> Entry {
-        if let e = lookup(inputs) { return e }
+    private func entry(for inputs: [Tensor], sensCount: Int) throws -> Entry {
+        if let e = lookup(inputs, sensCount: sensCount) { return e }
         return try traceLock.withLock {
-            if let e = lookup(inputs) { return e }   // traced by another thread meanwhile
+            if let e = lookup(inputs, sensCount: sensCount) { return e }   // traced by another thread meanwhile
             let e: Entry
             do {
-                let (executable, parameters) = try compile(inputs)
-                e = .compiled(executable, parameters: parameters)
+                e = try compile(Array(inputs.dropLast(sensCount)), sens: Array(inputs.suffix(sensCount)))
             } catch let rejection as TraceRejection {
                 if options.strict { throw JitError.unsupported(rejection.reason) }
                 e = .eager(reason: rejection.reason)
@@ -132,60 +229,16 @@ final class JitCore: @unchecked Sendable {
                 if slots.count >= options.cacheSize, let oldest = slots.indices.min(by: { slots[$0].lastUse < slots[$1].lastUse }) {
                     slots.remove(at: oldest)
                 }
-                slots.append(Slot(shapes: inputs.map(\.shape), dtypes: inputs.map(\.dtype), entry: e, lastUse: clock))
+                slots.append(Slot(shapes: inputs.map(\.shape), dtypes: inputs.map(\.dtype), sensCount: sensCount, entry: e, lastUse: clock))
             }
             return e
         }
     }
 
-    /// Traces `forward` on `inputs` and compiles the trace. Throws ``TraceRejection`` when it does not compile,
-    /// and the forward's own errors (a shape error) as ``GradError/tensor(_:)``, as an eager call would.
-    private func compile(_ inputs: [Tensor]) throws -> (JitExecutable, [Parameter]) {
-        let tracer = Tracer()
-        let tape = Tape(tracer: tracer)
-        defer { tape.close() }
-        var args = inputs
-        var leaves: [(id: Int, value: Tensor)] = []
-        for k in inputs.indices {
-            let (tracked, id) = tape.leaf(inputs[k])
-            args[k] = tracked
-            leaves.append((id, inputs[k]))
-        }
-        // Every trainable parameter the forward reads is an input of the trace (read again on each call), whether
-        // or not its gradient is asked for; frozen ones are constants.
-        let scope = GradScope(tape: tape, parameters: .usedTrainable, parent: nil)
-        let output: TensorTree = try Transaction.run {
-            let sink = ErrorSink()
-            let out = ErrorChecking.$sink.withValue(sink) { GradScope.$current.withValue(scope) { forward(args) } }
-            if let error = sink.firstError { throw GradError.tensor(error) }
-            // Rolled back: the eager run that replaces this trace applies the state change itself.
-            if Transaction.current?.hasStagedEffects ?? false {
-                throw TraceRejection(reason: "the function changes a layer's state (BatchNorm statistics, Dropout draws)")
-            }
-            return out
-        }
-        if let reason = tracer.unsupported { throw TraceRejection(reason: reason) }
-        guard case .tensor(let out) = output else { throw TraceRejection(reason: "the function returns \(output.shortDescription), not one tensor") }
-        guard let outputId = out.tracking?.id(on: tape) else { throw TraceRejection(reason: "the output does not depend on the inputs") }
-        let tracked = scope.trackedInOrder
-        for t in tracked { leaves.append((t.leaf, t.parameter.storedValue)) }
-        var (graph, valueOf) = try JitGraph.forward(of: tracer.nodes, leaves: leaves, output: outputId, dtype: out.dtype)
-        if case .gradients(let positions, let parameters) = mode {
-            var wrt = positions.compactMap { valueOf[leaves[$0].id] }
-            // Explicit parameters in the order given; one the forward does not track gets zeros below.
-            var untracked: [Int] = []
-            for (i, p) in parameters.enumerated() {
-                if let t = tracked.first(where: { $0.parameter === p }), let v = valueOf[t.leaf] { wrt.append(v) } else { untracked.append(i) }
-            }
-            guard untracked.isEmpty else { throw TraceRejection(reason: "an explicit parameter that is frozen or not read by the function") }
-            try graph.appendBackward(wrt: wrt)
-        }
-        return (JitExecutable(try graph.lowered()), tracked.map(\.parameter))
-    }
-
     /// Throws ``JitError/mismatch(output:maxDifference:)`` when a compiled output differs from eager beyond
     /// the tolerance of the vectorised functions and reordered sums.
-    private func compare(_ compiled: [Tensor], with eager: [Tensor]) throws {
+    static func compare(_ compiled: [Tensor], with eager: [Tensor]) throws {
+        guard compiled.count == eager.count else { throw JitError.mismatch(output: Swift.min(compiled.count, eager.count), maxDifference: .infinity) }
         for (k, (a, b)) in zip(compiled, eager).enumerated() {
             guard a.shape == b.shape else { throw JitError.mismatch(output: k, maxDifference: .infinity) }
             let tolerance = a.dtype == .float64 ? 1e-9 : 1e-4

@@ -26,6 +26,22 @@ extension JitGraph {
                     instruction.inputs[k] = id
                 }
             }
+            if case .sum(let axes) = instruction.op, let runs = Self.adjacentRuns(axes), runs.count > 1 {
+                // Σ over non-adjacent axes: one sum per run of adjacent axes (last run first, dimensions kept), then
+                // the output's shape.
+                var value = instruction.inputs[0]
+                var kept = g.shapes[value]
+                for run in runs.reversed() {
+                    for a in run { kept[a] = 1 }
+                    let id = g.shapes.count
+                    g.shapes.append(kept)
+                    g.dtypes.append(dtype)
+                    ordered.append(JitInstruction(op: .sum(axes: run), inputs: [value], output: id))
+                    value = id
+                }
+                ordered.append(JitInstruction(op: .reshape, inputs: [value], output: instruction.output))
+                continue
+            }
             ordered.append(instruction)
         }
 
@@ -89,8 +105,10 @@ extension JitGraph {
             }
         }
         program.constants = g.constants.map { $0.dtype == dtype ? $0 : $0.converted(to: dtype) }
-        program.inputShapes = (0..<g.inputCount).map { k in leaves.first { $0.op == .input(k) }.map { g.shapes[$0.output] } ?? [] }
-        program.inputDTypes = (0..<g.inputCount).map { k in leaves.first { $0.op == .input(k) }.map { g.dtypes[$0.output] } ?? dtype }
+        // Every input, live or not (a call is checked against all of them).
+        let inputValues = g.instructions.filter { if case .input = $0.op { return true } else { return false } }
+        program.inputShapes = (0..<g.inputCount).map { k in inputValues.first { $0.op == .input(k) }.map { g.shapes[$0.output] } ?? [] }
+        program.inputDTypes = (0..<g.inputCount).map { k in inputValues.first { $0.op == .input(k) }.map { g.dtypes[$0.output] } ?? dtype }
 
         // Outputs computed by an instruction are written in place (once); others are copied at the end.
         var outputSlot = [Int: Int]()
@@ -180,6 +198,7 @@ extension JitGraph {
         case .relu: m.op = .relu
         case .square: m.op = .square
         case .sqrt: m.op = .sqrt
+        case .rsqrt: m.op = .rsqrt
         case .tanhBackward: m.op = .tanhBackward
         case .sigmoidBackward: m.op = .sigmoidBackward
         case .reluBackward: m.op = .reluBackward
@@ -266,15 +285,8 @@ extension JitGraph {
         switch instruction.op {
         case .fill(let c):
             program.code.append(JitCode(kind: .fill, out: out, count: g.count(instruction.output), scalar: c))
-        case .matmul(let ta, let tb):
-            let (a, b) = (shapes[0], shapes[1])
-            let m = ta ? a[1] : a[0], k = ta ? a[0] : a[1], n = tb ? b[0] : b[1]
-            program.code.append(JitCode(kind: .matmul, out: out, a: inputs[0], b: inputs[1], m: m, n: n, k: k,
-                                        flags: (ta ? 1 : 0) | (tb ? 2 : 0)))
-        case .linear(let relu):
-            let (x, w) = (shapes[0], shapes[1])
-            program.code.append(JitCode(kind: .linear, out: out, a: inputs[0], b: inputs[1], c: inputs.count > 2 ? inputs[2] : -1,
-                                        m: x[0], n: w[0], k: x[1], flags: relu ? 1 : 0))
+        case .matmul, .linear, .headMatmul:
+            emitProduct(instruction, into: &program, shapes: shapes, inputs: inputs, out: out)
         case .sum(let axes):
             // Σ over a contiguous run of axes: [outer, reduced, inner]; other sets of axes are reduced one run at a time.
             let shape = shapes[0]
@@ -282,8 +294,8 @@ extension JitGraph {
                 program.code.append(JitCode(kind: .copy, out: out, a: inputs[0], count: g.count(instruction.output)))
                 return
             }
-            guard let lo = axes.min(), let hi = axes.max(), hi - lo + 1 == axes.count else {
-                throw TraceRejection(reason: "a sum over the non-adjacent axes \(axes)")
+            guard let lo = axes.min(), let hi = axes.max(), hi - lo + 1 == Set(axes).count else {
+                throw TraceRejection(reason: "a sum over the non-adjacent axes \(axes)")   // split by lowered()
             }
             let outer = shape[..<lo].reduce(1, *), reduced = shape[lo...hi].reduce(1, *), inner = shape[(hi + 1)...].reduce(1, *)
             program.code.append(JitCode(kind: .sumBlock, out: out, a: inputs[0], m: outer, n: inner, k: reduced))
@@ -301,6 +313,24 @@ extension JitGraph {
             program.integers.append(target.count)
             for d in 0..<target.count { program.integers.append(target[d]); program.integers.append(strides[d]) }
             program.code.append(JitCode(kind: .broadcast, out: out, a: inputs[0], count: g.count(instruction.output), first: first))
+        case .slice(let axis, let start), .pad(let axis, let start):
+            let s = shapes[0], o = g.shapes[instruction.output]
+            let isPad = instruction.op == .pad(axis: axis, before: start)
+            program.code.append(JitCode(kind: .axisCopy, out: out, a: inputs[0], c: isPad ? start : 0, m: s[..<axis].reduce(1, *),
+                                        n: s[(axis + 1)...].reduce(1, *), k: s[axis], count: o[axis], first: isPad ? 0 : start,
+                                        flags: isPad ? 1 : 0))
+        case .gather(let axis):
+            let s = shapes[0]
+            program.code.append(JitCode(kind: .gather, out: out, a: inputs[0], b: inputs[1], m: s[..<axis].reduce(1, *), n: s[(axis + 1)...].reduce(1, *),
+                                        k: s[axis], count: g.count(instruction.inputs[1])))
+        case .gatherBackward(let axis):
+            let s = g.shapes[instruction.output]
+            program.code.append(JitCode(kind: .gatherBackward, out: out, a: inputs[0], b: inputs[1], m: s[..<axis].reduce(1, *), n: s[(axis + 1)...].reduce(1, *),
+                                        k: s[axis], count: g.count(instruction.inputs[1])))
+        case .softmax(let axis), .logSoftmax(let axis):
+            let s = shapes[0]
+            program.code.append(JitCode(kind: .softmax, out: out, a: inputs[0], m: s[..<axis].reduce(1, *), n: s[axis], k: s[(axis + 1)...].reduce(1, *),
+                                        flags: instruction.op == .logSoftmax(axis: axis) ? 1 : 0))
         case .softmaxCrossEntropy:
             let s = shapes[0]
             program.code.append(JitCode(kind: .softmaxCrossEntropy, out: out, a: inputs[0], b: inputs[1], m: s[0], n: s[1],

@@ -13,6 +13,21 @@ struct JitCode {
         case copy
         /// out = op(a)·op(b) with m, n, k and the transposes in `flags` (bit 0: a, bit 1: b).
         case matmul
+        /// `count` products as ``matmul``, the i-th reading a and b at the offsets integers[first + 2i], [first + 2i + 1]
+        /// and writing out at i·m·n.
+        case batchedMatmul
+        /// A product per (batch, head) through the views at integers[first...] (a, b, out: offset, batch, head and row
+        /// strides, rows, cols; then batch, heads); `scalar` α; `flags` bit 0/1 the transposes, bit 2 zero the output first.
+        case headMatmul
+        /// Blocks along the middle axis of [m, ·, n]: out[o, c + j, :] = a[o, first + j, :] for j below the shorter axis,
+        /// a's axis k long, out's `count`; `flags` bit 0 zeroes out first (a pad). A slice or its backward.
+        case axisCopy
+        /// out = slices of a along the middle axis of [m, k, n] at the `count` indices in b, as [m, count, n].
+        case gather
+        /// out (viewed as [m, k, n]) = zeros with a's slices [m, count, n] added at the indices in b.
+        case gatherBackward
+        /// softmax (or, with `flags` bit 0, log-softmax) of a viewed as [m, n, k] along n.
+        case softmax
         /// out = relu?(a·bᵀ + c) with c the bias (or −1), relu in `flags` bit 0.
         case linear
         /// out[o, i] = Σᵣ a[o, r, i] for a viewed as [m, k, n].
@@ -39,7 +54,7 @@ struct JitCode {
 struct JitStep {
     enum Op: UInt8 {
         case add, sub, mul, div, addScalar, mulScalar, divScalar, scalarSub, scalarDiv
-        case neg, exp, log, tanh, sigmoid, relu, square, sqrt, tanhBackward, sigmoidBackward, reluBackward
+        case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt, tanhBackward, sigmoidBackward, reluBackward
         /// Merged steps (Lowering.swift): x·c + d, tanh(x·c + d), g ⊙ (1 − y²) · c.
         case affine, tanhAffine, tanhBackwardScaled
     }

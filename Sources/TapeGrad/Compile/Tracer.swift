@@ -11,7 +11,15 @@ enum TracedOp: Equatable, Sendable {
     case add, sub, mul, div
     /// `x + c`, `x · c`, `x / c`, `c − x`, `c / x`.
     case addScalar(Double), mulScalar(Double), divScalar(Double), scalarSub(Double), scalarDiv(Double)
-    case neg, exp, log, tanh, sigmoid, relu, square, sqrt
+    case neg, exp, log, tanh, sigmoid, relu, square, sqrt, rsqrt
+    /// softmax and log-softmax along `axis` (normalised, non-negative).
+    case softmax(axis: Int), logSoftmax(axis: Int)
+    /// A product over the heads of attention read and written through views (Ops/HeadMatMul.swift).
+    case headMatmul(HeadProduct)
+    /// The elements from `start` along `axis` (as many as the output has).
+    case slice(axis: Int, start: Int)
+    /// Slices of the first input along `axis` at the indices of the second (integer) input.
+    case gather(axis: Int)
     /// A 2-D product `op(a)·op(b)`.
     case matmul(transposeA: Bool, transposeB: Bool)
     /// `relu?(x·Wᵀ + b)` (the inputs are x, W and optionally b).
@@ -26,6 +34,15 @@ enum TracedOp: Equatable, Sendable {
     case astype
     /// Per-row −Σⱼ yᵢⱼ log softmax(xᵢ)ⱼ; inputs logits and labels (class indices of rank 1, or dense).
     case softmaxCrossEntropy
+}
+
+/// The attributes of one `headMatmul`: the views of its operands and output, the transposes, α and the
+/// batch and head counts.
+struct HeadProduct: Equatable, Sendable {
+    var a: HeadView, b: HeadView, out: HeadView
+    var transposeA: Bool, transposeB: Bool
+    var alpha: Double
+    var batch: Int, heads: Int
 }
 
 /// Collects the nodes of one trace. Sendable: a traced forward may fan out over threads, so the nodes sit
@@ -84,6 +101,15 @@ final class Tracer: @unchecked Sendable {
                 l.tape.tracer?.noteUnsupported("the non-differentiable op \(op) reads a traced value (its result would be baked in)")
                 link = l.outer
             }
+        }
+    }
+
+    /// How the trace sees a tensor it did not record (an output of the function): a detached traced value, a
+    /// constant captured from outside, or nil for one made while tracing by an op that is not traced.
+    func operand(forUntracked t: Tensor) -> Operand? {
+        lock.withLock {
+            if let owner = ownerOfBuffer[ObjectIdentifier(t.buffer)] { return .stopped(owner, shape: t.shape) }
+            return t.buffer.serial > startSerial ? nil : .constant(t.detached)
         }
     }
 

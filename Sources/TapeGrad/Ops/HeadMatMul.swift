@@ -78,7 +78,8 @@ func headMatmul(_ a: Tensor, _ va: HeadView, _ b: Tensor, _ vb: HeadView, transp
     withExtendedLifetime((a, b)) {}
     guard a.isRecorded || b.isRecorded else { return out }
     let (sa, sb) = (a.shape, b.shape)
-    return out.recorded(a, b) { g, needed in
+    let product = HeadProduct(a: va, b: vb, out: vc, transposeA: transposeA, transposeB: transposeB, alpha: alpha, batch: batch, heads: heads)
+    return out.recorded(a, b, trace: .headMatmul(product)) { g, needed in
         func mm(_ x: Tensor, _ vx: HeadView, _ y: Tensor, _ vy: HeadView, _ tx: Bool, _ ty: Bool, _ shape: [Int], _ view: HeadView) -> Tensor {
             headMatmul(x, vx, y, vy, transposeA: tx, transposeB: ty, alpha: alpha, batch: batch, heads: heads, outShape: shape, outView: view)
         }

@@ -88,7 +88,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     }
     withExtendedLifetime((lhs, rhs)) {}
     guard a.isRecorded || b.isRecorded else { return out }
-    return out.recorded(a, b, trace: a.rank == 2 && b.rank == 2 ? .matmul(transposeA: transposeA, transposeB: transposeB) : nil) { g, needed in
+    return out.recorded(a, b, trace: .matmul(transposeA: transposeA, transposeB: transposeB)) { g, needed in
         var da: Tensor?, db: Tensor?
         switch (transposeA, transposeB) {
         case (false, false):

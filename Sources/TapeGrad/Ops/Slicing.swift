@@ -34,7 +34,7 @@ extension Tensor {
         let out = sliceKernel(axis: a, start: start, count: end - start)
         guard isRecorded else { return out }
         let total = shape[a]
-        return out.recorded(self) { g in g.padded(alongAxis: a, before: start, after: total - end) }
+        return out.recorded(self, trace: .slice(axis: a, start: start)) { g in g.padded(alongAxis: a, before: start, after: total - end) }
     }
 
     /// Zeros added before and after along `axis`. ∂L/∂x = G sliced back.

@@ -13,7 +13,7 @@ extension Tensor {
         let shifted = exp(x - x.reduceKernel(.max, axes: rank == 0 ? [] : [a]))
         let y = shifted / shifted.reduceKernel(.sum, axes: rank == 0 ? [] : [a])
         guard isRecorded else { return y }
-        return y.recorded(self) { g in
+        return y.recorded(self, trace: rank == 0 ? nil : .softmax(axis: a)) { g in
             let y = y.saved(for: self) { $0.softmax(alongAxis: a) }
             return y * (g - (g * y).sum(alongAxes: [a], keepDims: true))
         }
@@ -28,7 +28,7 @@ extension Tensor {
         let shifted = x - x.reduceKernel(.max, axes: axes)
         let y = shifted - log(exp(shifted).reduceKernel(.sum, axes: axes))
         guard isRecorded else { return y }
-        return y.recorded(self) { g in
+        return y.recorded(self, trace: rank == 0 ? nil : .logSoftmax(axis: a)) { g in
             let y = y.saved(for: self) { $0.logSoftmax(alongAxis: a) }
             return g - exp(y) * g.sum(alongAxes: axes, keepDims: true)
         }

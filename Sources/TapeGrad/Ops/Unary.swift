@@ -29,7 +29,7 @@ public func sqrt(_ x: Tensor) -> Tensor {
 public func rsqrt(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.rsqrt, x)
     guard x.isRecorded else { return out }
-    return out.recorded(x) { g in let y = out.saved(for: x, recompute: rsqrt); return g * -0.5 * y * y * y }
+    return out.recorded(x, trace: .rsqrt) { g in let y = out.saved(for: x, recompute: rsqrt); return g * -0.5 * y * y * y }
 }
 
 /// Absolute value. ∂L/∂x = G ⊙ sign(x), which is 0 at 0.

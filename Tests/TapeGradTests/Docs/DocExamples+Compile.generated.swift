@@ -4,35 +4,49 @@
 // without defining come from DocExamplePrelude.swift.
 import TapeGrad
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:11
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:15
 private func docExampleCompile_Compile_Jit_ValueAndGrad_1() async throws {
     let step = jit(try valueAndGrad({ x, w in tanh(matmul(x, w)).sum() }, gradPosition: 1))
     let (value, dw) = try step(x, w)
     _ = (step, value, dw)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:25
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:29
 private func docExampleCompile_Compile_Jit_ValueAndGrad_2() async throws {
     let (value, dx) = try jit(try valueAndGrad({ x in (x * x).sum() }))([x])
     _ = (value, dx)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:55
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:79
 private func docExampleCompile_Compile_Jit_ValueAndGrad_3() async throws {
     let (value, dy) = try jit(try valueAndGrad({ x, y in (x * y).sum() }, gradPosition: 1))(x, y)
     _ = (value, dy)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:62
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:86
 private func docExampleCompile_Compile_Jit_ValueAndGrad_4() async throws {
+    let f = jit(try valueAndGrad({ x in x * x }, sensParam: true))
+    let (value, dx) = try f(Tensor([1, 2]), sens: .tensor(Tensor([1, 0.5])))   // dx = 2x ⊙ s = [2, 2]
+    _ = (f, value, dx)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:96
+private func docExampleCompile_Compile_Jit_ValueAndGrad_5() async throws {
+    let f = jit(try valueAndGrad({ x in x * x }, sensParam: true))
+    let (value, dx) = try f(Tensor([1, 2]), sens: Tensor([1, 0.5]))   // dx = [2, 2]
+    _ = (f, value, dx)   // uses the example's values: no unused-value warnings
+}
+
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:106
+private func docExampleCompile_Compile_Jit_ValueAndGrad_6() async throws {
     let g = jit(try valueAndGrad({ x in (x * x).sum() }))
     _ = try g(x)
     print(g.diagnostics.compiledCallCount)   // 1
     _ = (g)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:75
-private func docExampleCompile_Compile_Jit_ValueAndGrad_5() async throws {
+// Sources/TapeGrad/Compile/Jit+ValueAndGrad.swift:117
+private func docExampleCompile_Compile_Jit_ValueAndGrad_7() async throws {
     let gradFn = jit(try valueAndGrad({ x in (tanh(x) * x).sum() }))
     let (value, dx) = try gradFn(x)
     _ = (gradFn, value, dx)   // uses the example's values: no unused-value warnings

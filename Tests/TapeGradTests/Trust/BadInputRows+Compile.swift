@@ -19,6 +19,13 @@ extension BadInputRows {
                 _ = try f(logits, Tensor([0, 1] as [Int32]))    // traced with valid labels
                 _ = try f(logits, Tensor([0, 7] as [Int32]))    // replayed with a bad one
             },
+            BadInput(family: "compile", name: "jit(valueAndGrad): an embedding id out of range at replay",
+                     expected: .tensor(op: "gather"), mentions: ["index 12", "0 ≤ index < 4"]) {
+                let table = Tensor.randomNormal([4, 2], seed: 2)
+                let f = jit(try valueAndGrad({ (t: Tensor, ids: Tensor) in gather(t, indices: ids).sum() }), strict: true)
+                _ = try f(table, Tensor([0, 3] as [Int32]))     // traced with valid ids
+                _ = try f(table, Tensor([0, 12] as [Int32]))    // replayed with a bad one
+            },
         ]
     }
 }

@@ -58,7 +58,10 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
     }
     guard params.isRecorded else { return out }
     let paramsShape = params.shape
-    return out.recorded(params) { g in scatterAdd(g, indices: idx, indexShape: indices.shape, into: paramsShape, axis: a) }
+    // The indices are an input of the record (without a gradient) so that a trace reads them (Compile/).
+    return out.recorded(inputs: [params, indices], trace: .gather(axis: a)) { g, needed in
+        [needed[0] ? scatterAdd(g, indices: idx, indexShape: indices.shape, into: paramsShape, axis: a) : nil, nil]
+    }
 }
 
 /// Adds the slices of `g` (shaped like a `gather` result) into zeros of `shape` at `indices` along `axis`.
