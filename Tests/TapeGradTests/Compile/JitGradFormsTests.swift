@@ -162,3 +162,20 @@ extension JitGradFormsTests {
         }
     }
 }
+
+extension JitGradFormsTests {
+    /// Checked mode compares the whole structured result (aux outputs and every gradient) with the eager call.
+    func testCheckedModeComparesAuxAndGradients() throws {
+        let f = { (a: Tensor) -> [Tensor] in [(a * a).sum(), a * 2] }
+        let checked = jit(try valueAndGrad(f, hasAux: true), checked: true)
+        _ = try checked(x)
+        _ = try checked(x * 2)
+        // A branch on a value is replayed as traced: the aux output differs from eager and checked mode says so.
+        let branchy = { (a: Tensor) -> [Tensor] in [(a * a).sum(), a.sum().item() > 0 ? a * 2 : a * 3] }
+        let g = jit(try valueAndGrad(branchy, hasAux: true), checked: true)
+        _ = try g(Tensor([1, 2] as [Float]))
+        XCTAssertThrowsError(try g(Tensor([-1, -2] as [Float]))) { error in
+            XCTAssertEqual(error as? JitError, .mismatch(output: 1, maxDifference: 2))   // [-2, -4] against eager [-3, -6]
+        }
+    }
+}

@@ -41,3 +41,15 @@ extension JitOpTests {
         }
     }
 }
+
+extension JitOpTests {
+    /// A lookup into a captured (constant) table with the ids as the input compiles: the ids are read per call.
+    func testLookupInAConstantTableReadsTheIds() throws {
+        let table = Tensor.randomNormal([5, 2], seed: 53)
+        let f = jit({ (ids: Tensor) in gather(table, indices: ids) * 2 }, strict: true)
+        for ids in [Tensor([0, 4] as [Int32]), Tensor([3, 3] as [Int32])] {
+            XCTAssertEqual(try f(ids).scalars, (gather(table, indices: ids) * 2).scalars)
+        }
+        XCTAssertEqual(f.diagnostics.traceCount, 1)
+    }
+}

@@ -16,7 +16,8 @@ final class JitSurveyTests: XCTestCase {
 
     /// What compiles now; every other case runs eagerly (its reason is in the README's jit section).
     static let compiled: Set<String> = ["Dense + SoftmaxCrossEntropyWithLogits", "Dense + MSELoss", "softmax", "logSoftmax", "LayerNorm", "Embedding",
-                                            "MultiheadAttention", "TransformerEncoderLayer"]
+                                            "MultiheadAttention", "TransformerEncoderLayer",
+                                            "TransformerEncoderLayer (dropout 0.1, evaluation)"]
 
     static var cases: [Case] {
         let x2 = Tensor.randomNormal([4, 6], seed: 1)
@@ -30,6 +31,9 @@ final class JitSurveyTests: XCTestCase {
         let lstm = LSTM(inputSize: 6, hiddenSize: 4, seed: 6)
         let mha = MultiheadAttention(embedDim: 6, numHeads: 2, seed: 7)
         let encoder = TransformerEncoderLayer(dModel: 6, nhead: 2, dimFeedforward: 8, dropout: 0, seed: 8)
+        let evaluated = TransformerEncoderLayer(dModel: 6, nhead: 2, dimFeedforward: 8, dropout: 0.1, seed: 12).setTrain(false)
+        let training = TransformerEncoderLayer(dModel: 6, nhead: 2, dimFeedforward: 8, dropout: 0.1, seed: 13).setTrain()
+        let gru = GRU(inputSize: 6, hiddenSize: 4, seed: 14)
         let embedding = Embedding(vocabSize: 10, embeddingSize: 6, seed: 9)
         let dropout = Dropout(p: 0.5, seed: 10).setTrain()
         let sce = SoftmaxCrossEntropyWithLogits(sparse: true, reduction: .mean)
@@ -49,6 +53,13 @@ final class JitSurveyTests: XCTestCase {
             Case(name: "LSTM", inputs: [sequence], parameters: lstm.trainableParams()) { square(lstm($0[0])).mean() },
             Case(name: "MultiheadAttention", inputs: [sequence], parameters: mha.trainableParams()) { square(mha($0[0], $0[0], $0[0])).mean() },
             Case(name: "TransformerEncoderLayer", inputs: [sequence], parameters: encoder.trainableParams()) { square(encoder($0[0])).mean() },
+            Case(name: "TransformerEncoderLayer (dropout 0.1, evaluation)", inputs: [sequence], parameters: evaluated.trainableParams()) {
+                square(evaluated($0[0])).mean()
+            },
+            Case(name: "TransformerEncoderLayer (dropout 0.1, training)", inputs: [sequence], parameters: training.trainableParams(), random: true) {
+                square(training($0[0])).mean()
+            },
+            Case(name: "GRU", inputs: [sequence], parameters: gru.trainableParams()) { square(gru($0[0])).mean() },
             Case(name: "Embedding", inputs: [tokens], parameters: embedding.trainableParams()) { square(embedding($0[0])).mean() },
             Case(name: "Dropout (training)", inputs: [x2], parameters: [], random: true) { dropout($0[0]).sum() },
         ]

@@ -56,7 +56,8 @@ public func gather(_ params: Tensor, indices: Tensor, axis: Int = 0) -> Tensor {
             (out.buffer.raw + (o * idx.count + k) * row).copyMemory(from: params.buffer.raw + (o * length + i) * row, byteCount: row)
         }
     }
-    guard params.isRecorded else { return out }
+    // Recorded also when only the (integer) indices are, so that a trace sees a lookup into a constant table.
+    guard params.isRecorded || indices.isRecorded else { return out }
     let paramsShape = params.shape
     // The indices are an input of the record (without a gradient) so that a trace reads them (Compile/).
     return out.recorded(inputs: [params, indices], trace: .gather(axis: a)) { g, needed in
