@@ -447,6 +447,7 @@ if runHere {
     if options.only.contains("W11") { w11() }   // Products.swift
     if options.only.contains("BM") { boolMasks() }
     jitWorkloads(options.only)   // Jit.swift: jit beside eager in the same run
+    vectorMathWorkloads(options.only)   // VectorMath.swift: VM (ns/element), VMA (accuracy sweep)
 }
 
 if let path = options.childJSON {

@@ -3,7 +3,7 @@ import XCTest
 @testable import TapeGrad
 
 /// VectorMath's eˣ, ln x, tanh, σ and softplus against libm, in ulp of the result: float32 against the float64
-/// libm result on a sweep of bit patterns over the whole float range (every 100,003rd here, which a debug
+/// libm result on a sweep of bit patterns over the whole float range (every 30,011th here, which a debug
 /// build runs in seconds; `tapegrad-bench --only VMA` runs every 101st in release), float64 against glibc's
 /// own ≤ 1 ulp functions. The bounds are the measured worst cases (VectorMath.swift's header), so a change
 /// that loses accuracy fails here.
@@ -29,7 +29,7 @@ final class VectorMathTests: XCTestCase {
     }
 
     /// Every `stride`-th bit pattern of the non-negative and negative floats, and the specials.
-    func floatSweep(stride: UInt32 = 100_003) -> [Float] {
+    func floatSweep(stride: UInt32 = 30_011) -> [Float] {
         var xs: [Float] = []
         var bits: UInt32 = 0
         while bits < 0x7F80_0000 {
@@ -82,7 +82,7 @@ final class VectorMathTests: XCTestCase {
 
     func testFloatTanhIsWithinTwoUlpWithoutCancellationNearZero() {
         let w = worstFloat(Float.vtanh, floatSweep(), Foundation.tanh)
-        XCTAssertLessThanOrEqual(w.ulps, 2, "tanh(\(w.at))")
+        XCTAssertLessThanOrEqual(w.ulps, 1.5, "tanh(\(w.at))")
         // The old (1 − e^(−2|x|)) / (1 + e^(−2|x|)) form was off by ~1e-4 relative here.
         XCTAssertEqual(run(Float.vtanh, [1e-4])[0], Float(Foundation.tanh(Double(Float(1e-4)))))
         let edges = run(Float.vtanh, [.infinity, -.infinity, -0.0, .leastNonzeroMagnitude, 100, .nan])
@@ -122,7 +122,7 @@ final class VectorMathTests: XCTestCase {
         return worst
     }
 
-    func testDoubleKernelsAreWithinAFewUlpOfGlibc() {
+    func testDoubleKernelsAreWithinThreeUlpOfGlibc() {
         let all = doubleSweep(.leastNonzeroMagnitude, .greatestFiniteMagnitude)
         let relevant = doubleSweep(1e-3, 800)
         var w = worstDouble(Double.vexp, all + relevant, Foundation.exp)
@@ -130,11 +130,11 @@ final class VectorMathTests: XCTestCase {
         w = worstDouble(Double.vlog, all + doubleSweep(0.5, 2), Foundation.log)
         XCTAssertLessThanOrEqual(w.ulps, 1, "log(\(w.at))")
         w = worstDouble(Double.vtanh, all + doubleSweep(1e-3, 20), Foundation.tanh)
-        XCTAssertLessThanOrEqual(w.ulps, 4, "tanh(\(w.at))")
+        XCTAssertLessThanOrEqual(w.ulps, 3, "tanh(\(w.at))")
         w = worstDouble(Double.vsigmoid, all + relevant, sigmoidReference)
-        XCTAssertLessThanOrEqual(w.ulps, 4, "sigmoid(\(w.at))")
+        XCTAssertLessThanOrEqual(w.ulps, 3, "sigmoid(\(w.at))")
         w = worstDouble(Double.vsoftplus, all + relevant, softplusReference)
-        XCTAssertLessThanOrEqual(w.ulps, 4, "softplus(\(w.at))")
+        XCTAssertLessThanOrEqual(w.ulps, 3, "softplus(\(w.at))")
         XCTAssertEqual(run(Double.vexp, [800, -800, -.infinity]), [.infinity, 0, 0])
         XCTAssertEqual(run(Double.vlog, [0, .infinity]), [-.infinity, .infinity])
         XCTAssertTrue(run(Double.vlog, [-1, .nan]).allSatisfy(\.isNaN))
