@@ -448,6 +448,7 @@ if runHere {
     if options.only.contains("BM") { boolMasks() }
     jitWorkloads(options.only)   // Jit.swift: jit beside eager in the same run
     jitCoverageWorkloads(options.only)   // JitCoverage.swift: `--only JT`, jit on attention and embeddings
+    vectorMathWorkloads(options.only)   // VectorMath.swift: VM (ns/element), VMA (accuracy sweep)
 }
 
 if let path = options.childJSON {

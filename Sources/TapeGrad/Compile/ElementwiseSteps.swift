@@ -30,7 +30,7 @@ enum JitElementwise {
         case .square: for i in 0..<n { out[i] = a[i] * a[i] }
         case .sqrt: for i in 0..<n { out[i] = a[i].squareRoot() }
         case .rsqrt: for i in 0..<n { out[i] = 1 / a[i].squareRoot() }
-        case .log: for i in 0..<n { out[i] = T.log(a[i]) }   // scalar libm (no vector log yet)
+        case .log: T.vlog(a, out, n)
         case .exp: T.vexp(a, out, n)
         case .tanh: T.vtanh(a, out, n)
         case .sigmoid: T.vsigmoid(a, out, n)

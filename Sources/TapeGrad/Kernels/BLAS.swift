@@ -49,8 +49,8 @@ enum BLAS {
     }
 }
 
-/// The element types cblas works on, so generic kernels can call the matching gemm.
-protocol BLASElement: FloatingElement {
+/// The element types cblas works on, so generic kernels can call the matching gemm (and VectorMath's loops).
+protocol BLASElement: VectorMathElement {
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, mode: ProductThreading)
 }

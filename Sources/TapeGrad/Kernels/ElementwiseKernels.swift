@@ -131,6 +131,8 @@ enum ElementwiseKernels {
         return withExtendedLifetime((a, b)) { out }
     }
 
+    /// The scalar loops. exp, log, tanh, sigmoid and softplus of float32/float64 run VectorMath's loops instead
+    /// (``VectorMathElement/vectorLoop(_:)``); their libm forms here serve only other element types.
     @inline(__always)
     static func unaryLoop<T: FloatingElement>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ n: Int) {
         switch op {
@@ -184,10 +186,18 @@ enum ElementwiseKernels {
         switch x.dtype {
         case .float32:
             let src = x.buffer.pointer(Float.self), dst = out.buffer.pointer(Float.self)
-            Parallel.chunks(x.count) { s, c in unaryLoop(op, src + s, dst + s, c) }
+            if let vector = Float.vectorLoop(op) {
+                Parallel.chunks(x.count) { s, c in vector(src + s, dst + s, c) }
+            } else {
+                Parallel.chunks(x.count) { s, c in unaryLoop(op, src + s, dst + s, c) }
+            }
         case .float64:
             let src = x.buffer.pointer(Double.self), dst = out.buffer.pointer(Double.self)
-            Parallel.chunks(x.count) { s, c in unaryLoop(op, src + s, dst + s, c) }
+            if let vector = Double.vectorLoop(op) {
+                Parallel.chunks(x.count) { s, c in vector(src + s, dst + s, c) }
+            } else {
+                Parallel.chunks(x.count) { s, c in unaryLoop(op, src + s, dst + s, c) }
+            }
         case .int32, .int64, .uint8:
             let done = x.dtype == .int32 ? runInt(Int32.self) : x.dtype == .int64 ? runInt(Int64.self) : runInt(UInt8.self)
             if !done { return withExtendedLifetime(x) { unary(op, x.converted(to: .float32)) } }

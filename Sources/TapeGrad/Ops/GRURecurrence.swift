@@ -86,13 +86,12 @@ enum GRUKernels {
             let x = xw + t * n * g3, s = saved + t * n * g4, ht = out + t * plane
             for row in 0..<n {
                 let xr = x + row * g3, hr = gh + row * g3, sr = s + row * g4, hp = hPrev + row * hidden, o = ht + row * hidden
-                for j in 0..<hidden {
-                    let r = LSTMKernels.sigmoid(xr[j] + hr[j]), z = LSTMKernels.sigmoid(xr[hidden + j] + hr[hidden + j])
-                    let hn = hr[2 * hidden + j]
-                    let nn = LSTMKernels.tanh(xr[2 * hidden + j] + r * hn)
-                    sr[j] = r; sr[hidden + j] = z; sr[2 * hidden + j] = nn; sr[3 * hidden + j] = hn
-                    o[j] = nn + z * (hp[j] - nn)
-                }
+                // r and z, then n = tanh(x_n + r ⊙ h_n), through VectorMath's loops.
+                for j in 0..<(2 * hidden) { sr[j] = xr[j] + hr[j] }
+                E.vsigmoid(sr, sr, 2 * hidden)
+                for j in 0..<hidden { sr[2 * hidden + j] = xr[2 * hidden + j] + sr[j] * hr[2 * hidden + j]; sr[3 * hidden + j] = hr[2 * hidden + j] }
+                E.vtanh(sr + 2 * hidden, sr + 2 * hidden, hidden)
+                for j in 0..<hidden { let nn = sr[2 * hidden + j]; o[j] = nn + sr[hidden + j] * (hp[j] - nn) }
             }
         }
     }

@@ -133,16 +133,6 @@ extension Tensor {
 
 /// The fused LSTM loops over raw buffers.
 enum LSTMKernels {
-    @inline(__always) static func sigmoid<E: BLASElement>(_ x: E) -> E { 1 / (1 + E.exp(-x)) }
-
-    /// tanh x = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)) through `exp` (libm's tanhf goes through the much
-    /// slower expm1f); the absolute error stays within a few ulps of 1.
-    @inline(__always) static func tanh<E: BLASElement>(_ x: E) -> E {
-        let e = E.exp(-2 * Swift.abs(x))
-        let t = (1 - e) / (1 + e)
-        return x < 0 ? -t : t
-    }
-
     /// Forward: saves the activated gates `[T, N, 4H]` and the cell states `[T, N, H]`, writes h_t into
     /// `out[t]` and c_T into `out[T]`.
     static func forward<E: BLASElement>(
@@ -163,16 +153,15 @@ enum LSTMKernels {
                 forwardRowsFloat(gt, cPrev, ct, ht, n: n, hidden: hidden)
                 continue
             }
+            // VectorMath's loops over each row's gates: the same bits as the eight-lane float32 pass.
             for b in 0..<n {
                 let row = gt + b * g4, cp = cPrev + b * hidden, cr = ct + b * hidden, hr = ht + b * hidden
-                for j in 0..<hidden {
-                    let i = sigmoid(row[j]), f = sigmoid(row[hidden + j])
-                    let g = tanh(row[2 * hidden + j]), o = sigmoid(row[3 * hidden + j])
-                    row[j] = i; row[hidden + j] = f; row[2 * hidden + j] = g; row[3 * hidden + j] = o
-                    let c = f * cp[j] + i * g
-                    cr[j] = c
-                    hr[j] = o * tanh(c)
-                }
+                E.vsigmoid(row, row, 2 * hidden)
+                E.vtanh(row + 2 * hidden, row + 2 * hidden, hidden)
+                E.vsigmoid(row + 3 * hidden, row + 3 * hidden, hidden)
+                for j in 0..<hidden { cr[j] = row[hidden + j] * cp[j] + row[j] * row[2 * hidden + j] }
+                E.vtanh(cr, hr, hidden)
+                for j in 0..<hidden { hr[j] = row[3 * hidden + j] * hr[j] }
             }
         }
         (out + steps * plane).update(from: cells + (steps - 1) * plane, count: plane)
@@ -234,6 +223,8 @@ enum LSTMKernels {
         // dh0 carries dgates_{t+1}·W_hh between steps; dc0 carries ∂L/∂c_t.
         dh0.update(repeating: 0, count: plane)
         dc0.update(from: g + steps * plane, count: plane)
+        let tanhCell = UnsafeMutablePointer<E>.allocate(capacity: hidden)
+        defer { tanhCell.deallocate() }
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = gates + t * n * g4, dgt = dxw + t * n * g4, ct = cells + t * plane, upstream = g + t * plane
             let cPrev = t == 0 ? c0 : cells + (t - 1) * plane
@@ -242,11 +233,12 @@ enum LSTMKernels {
             } else {
             for b in 0..<n {
                 let row = gt + b * g4, drow = dgt + b * g4
+                E.vtanh(ct + b * hidden, tanhCell, hidden)
                 for j in 0..<hidden {
                     let k = b * hidden + j
                     let i = row[j], f = row[hidden + j], gg = row[2 * hidden + j], o = row[3 * hidden + j]
                     let dh = upstream[k] + dh0[k]
-                    let tc = tanh(ct[k])
+                    let tc = tanhCell[j]
                     let dc = dc0[k] + dh * o * (1 - tc * tc)
                     drow[j] = dc * gg * i * (1 - i)
                     drow[hidden + j] = dc * cPrev[k] * f * (1 - f)
