@@ -61,6 +61,18 @@ private func docExampleDocumentation_Documentation_HigherOrderAndCustomGradients
     _ = (x, first, second)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/Documentation.docc/Performance.md:24
+private func docExampleDocumentation_Documentation_Performance_1() async throws {
+    let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
+    let y = try f(Tensor.randomNormal([16], seed: 1))
+
+    let dense = Dense(inChannels: 4, outChannels: 2)
+    let loss = { (x: Tensor) in tanh(dense(x)).sum() }
+    let gradFn = jit(try valueAndGrad(loss, gradPosition: nil, weights: dense.trainableParams()))
+    let (value, grads) = try gradFn(Tensor.randomNormal([8, 4], seed: 2))
+    _ = (f, y, dense, loss, gradFn, value, grads)   // uses the example's values: no unused-value warnings
+}
+
 // Sources/TapeGrad/Documentation.docc/TapeGrad.md:13
 private func docExampleDocumentation_Documentation_TapeGrad_1() async throws {
 
