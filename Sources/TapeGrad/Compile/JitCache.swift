@@ -70,8 +70,13 @@ struct JitResult {
 
     /// The gradients of `parameters` in order: zeros for one not computed (frozen, or not read).
     func gradients(of parameters: [Parameter]) -> [Tensor] {
-        let computed = parameterGradients
-        return parameters.map { p in computed.first { $0.0 === p }?.1 ?? Tensor.zeros(like: p.storedValue) }
+        let first = layout.forwardCount + layout.positions.count
+        let computed = layout.gradientParameters
+        // The common case (a train step's weights, all read): the outputs as they are.
+        if computed.count == parameters.count, zip(computed, parameters).allSatisfy({ $0 === $1 }) { return Array(outputs[first...]) }
+        var index: [ObjectIdentifier: Int] = [:]
+        for (k, p) in computed.enumerated() { index[ObjectIdentifier(p)] = first + k }
+        return parameters.map { p in index[ObjectIdentifier(p)].map { outputs[$0] } ?? Tensor.zeros(like: p.storedValue) }
     }
 }
 

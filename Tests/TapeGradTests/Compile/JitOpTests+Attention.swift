@@ -23,6 +23,22 @@ extension JitOpTests {
         try check("attention weights", [x, memory], exact: false) { timeMajor($0[0], $0[1], $0[1]).weights ?? $0[0] }
     }
 
+    func testAttentionMasks() throws {
+        let mha = MultiheadAttention(embedDim: 8, numHeads: 2, seed: 78)
+        let x = Tensor.randomNormal([5, 3, 8], seed: 79)
+        // A float (additive) mask captured by the function is a constant of the trace.
+        let additive = Tensor.randomNormal([5, 5], seed: 80)
+        try check("float attnMask", [x], exact: false) { mha($0[0], $0[0], $0[0], attnMask: additive).output }
+        // A boolean mask is turned into an additive one on the host while tracing: it runs eagerly, with the eager result.
+        let padding = Tensor([false, false, false, true, true, false, false, false, false, false, false, true, false, false, false], shape: [3, 5])
+        let f = jit(try valueAndGrad({ (x: Tensor) in mha(x, x, x, keyPaddingMask: padding).output.sum() }))
+        let (v, g) = try f(x)
+        let (v0, g0) = try valueAndGrad({ (x: Tensor) in mha(x, x, x, keyPaddingMask: padding).output.sum() })(x)
+        XCTAssertEqual(v.item(), v0.item())
+        XCTAssertEqual(g.asTensor.scalars, g0.asTensor.scalars)
+        XCTAssertTrue(f.diagnostics.eagerFallbackReason?.contains("made inside the traced function") ?? false, "\(String(describing: f.diagnostics.eagerFallbackReason))")
+    }
+
     func testTransformerEncoderLayerCompilesWithoutDropout() throws {
         let layer = TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, seed: 74)
         let normFirst = TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, normFirst: true, seed: 75)
