@@ -3,14 +3,14 @@
 // Eager ops (`exp`, `log`, `tanh`, `sigmoid`), the jit's fused loops and the fused LSTM kernels all call
 // these, so an eager result and a jit replay are bit-identical, and libm is not called once per element.
 //
-// Accuracy, measured in release against the float64 libm result rounded nowhere, on every 101st bit pattern
+// Accuracy, measured in release against the float64 libm result (not rounded to float), on every 101st bit pattern
 // of the positive and negative floats (42.4 M inputs, `tapegrad-bench --only VMA`) plus the specials; the
 // tests in Tests/TapeGradTests/Kernels/VectorMathTests.swift check a coarser sweep against these bounds:
 //   worst error  exp 0.96 ulp · log 0.77 · tanh 1.29 · sigmoid 1.86 · softplus 1.96 (bounds 1, 1, 1.5, 2, 2).
 // The edges are libm's: eˣ overflows to +∞ and underflows through the subnormals to 0, ln 0 = −∞,
 // ln of a negative number is NaN, tanh ±∞ = ±1, σ(−∞) = 0, σ(+∞) = 1, NaN gives NaN.
 // No fused multiply-add is used (the package builds for baseline x86-64, where `fma` is a libm call), so
-// results are the same bits on every machine.
+// results are the same bits on every x86-64 machine.
 
 enum VectorMath {
     typealias F8 = SIMD8<Float>
