@@ -39,11 +39,9 @@ enum VectorMath {
         let k = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
         let k1 = k &>> 1, k2 = k &- k1
         let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: F8.self), s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: F8.self)
-        var out = y * s1 * s2
-        out.replace(with: .infinity, where: x .> 88.722_839)
-        out.replace(with: 0, where: x .< -103.972_08)
-        out.replace(with: x, where: x .!= x)
-        return out
+        // No selects for the edges: from the clamps, 2ᵏ·p(r) rounds to +∞ above 88.7228 and to 0 below −103.972
+        // by itself, ±∞ become those clamps, and NaN passes through the arithmetic.
+        return y * s1 * s2
     }
 
     /// ln x for eight floats: x = 2ᵏ·m with m in [√½, √2) (subnormal x scaled by 2²³ first), f = m − 1
