@@ -131,8 +131,8 @@ enum ElementwiseKernels {
         return withExtendedLifetime((a, b)) { out }
     }
 
-    /// The scalar loops. exp, log, tanh, sigmoid and softplus of float32/float64 run VectorMath's loops instead
-    /// (``VectorMathElement/vectorLoop(_:)``); their libm forms here serve only other element types.
+    /// The scalar loops. `unary` runs exp, log, tanh, sigmoid and softplus through VectorMath's loops instead
+    /// (``VectorMathElement/vectorLoop(_:)``), so their libm cases here are a reference, not reached by `unary`.
     @inline(__always)
     static func unaryLoop<T: FloatingElement>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ n: Int) {
         switch op {

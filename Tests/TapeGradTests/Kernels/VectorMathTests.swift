@@ -65,6 +65,12 @@ final class VectorMathTests: XCTestCase {
     func testFloatExpIsWithinOneUlpOverTheWholeRangeIncludingSubnormalResults() {
         let w = worstFloat(Float.vexp, floatSweep(), Foundation.exp)
         XCTAssertLessThanOrEqual(w.ulps, 1, "exp(\(w.at))")
+        // Every float near the overflow and underflow thresholds (no selects there: the clamps and the
+        // rounding of 2ᵏ·p(r) must overflow and underflow exactly where the rounded libm result does).
+        let edges = (Float(88.5).bitPattern...Float(89.5).bitPattern).map { Float(bitPattern: $0) }
+            + (Float(103).bitPattern...Float(105).bitPattern).map { -Float(bitPattern: $0) }
+        let e = worstFloat(Float.vexp, edges, Foundation.exp)
+        XCTAssertLessThanOrEqual(e.ulps, 1, "exp(\(e.at))")
         XCTAssertEqual(run(Float.vexp, [100, -200, .infinity, -.infinity, 0, 88.72284]), [.infinity, 0, .infinity, 0, 1, .infinity])
         // The largest finite result, and a subnormal one (libm's values, not a clamp's e⁸⁸ or e⁻⁸⁷).
         XCTAssertLessThanOrEqual(ulps(run(Float.vexp, [88.72283])[0], Foundation.exp(Double(Float(88.72283)))), 1)
@@ -135,6 +141,12 @@ final class VectorMathTests: XCTestCase {
         XCTAssertLessThanOrEqual(w.ulps, 3, "sigmoid(\(w.at))")
         w = worstDouble(Double.vsoftplus, all + relevant, softplusReference)
         XCTAssertLessThanOrEqual(w.ulps, 3, "softplus(\(w.at))")
+        // The 20,001 doubles around each threshold (overflow, last subnormal, first normal result).
+        let edges = [709.782_712_893_384, -745.133_219_101_941_1, -708.396_418_532_264].flatMap { c in
+            (-10_000...10_000).map { Double(bitPattern: c.bitPattern &+ UInt64(bitPattern: Int64($0))) }
+        }
+        w = worstDouble(Double.vexp, edges, Foundation.exp)
+        XCTAssertLessThanOrEqual(w.ulps, 1, "exp(\(w.at))")
         XCTAssertEqual(run(Double.vexp, [800, -800, -.infinity]), [.infinity, 0, 0])
         XCTAssertEqual(run(Double.vlog, [0, .infinity]), [-.infinity, .infinity])
         XCTAssertTrue(run(Double.vlog, [-1, .nan]).allSatisfy(\.isNaN))
