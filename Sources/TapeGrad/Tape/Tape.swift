@@ -12,16 +12,35 @@ struct InputMask {
 }
 
 /// Where a tensor sits on one tape, and (for nested computations) on the enclosing tapes.
-final class Tracking: Sendable {
+///
+/// A value of two words stored inline in ``Tensor``: recording an op allocates nothing for it. The rare link
+/// to the enclosing tapes (a tensor recorded by nested computations) is kept by `tape`, keyed by `id`; the
+/// low bit of `raw` says whether there is one, so the common single-tape case never looks it up.
+struct Tracking: Sendable, Equatable {
     let tape: Tape
-    let id: Int
-    let outer: Tracking?
+    /// `id << 1`, plus 1 when `tape` keeps an outer link for this id.
+    private let raw: Int
 
+    /// This tensor's node id on `tape`.
+    @inline(__always) var id: Int { raw >> 1 }
+    /// Whether enclosing tapes record this tensor too (then ``outer`` is not nil).
+    @inline(__always) var hasOuter: Bool { raw & 1 != 0 }
+    /// Where the tensor sits on the enclosing tapes (the next tape out), or nil.
+    var outer: Tracking? { hasOuter ? tape.outerLink(of: id) : nil }
+
+    /// A tracking on `tape` at `id`; `outer`, if any, is stored by the tape.
+    @inline(__always)
     init(tape: Tape, id: Int, outer: Tracking?) {
         self.tape = tape
-        self.id = id
-        self.outer = outer
+        if let outer {
+            raw = id << 1 | 1
+            tape.setOuterLink(outer, of: id)
+        } else {
+            raw = id << 1
+        }
     }
+
+    static func == (a: Tracking, b: Tracking) -> Bool { a.tape === b.tape && a.raw == b.raw }
 
     /// This tensor's id on `tape`, or nil if that tape does not record it.
     func id(on tape: Tape) -> Int? {
@@ -54,34 +73,44 @@ final class Tape: @unchecked Sendable {
         case unary((Tensor) -> Tensor)
         /// Two inputs; the closure returns both gradients (nil where not needed).
         case binary((Tensor, InputMask) -> (Tensor?, Tensor?))
-        /// Any number of inputs.
-        case general(Pullback)
         /// One input, ∂L/∂x = c · G (scalar multiplication and division), stored as data: no closure to allocate.
         case scale(Double)
         /// One input, ∂L/∂x = G / c (dividing by a scalar).
         case divide(Double)
         /// One input, ∂L/∂x = G (adding a scalar).
         case identity
-        /// tanh with its output y saved: ∂L/∂x = G ⊙ (1 − y²). Used only when no enclosing tape records x.
-        case tanh(Tensor)
+        /// tanh with its output y saved (buffer and shape: 16 bytes rather than a whole Tensor):
+        /// ∂L/∂x = G ⊙ (1 − y²). Used only when no enclosing tape records x.
+        case tanh(TensorBuffer, shape: [Int])
         /// sigmoid with its output y saved: ∂L/∂x = G ⊙ y ⊙ (1 − y). Used only when no enclosing tape records x.
-        case sigmoid(Tensor)
+        case sigmoid(TensorBuffer, shape: [Int])
+        /// Any number of inputs (their ids on this tape, −1 where this tape does not record one).
+        case general(Pullback, inputs: [Int])
     }
 
+    /// One recorded op: 40 bytes (its input ids, its pullback stored as data or as one closure, the output dtype).
     struct Node {
-        /// Input ids on this tape (−1 for an input this tape does not record).
-        var first: Int
-        var second: Int
-        var others: [Int]
+        /// Input ids on this tape (−1 for an input this tape does not record); unused for `.general`.
+        var first: Int32
+        var second: Int32
         var backward: Backward
         var dtype: DType
+
+        init(first: Int, second: Int, backward: Backward, dtype: DType) {
+            // Ids beyond Int32 (more than two billion recorded ops) cannot be reached: the nodes alone would
+            // take 80 GB; they are clamped rather than trapping.
+            self.first = Int32(clamping: first)
+            self.second = Int32(clamping: second)
+            self.backward = backward
+            self.dtype = dtype
+        }
 
         var inputs: [Int] {
             switch backward {
             case .leaf: return []
-            case .unary, .scale, .divide, .identity, .tanh, .sigmoid: return [first]
-            case .binary: return [first, second]
-            case .general: return others
+            case .unary, .scale, .divide, .identity, .tanh, .sigmoid: return [Int(first)]
+            case .binary: return [Int(first), Int(second)]
+            case .general(_, let ids): return ids
             }
         }
     }
@@ -99,6 +128,9 @@ final class Tape: @unchecked Sendable {
     let detectsAnomalies: Bool
     /// The op that recorded each node, kept only when detecting anomalies (for the error message). Guarded by `lock`.
     private var opNames: [StaticString] = []
+    /// The next tape out for the tensors that enclosing tapes record too (nested computations only), by id.
+    /// Kept after ``close()``: a result of an inner computation stays recorded by the outer ones. Guarded by `lock`.
+    private var outerLinks: [Int: Tracking] = [:]
     /// Set only on the tape of a `jit` trace (Compile/Tracer.swift): notes every recorded op with its attributes.
     let tracer: Tracer?
 
@@ -117,7 +149,7 @@ final class Tape: @unchecked Sendable {
     func leaf(_ value: Tensor) -> (value: Tensor, id: Int) {
         let id = lock.withLock {
             if detectsAnomalies { opNames.append("input") }
-            nodes.append(Node(first: -1, second: -1, others: [], backward: .leaf, dtype: value.dtype))
+            nodes.append(Node(first: -1, second: -1, backward: .leaf, dtype: value.dtype))
             return nodes.count - 1
         }
         var tracked = value
@@ -125,6 +157,12 @@ final class Tape: @unchecked Sendable {
         tracer?.noteLeaf(value, id: id)
         return (tracked, id)
     }
+
+    /// Stores where the tensor with node `id` sits on the enclosing tapes (see ``Tracking``).
+    func setOuterLink(_ outer: Tracking, of id: Int) { lock.withLock { outerLinks[id] = outer } }
+
+    /// Where the tensor with node `id` sits on the enclosing tapes, or nil.
+    func outerLink(of id: Int) -> Tracking? { lock.withLock { outerLinks[id] } }
 
     /// Appends `node` and returns its id, or nil when the tape is not recording.
     @inline(__always)
@@ -184,180 +222,102 @@ final class Tape: @unchecked Sendable {
             return (self.nodes, self.opNames, was)
         }
         defer { if wasRecording { lock.withLock { recording = true } } }
-        var slots = [Tensor?](repeating: nil, count: nodes.count)
-        var current = -1, upstreamShape: [Int] = []
-        var anomaly = false
-        func accumulate(_ id: Int, _ g: Tensor) {
-            if detectsAnomalies && current >= 0 && !anomaly && g.containsNonFinite {
-                anomaly = true
-                AnomalyDetection.report(op: opNames[current], phase: "backward", value: g,
-                                        detail: "the gradient for an input of shape \(g.shape), from an upstream gradient of shape \(upstreamShape)")
-            }
-            let g = g.dtype == nodes[id].dtype ? g : g.astype(nodes[id].dtype)
-            guard var existing = slots[id] else { slots[id] = g; return }
-            slots[id] = nil
-            // Fan-out: add in place with axpy when nothing records this addition (no enclosing tape).
-            if existing.shape == g.shape, existing.dtype.isFloatingPoint, existing.tracking == nil, g.tracking == nil {
-                existing.addInPlace(g)
-                slots[id] = existing
-            } else {
-                slots[id] = existing + g
-            }
+        return nodes.withUnsafeBufferPointer { nodes in
+            var replay = Replay(nodes: nodes, opNames: opNames, detectsAnomalies: detectsAnomalies)
+            return replay.run(seeds: seeds, leaves: leaves)
         }
-        for seed in seeds where seed.id >= 0 && seed.id < nodes.count { accumulate(seed.id, seed.gradient) }
-        var isLeaf = [Bool](repeating: false, count: nodes.count)
-        for leaf in leaves where leaf >= 0 && leaf < nodes.count { isLeaf[leaf] = true }
-        var index = nodes.count - 1
-        while index >= 0 {
-            defer { index -= 1 }
-            guard var g = slots[index] else { continue }
+    }
+}
+
+/// One backward pass over a tape's nodes: the gradient slots, indexed by node id, and the anomaly state.
+private struct Replay {
+    let nodes: UnsafeBufferPointer<Tape.Node>
+    let opNames: [StaticString]
+    let detectsAnomalies: Bool
+    var slots: [Tensor?]
+    var current = -1
+    var upstreamShape: [Int] = []
+    var anomaly = false
+
+    init(nodes: UnsafeBufferPointer<Tape.Node>, opNames: [StaticString], detectsAnomalies: Bool) {
+        self.nodes = nodes
+        self.opNames = opNames
+        self.detectsAnomalies = detectsAnomalies
+        slots = [Tensor?](repeating: nil, count: nodes.count)
+    }
+
+    /// Adds `g` to the gradient of node `id` (in place when nothing records the addition).
+    mutating func accumulate(_ id: Int, _ g: consuming Tensor) {
+        if detectsAnomalies && current >= 0 && !anomaly && g.containsNonFinite {
+            anomaly = true
+            AnomalyDetection.report(op: opNames[current], phase: "backward", value: g,
+                                    detail: "the gradient for an input of shape \(g.shape), from an upstream gradient of shape \(upstreamShape)")
+        }
+        let dtype = nodes[id].dtype
+        if g.dtype != dtype { g = g.astype(dtype) }
+        guard var existing = slots[id].take() else { slots[id] = g; return }
+        // Fan-out: add in place with axpy when nothing records this addition (no enclosing tape).
+        if existing.shape == g.shape, existing.dtype.isFloatingPoint, existing.tracking == nil, g.tracking == nil {
+            existing.addInPlace(g)
+            slots[id] = existing
+        } else {
+            slots[id] = existing + g
+        }
+    }
+
+    mutating func run(seeds: [(id: Int, gradient: Tensor)], leaves: [Int]) -> [Tensor?] {
+        let count = nodes.count
+        for seed in seeds where seed.id >= 0 && seed.id < count { accumulate(seed.id, seed.gradient) }
+        var isLeaf = [Bool](repeating: false, count: count)
+        for leaf in leaves where leaf >= 0 && leaf < count { isLeaf[leaf] = true }
+        var index = count
+        while index > 0 {
+            index -= 1
             // Move the gradient out of its slot, so the data-stored pullbacks below can usually update it in place.
-            if !isLeaf[index] { slots[index] = nil }
-            let node = nodes[index]
+            guard var g = isLeaf[index] ? slots[index] : slots[index].take() else { continue }
             if detectsAnomalies {
                 if anomaly { break }
                 current = index
                 upstreamShape = g.shape
             }
-            switch node.backward {
+            let first = Int(nodes[index].first)
+            switch nodes[index].backward {
             case .leaf:
                 continue
             case .unary(let pullback):
-                if node.first >= 0 { accumulate(node.first, pullback(g)) }
+                if first >= 0 { accumulate(first, pullback(g)) }
             case .scale(let c):
-                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.mul, scalar: c) ?? g * c) }
+                if first >= 0 { accumulate(first, g.updatedInPlace(.mul, scalar: c) ?? g * c) }
             case .divide(let c):
-                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.div, scalar: c) ?? g / c) }
+                if first >= 0 { accumulate(first, g.updatedInPlace(.div, scalar: c) ?? g / c) }
             case .identity:
-                if node.first >= 0 { accumulate(node.first, g) }
-            case .tanh(let y):
-                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.tanhBackward, with: y) ?? tanhBackward(g, y)) }
-            case .sigmoid(let y):
-                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.sigmoidBackward, with: y) ?? sigmoidBackward(g, y)) }
+                if first >= 0 { accumulate(first, g) }
+            case .tanh(let buffer, let shape):
+                if first >= 0 {
+                    let y = Tensor(buffer: buffer, shape: shape)
+                    accumulate(first, g.updatedInPlace(.tanhBackward, with: y) ?? tanhBackward(g, y))
+                }
+            case .sigmoid(let buffer, let shape):
+                if first >= 0 {
+                    let y = Tensor(buffer: buffer, shape: shape)
+                    accumulate(first, g.updatedInPlace(.sigmoidBackward, with: y) ?? sigmoidBackward(g, y))
+                }
             case .binary(let pullback):
-                let mask = InputMask(bits: (node.first >= 0 ? 1 : 0) | (node.second >= 0 ? 2 : 0))
+                let second = Int(nodes[index].second)
+                let mask = InputMask(bits: (first >= 0 ? 1 : 0) | (second >= 0 ? 2 : 0))
                 let (ga, gb) = pullback(g, mask)
-                if node.first >= 0, let ga { accumulate(node.first, ga) }
-                if node.second >= 0, let gb { accumulate(node.second, gb) }
-            case .general(let pullback):
+                if first >= 0, let ga { accumulate(first, ga) }
+                if second >= 0, let gb { accumulate(second, gb) }
+            case .general(let pullback, let inputs):
                 var bits: UInt64 = 0
-                for (k, input) in node.others.enumerated() where input >= 0 && k < 64 { bits |= 1 << UInt64(k) }
+                for (k, input) in inputs.enumerated() where input >= 0 && k < 64 { bits |= 1 << UInt64(k) }
                 let partials = pullback(g, InputMask(bits: bits))
-                for (k, input) in node.others.enumerated() where input >= 0 && k < partials.count {
+                for (k, input) in inputs.enumerated() where input >= 0 && k < partials.count {
                     if let partial = partials[k] { accumulate(input, partial) }
                 }
             }
         }
         return leaves.map { $0 >= 0 && $0 < slots.count ? slots[$0] : nil }
-    }
-}
-
-extension Tensor {
-    /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
-    /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
-    /// `trace` describes the op for a `jit` trace (nil: the op has no trace rule); it is evaluated only on a tracing tape.
-    func recorded(_ input: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
-                  pullback: @escaping (Tensor) -> Tensor) -> Tensor {
-        if let t = input.tracking, t.outer == nil {
-            let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            guard let id = t.tape.append(node, op: op) else { return self }
-            var out = self
-            out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
-            if let tracer = t.tape.tracer { tracer.note(trace(), op: op, inputs: [input], ids: [t.id], output: out, id: id) }
-            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
-            return out
-        }
-        return recordedOnEveryTape(inputs: [input], op: op, trace: trace()) { ids in
-            Tape.Node(first: ids[0], second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-        }
-    }
-
-    /// Records `self` as the output of a one-input op whose pullback is a kernel rather than differentiable ops.
-    /// Differentiating that pullback again (an enclosing computation records its upstream gradient or its
-    /// input) reports a ``TensorError`` naming `op`, thrown from the gradient function, instead of a silent zero.
-    /// Every op of the library has a differentiable pullback today; this is the way to add one that does not.
-    func recordedFirstOrderOnly(_ input: Tensor, op: String, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
-        recorded(input) { g in
-            if g.isRecordedOnActiveTape || input.isRecordedOnActiveTape {
-                reportError(TensorError(op: op, message: "has no second derivative: its pullback is not made of differentiable "
-                    + "operations, so differentiating it again would give zeros"))
-            }
-            return pullback(g.detached)
-        }
-    }
-
-    /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
-    func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil) -> Tensor {
-        if let t = input.tracking, t.outer == nil {
-            let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            guard let id = t.tape.append(node, op: op) else { return self }
-            var out = self
-            out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
-            if let tracer = t.tape.tracer { tracer.note(trace(), op: op, inputs: [input], ids: [t.id], output: out, id: id) }
-            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
-            return out
-        }
-        return recordedOnEveryTape(inputs: [input], op: op, trace: trace()) { ids in
-            Tape.Node(first: ids[0], second: -1, others: [], backward: backward, dtype: dtype)
-        }
-    }
-
-    /// Records `self` as the output of a two-input op. `pullback` returns (∂L/∂a, ∂L/∂b), nil where
-    /// the mask says the gradient is not needed.
-    func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
-                  pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
-        let ta = a.tracking, tb = b.tracking
-        if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
-            let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
-            guard let id = tape.append(node, op: op) else { return self }
-            var out = self
-            out.tracking = Tracking(tape: tape, id: id, outer: nil)
-            if let tracer = tape.tracer { tracer.note(trace(), op: op, inputs: [a, b], ids: [ta?.id ?? -1, tb?.id ?? -1], output: out, id: id) }
-            if tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [a, b]) }
-            return out
-        }
-        return recordedOnEveryTape(inputs: [a, b], op: op, trace: trace()) { ids in
-            Tape.Node(first: ids[0], second: ids[1], others: [], backward: .binary(pullback), dtype: dtype)
-        }
-    }
-
-    /// Records `self` as the output of an op on any number of `inputs`; `pullback` returns one entry per input.
-    func recorded(inputs: [Tensor], op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
-                  pullback: @escaping Pullback) -> Tensor {
-        recordedOnEveryTape(inputs: inputs, op: op, trace: trace()) { ids in
-            Tape.Node(first: -1, second: -1, others: ids, backward: .general(pullback), dtype: dtype)
-        }
-    }
-
-    /// Records on each recording tape that tracks an input, innermost first in the output's chain.
-    private func recordedOnEveryTape(inputs: [Tensor], op: StaticString, trace: @autoclosure () -> TracedOp?,
-                                     node: ([Int]) -> Tape.Node) -> Tensor {
-        var tapes: [Tape] = []
-        for input in inputs {
-            var link = input.tracking
-            while let l = link {
-                if l.tape.isRecording && !tapes.contains(where: { $0 === l.tape }) { tapes.append(l.tape) }
-                link = l.outer
-            }
-        }
-        guard !tapes.isEmpty else { return self }
-        tapes.sort { $0.level < $1.level }
-        var chain: Tracking?
-        for tape in tapes {
-            let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
-            guard let id = tape.append(node(ids), op: op) else { continue }
-            chain = Tracking(tape: tape, id: id, outer: chain)
-            if let tracer = tape.tracer {
-                var traced = self
-                traced.tracking = chain
-                tracer.note(trace(), op: op, inputs: inputs, ids: ids, output: traced, id: id)
-            }
-        }
-        guard chain != nil else { return self }
-        var out = self
-        out.tracking = chain
-        if tapes.contains(where: \.detectsAnomalies) { AnomalyDetection.checkForward(out, op: op, inputs: inputs) }
-        return out
     }
 }
 
