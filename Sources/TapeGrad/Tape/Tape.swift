@@ -117,20 +117,21 @@ final class Tape: @unchecked Sendable {
 
     /// Newer tapes have higher levels; nested computations are therefore ordered innermost-first.
     let level: Int
-    private let lock = Lock()
-    /// Guarded by `lock`.
-    private var nodes: [Node] = []
-    /// False while the tape replays its pullbacks, and after it is closed: ops are then not recorded on it.
-    /// Guarded by `lock`.
-    private var recording = true
+    /// The mutable state, behind the tape's lock.
+    private struct State {
+        var nodes: [Node] = []
+        /// False while the tape replays its pullbacks, and after it is closed: ops are then not recorded on it.
+        var recording = true
+        /// The op that recorded each node, kept only when detecting anomalies (for the error message).
+        var opNames: [StaticString] = []
+        /// The next tape out for the tensors that enclosing tapes record too (nested computations only), by id.
+        /// Kept after ``close()``: a result of an inner computation stays recorded by the outer ones.
+        var outerLinks: [Int: Tracking] = [:]
+    }
+    private let state: Locked<State>
     /// Whether this tape checks every recorded output and every pullback result for NaN and ±∞
     /// (set when the tape is made inside ``withAnomalyDetection(_:)``).
     let detectsAnomalies: Bool
-    /// The op that recorded each node, kept only when detecting anomalies (for the error message). Guarded by `lock`.
-    private var opNames: [StaticString] = []
-    /// The next tape out for the tensors that enclosing tapes record too (nested computations only), by id.
-    /// Kept after ``close()``: a result of an inner computation stays recorded by the outer ones. Guarded by `lock`.
-    private var outerLinks: [Int: Tracking] = [:]
     /// Set only on the tape of a `jit` trace (Compile/Tracer.swift): notes every recorded op with its attributes.
     let tracer: Tracer?
 
@@ -138,19 +139,21 @@ final class Tape: @unchecked Sendable {
         level = Tape.counter.add(1, ordering: .relaxed).newValue
         detectsAnomalies = AnomalyDetection.isEnabled
         self.tracer = tracer
-        nodes.reserveCapacity(256)
+        var initial = State()
+        initial.nodes.reserveCapacity(256)
+        state = Locked(initial)
     }
 
     /// Whether ops on tensors it tracks are recorded now.
-    var isRecording: Bool { lock.withLock { recording } }
+    var isRecording: Bool { state.withLock { $0.recording } }
 
     /// Starts tracking `value` as a differentiation variable (a leaf) of this tape; returns the tracked
     /// value and its node id.
     func leaf(_ value: Tensor) -> (value: Tensor, id: Int) {
-        let id = lock.withLock {
-            if detectsAnomalies { opNames.append("input") }
-            nodes.append(Node(first: -1, second: -1, backward: .leaf, dtype: value.dtype))
-            return nodes.count - 1
+        let id = state.withLock { s in
+            if detectsAnomalies { s.opNames.append("input") }
+            s.nodes.append(Node(first: -1, second: -1, backward: .leaf, dtype: value.dtype))
+            return s.nodes.count - 1
         }
         var tracked = value
         tracked.tracking = Tracking(tape: self, id: id, outer: value.tracking)
@@ -159,55 +162,51 @@ final class Tape: @unchecked Sendable {
     }
 
     /// Stores where the tensor with node `id` sits on the enclosing tapes (see ``Tracking``).
-    func setOuterLink(_ outer: Tracking, of id: Int) { lock.withLock { outerLinks[id] = outer } }
+    func setOuterLink(_ outer: Tracking, of id: Int) { state.withLock { $0.outerLinks[id] = outer } }
 
     /// Where the tensor with node `id` sits on the enclosing tapes, or nil.
-    func outerLink(of id: Int) -> Tracking? { lock.withLock { outerLinks[id] } }
+    func outerLink(of id: Int) -> Tracking? { state.withLock { $0.outerLinks[id] } }
 
     /// Appends `node` and returns its id, or nil when the tape is not recording.
     @inline(__always)
-    func append(_ node: __owned Node, op: StaticString) -> Int? {
-        lock.withLock {
-            guard recording else { return nil }
-            if detectsAnomalies { noteOpName(op) }
-            nodes.append(node)
-            return nodes.count - 1
+    func append(_ node: consuming Node, op: StaticString) -> Int? {
+        state.withLock(moving: node) { s, node in
+            guard s.recording else { return nil }
+            if detectsAnomalies { s.opNames.append(op) }
+            s.nodes.append(node)
+            return s.nodes.count - 1
         }
     }
 
-    /// Kept out of line so that `append` stays as small as it was before anomaly detection.
-    @inline(never)
-    private func noteOpName(_ op: StaticString) { opNames.append(op) }
-
     /// Stops recording and drops the nodes (their pullbacks capture tensors that point back here).
     func close() {
-        lock.withLock {
-            recording = false
-            nodes = []
-            opNames = []
+        state.withLock { s in
+            s.recording = false
+            s.nodes = []
+            s.opNames = []
         }
     }
 
     /// Stops recording for good but keeps the nodes, so the tape can be replayed any number of times
     /// (a reusable pullback). A sealed tape is read-only: replays from several threads at once are safe.
     func seal() {
-        lock.withLock { recording = false }
+        state.withLock { $0.recording = false }
     }
 
     /// Pauses recording (a `noGrad` scope); returns whether the tape was recording, in which case the
     /// scope calls ``resumeRecording()`` at its end.
     func pauseRecording() -> Bool {
         tracer?.noteUnsupported("a noGrad or custom-gradient scope")
-        return lock.withLock {
-            guard recording else { return false }
-            recording = false
+        return state.withLock { s in
+            guard s.recording else { return false }
+            s.recording = false
             return true
         }
     }
 
     /// Ends a pause started by ``pauseRecording()``.
     func resumeRecording() {
-        lock.withLock { recording = true }
+        state.withLock { $0.recording = true }
     }
 
     /// Replays the tape backwards from `seeds` (output id, ∂L/∂output) and returns ∂L/∂leaf for each of
@@ -216,108 +215,16 @@ final class Tape: @unchecked Sendable {
     func gradients(seeds: [(id: Int, gradient: Tensor)], leaves: [Int]) -> [Tensor?] {
         // A sealed tape stays sealed (replays from several threads do not write to it); only a tape that was
         // recording starts again afterwards.
-        let (nodes, opNames, wasRecording) = lock.withLock { () -> ([Node], [StaticString], Bool) in
-            let was = recording
-            recording = false
-            return (self.nodes, self.opNames, was)
+        let (nodes, opNames, wasRecording) = state.withLock { s -> ([Node], [StaticString], Bool) in
+            let was = s.recording
+            s.recording = false
+            return (s.nodes, s.opNames, was)
         }
-        defer { if wasRecording { lock.withLock { recording = true } } }
+        defer { if wasRecording { state.withLock { $0.recording = true } } }
         return nodes.withUnsafeBufferPointer { nodes in
             var replay = Replay(nodes: nodes, opNames: opNames, detectsAnomalies: detectsAnomalies)
             return replay.run(seeds: seeds, leaves: leaves)
         }
-    }
-}
-
-/// One backward pass over a tape's nodes: the gradient slots, indexed by node id, and the anomaly state.
-private struct Replay {
-    let nodes: UnsafeBufferPointer<Tape.Node>
-    let opNames: [StaticString]
-    let detectsAnomalies: Bool
-    var slots: [Tensor?]
-    var current = -1
-    var upstreamShape: [Int] = []
-    var anomaly = false
-
-    init(nodes: UnsafeBufferPointer<Tape.Node>, opNames: [StaticString], detectsAnomalies: Bool) {
-        self.nodes = nodes
-        self.opNames = opNames
-        self.detectsAnomalies = detectsAnomalies
-        slots = [Tensor?](repeating: nil, count: nodes.count)
-    }
-
-    /// Adds `g` to the gradient of node `id` (in place when nothing records the addition).
-    mutating func accumulate(_ id: Int, _ g: consuming Tensor) {
-        if detectsAnomalies && current >= 0 && !anomaly && g.containsNonFinite {
-            anomaly = true
-            AnomalyDetection.report(op: opNames[current], phase: "backward", value: g,
-                                    detail: "the gradient for an input of shape \(g.shape), from an upstream gradient of shape \(upstreamShape)")
-        }
-        let dtype = nodes[id].dtype
-        if g.dtype != dtype { g = g.astype(dtype) }
-        guard var existing = slots[id].take() else { slots[id] = g; return }
-        // Fan-out: add in place with axpy when nothing records this addition (no enclosing tape).
-        if existing.shape == g.shape, existing.dtype.isFloatingPoint, existing.tracking == nil, g.tracking == nil {
-            existing.addInPlace(g)
-            slots[id] = existing
-        } else {
-            slots[id] = existing + g
-        }
-    }
-
-    mutating func run(seeds: [(id: Int, gradient: Tensor)], leaves: [Int]) -> [Tensor?] {
-        let count = nodes.count
-        for seed in seeds where seed.id >= 0 && seed.id < count { accumulate(seed.id, seed.gradient) }
-        var isLeaf = [Bool](repeating: false, count: count)
-        for leaf in leaves where leaf >= 0 && leaf < count { isLeaf[leaf] = true }
-        var index = count
-        while index > 0 {
-            index -= 1
-            // Move the gradient out of its slot, so the data-stored pullbacks below can usually update it in place.
-            guard var g = isLeaf[index] ? slots[index] : slots[index].take() else { continue }
-            if detectsAnomalies {
-                if anomaly { break }
-                current = index
-                upstreamShape = g.shape
-            }
-            let first = Int(nodes[index].first)
-            switch nodes[index].backward {
-            case .leaf:
-                continue
-            case .unary(let pullback):
-                if first >= 0 { accumulate(first, pullback(g)) }
-            case .scale(let c):
-                if first >= 0 { accumulate(first, g.updatedInPlace(.mul, scalar: c) ?? g * c) }
-            case .divide(let c):
-                if first >= 0 { accumulate(first, g.updatedInPlace(.div, scalar: c) ?? g / c) }
-            case .identity:
-                if first >= 0 { accumulate(first, g) }
-            case .tanh(let buffer, let shape):
-                if first >= 0 {
-                    let y = Tensor(buffer: buffer, shape: shape)
-                    accumulate(first, g.updatedInPlace(.tanhBackward, with: y) ?? tanhBackward(g, y))
-                }
-            case .sigmoid(let buffer, let shape):
-                if first >= 0 {
-                    let y = Tensor(buffer: buffer, shape: shape)
-                    accumulate(first, g.updatedInPlace(.sigmoidBackward, with: y) ?? sigmoidBackward(g, y))
-                }
-            case .binary(let pullback):
-                let second = Int(nodes[index].second)
-                let mask = InputMask(bits: (first >= 0 ? 1 : 0) | (second >= 0 ? 2 : 0))
-                let (ga, gb) = pullback(g, mask)
-                if first >= 0, let ga { accumulate(first, ga) }
-                if second >= 0, let gb { accumulate(second, gb) }
-            case .general(let pullback, let inputs):
-                var bits: UInt64 = 0
-                for (k, input) in inputs.enumerated() where input >= 0 && k < 64 { bits |= 1 << UInt64(k) }
-                let partials = pullback(g, InputMask(bits: bits))
-                for (k, input) in inputs.enumerated() where input >= 0 && k < partials.count {
-                    if let partial = partials[k] { accumulate(input, partial) }
-                }
-            }
-        }
-        return leaves.map { $0 >= 0 && $0 < slots.count ? slots[$0] : nil }
     }
 }
 

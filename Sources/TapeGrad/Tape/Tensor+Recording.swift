@@ -5,8 +5,9 @@ extension Tensor {
     /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
     /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
     /// `trace` describes the op for a `jit` trace (nil: the op has no trace rule); it is evaluated only on a tracing tape.
-    func recorded(_ input: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
-                  pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+    /// `consuming`: the caller's last use of its output is moved into the result, without retains.
+    consuming func recorded(_ input: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
+                            pullback: @escaping (Tensor) -> Tensor) -> Tensor {
         if let t = input.tracking, !t.hasOuter {
             let node = Tape.Node(first: t.id, second: -1, backward: .unary(pullback), dtype: dtype)
             guard let id = t.tape.append(node, op: op) else { return self }
@@ -36,7 +37,8 @@ extension Tensor {
     }
 
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
-    func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil) -> Tensor {
+    consuming func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function,
+                            trace: @autoclosure () -> TracedOp? = nil) -> Tensor {
         if let t = input.tracking, !t.hasOuter {
             let node = Tape.Node(first: t.id, second: -1, backward: backward, dtype: dtype)
             guard let id = t.tape.append(node, op: op) else { return self }
@@ -53,8 +55,8 @@ extension Tensor {
 
     /// Records `self` as the output of a two-input op. `pullback` returns (∂L/∂a, ∂L/∂b), nil where
     /// the mask says the gradient is not needed.
-    func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
-                  pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
+    consuming func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
+                            pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
         let ta = a.tracking, tb = b.tracking
         if ta?.hasOuter != true, tb?.hasOuter != true, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
             let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, backward: .binary(pullback), dtype: dtype)
