@@ -7,20 +7,24 @@ struct Replay {
     let nodes: UnsafeBufferPointer<Tape.Node>
     let opNames: [StaticString]
     let detectsAnomalies: Bool
-    var slots: [Tensor?]
+    /// ∂L/∂(node's output) by node id: storage the caller owns, one slot per node, all nil at the start.
+    let slots: UnsafeMutableBufferPointer<Tensor?>
     var current = -1
     var upstreamShape: [Int] = []
     var anomaly = false
 
-    init(nodes: UnsafeBufferPointer<Tape.Node>, opNames: [StaticString], detectsAnomalies: Bool) {
+    init(nodes: UnsafeBufferPointer<Tape.Node>, slots: UnsafeMutableBufferPointer<Tensor?>, opNames: [StaticString],
+         detectsAnomalies: Bool) {
         self.nodes = nodes
+        self.slots = slots
         self.opNames = opNames
         self.detectsAnomalies = detectsAnomalies
-        slots = [Tensor?](repeating: nil, count: nodes.count)
     }
 
     /// Adds `g` to the gradient of node `id` (in place when nothing records the addition).
     mutating func accumulate(_ id: Int, _ g: consuming Tensor) {
+        // Ids come from the tape (an input precedes its op); the check keeps the unchecked slots in bounds regardless.
+        guard id >= 0 && id < slots.count && id < nodes.count else { return }
         if detectsAnomalies && current >= 0 && !anomaly && g.containsNonFinite {
             anomaly = true
             AnomalyDetection.report(op: opNames[current], phase: "backward", value: g,

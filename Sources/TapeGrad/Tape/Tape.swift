@@ -96,7 +96,7 @@ final class Tape: @unchecked Sendable {
         var backward: Backward
         var dtype: DType
 
-        init(first: Int, second: Int, backward: Backward, dtype: DType) {
+        init(first: Int, second: Int, backward: consuming Backward, dtype: DType) {
             // Ids beyond Int32 (more than two billion recorded ops) cannot be reached: the nodes alone would
             // take 80 GB; they are clamped rather than trapping.
             self.first = Int32(clamping: first)
@@ -221,9 +221,12 @@ final class Tape: @unchecked Sendable {
             return (s.nodes, s.opNames, was)
         }
         defer { if wasRecording { state.withLock { $0.recording = true } } }
+        var slots = [Tensor?](repeating: nil, count: nodes.count)
         return nodes.withUnsafeBufferPointer { nodes in
-            var replay = Replay(nodes: nodes, opNames: opNames, detectsAnomalies: detectsAnomalies)
-            return replay.run(seeds: seeds, leaves: leaves)
+            slots.withUnsafeMutableBufferPointer { slots in
+                var replay = Replay(nodes: nodes, slots: slots, opNames: opNames, detectsAnomalies: detectsAnomalies)
+                return replay.run(seeds: seeds, leaves: leaves)
+            }
         }
     }
 }

@@ -37,7 +37,7 @@ extension Tensor {
     }
 
     /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
-    consuming func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function,
+    consuming func recorded(_ input: Tensor, backward: consuming Tape.Backward, op: StaticString = #function,
                             trace: @autoclosure () -> TracedOp? = nil) -> Tensor {
         if let t = input.tracking, !t.hasOuter {
             let node = Tape.Node(first: t.id, second: -1, backward: backward, dtype: dtype)
@@ -48,8 +48,9 @@ extension Tensor {
             if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
             return out
         }
+        let kept = backward   // the closure below captures a copy; the fast path above moves the argument
         return recordedOnEveryTape(inputs: [input], op: op, trace: trace()) { ids in
-            Tape.Node(first: ids[0], second: -1, backward: backward, dtype: dtype)
+            Tape.Node(first: ids[0], second: -1, backward: kept, dtype: dtype)
         }
     }
 
