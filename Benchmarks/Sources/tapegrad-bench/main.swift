@@ -445,6 +445,7 @@ if runHere {
     if options.only.contains("W9") { w9() }
     if options.only.contains("BN") { bn() }
     if options.only.contains("W11") { w11() }   // Products.swift
+    if options.only.contains("W2LOOP") { w2Loop() }   // EagerLoop.swift: for a profiler
     if options.only.contains("BM") { boolMasks() }
     jitWorkloads(options.only)   // Jit.swift: jit beside eager in the same run
     jitCoverageWorkloads(options.only)   // JitCoverage.swift: `--only JT`, jit on attention and embeddings

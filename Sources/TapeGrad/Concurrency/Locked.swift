@@ -29,6 +29,12 @@ final class Lock: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    /// Takes the lock; every `acquire()` is paired with a ``release()`` on the same thread (prefer ``withLock(_:)``).
+    @inline(__always) func acquire() { pthread_mutex_lock(mutex) }
+
+    /// Gives back the lock taken by ``acquire()``.
+    @inline(__always) func release() { pthread_mutex_unlock(mutex) }
+
     /// Runs `body` holding the lock.
     @inline(__always)
     func withLock<R>(_ body: () throws -> R) rethrows -> R {
@@ -48,16 +54,35 @@ final class Lock: @unchecked Sendable {
 /// let now = count.value
 /// ```
 final class Locked<Value>: @unchecked Sendable {
-    // Sendable: `stored` is read and written only inside `lock.withLock`.
+    // Sendable: the value is read and written only inside `lock.withLock`. It lives behind a pointer rather than
+    // in a stored `var`, so an access costs no dynamic exclusivity check (the lock already makes it exclusive).
     private let lock = Lock()
-    private var stored: Value
+    private let stored: UnsafeMutablePointer<Value>
 
-    init(_ value: Value) { stored = value }
+    init(_ value: Value) {
+        stored = .allocate(capacity: 1)
+        stored.initialize(to: value)
+    }
+
+    deinit {
+        stored.deinitialize(count: 1)
+        stored.deallocate()
+    }
 
     /// Runs `body` with exclusive access to the value.
     @inline(__always)
     func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        try lock.withLock { try body(&stored) }
+        try lock.withLock { try body(&stored.pointee) }
+    }
+
+    /// Runs `body` with exclusive access to the value, handing it `argument` moved rather than copied (a value
+    /// to store in it costs no retain of its references).
+    @inline(__always)
+    func withLock<A, R>(moving argument: consuming A, _ body: (inout Value, consuming A) throws -> R) rethrows -> R {
+        // Not through `lock.withLock { }`: a closure cannot move its captures.
+        lock.acquire()
+        defer { lock.release() }
+        return try body(&stored.pointee, argument)
     }
 
     /// A copy of the value, read under the lock.

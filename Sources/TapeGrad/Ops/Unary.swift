@@ -65,7 +65,7 @@ public func tanh(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.tanh, x)
     guard x.isRecorded else { return out }
     // Recorded by one tape only: nothing will differentiate the pullback, so the output is stored as data.
-    if x.tracking?.outer == nil { return out.recorded(x, backward: .tanh(out), trace: .tanh) }
+    if x.tracking?.hasOuter == false { return out.recorded(x, backward: .tanh(out.buffer, shape: out.shape), trace: .tanh) }
     return out.recorded(x, trace: .tanh) { g in tanhBackward(g, out.saved(for: x, recompute: tanh)) }
 }
 
@@ -82,7 +82,7 @@ func tanhBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
 public func sigmoid(_ x: Tensor) -> Tensor {
     let out = ElementwiseKernels.unary(.sigmoid, x)
     guard x.isRecorded else { return out }
-    if x.tracking?.outer == nil { return out.recorded(x, backward: .sigmoid(out), trace: .sigmoid) }
+    if x.tracking?.hasOuter == false { return out.recorded(x, backward: .sigmoid(out.buffer, shape: out.shape), trace: .sigmoid) }
     return out.recorded(x, trace: .sigmoid) { g in sigmoidBackward(g, out.saved(for: x, recompute: sigmoid)) }
 }
 

@@ -12,16 +12,35 @@ struct InputMask {
 }
 
 /// Where a tensor sits on one tape, and (for nested computations) on the enclosing tapes.
-final class Tracking: Sendable {
+///
+/// A value of two words stored inline in ``Tensor``: recording an op allocates nothing for it. The rare link
+/// to the enclosing tapes (a tensor recorded by nested computations) is kept by `tape`, keyed by `id`; the
+/// low bit of `raw` says whether there is one, so the common single-tape case never looks it up.
+struct Tracking: Sendable, Equatable {
     let tape: Tape
-    let id: Int
-    let outer: Tracking?
+    /// `id << 1`, plus 1 when `tape` keeps an outer link for this id.
+    private let raw: Int
 
+    /// This tensor's node id on `tape`.
+    @inline(__always) var id: Int { raw >> 1 }
+    /// Whether enclosing tapes record this tensor too (then ``outer`` is not nil).
+    @inline(__always) var hasOuter: Bool { raw & 1 != 0 }
+    /// Where the tensor sits on the enclosing tapes (the next tape out), or nil.
+    var outer: Tracking? { hasOuter ? tape.outerLink(of: id) : nil }
+
+    /// A tracking on `tape` at `id`; `outer`, if any, is stored by the tape.
+    @inline(__always)
     init(tape: Tape, id: Int, outer: Tracking?) {
         self.tape = tape
-        self.id = id
-        self.outer = outer
+        if let outer {
+            raw = id << 1 | 1
+            tape.setOuterLink(outer, of: id)
+        } else {
+            raw = id << 1
+        }
     }
+
+    static func == (a: Tracking, b: Tracking) -> Bool { a.tape === b.tape && a.raw == b.raw }
 
     /// This tensor's id on `tape`, or nil if that tape does not record it.
     func id(on tape: Tape) -> Int? {
@@ -54,51 +73,65 @@ final class Tape: @unchecked Sendable {
         case unary((Tensor) -> Tensor)
         /// Two inputs; the closure returns both gradients (nil where not needed).
         case binary((Tensor, InputMask) -> (Tensor?, Tensor?))
-        /// Any number of inputs.
-        case general(Pullback)
         /// One input, ∂L/∂x = c · G (scalar multiplication and division), stored as data: no closure to allocate.
         case scale(Double)
         /// One input, ∂L/∂x = G / c (dividing by a scalar).
         case divide(Double)
         /// One input, ∂L/∂x = G (adding a scalar).
         case identity
-        /// tanh with its output y saved: ∂L/∂x = G ⊙ (1 − y²). Used only when no enclosing tape records x.
-        case tanh(Tensor)
+        /// tanh with its output y saved (buffer and shape: 16 bytes rather than a whole Tensor):
+        /// ∂L/∂x = G ⊙ (1 − y²). Used only when no enclosing tape records x.
+        case tanh(TensorBuffer, shape: [Int])
         /// sigmoid with its output y saved: ∂L/∂x = G ⊙ y ⊙ (1 − y). Used only when no enclosing tape records x.
-        case sigmoid(Tensor)
+        case sigmoid(TensorBuffer, shape: [Int])
+        /// Any number of inputs (their ids on this tape, −1 where this tape does not record one).
+        case general(Pullback, inputs: [Int])
     }
 
+    /// One recorded op: 40 bytes (its input ids, its pullback stored as data or as one closure, the output dtype).
     struct Node {
-        /// Input ids on this tape (−1 for an input this tape does not record).
-        var first: Int
-        var second: Int
-        var others: [Int]
+        /// Input ids on this tape (−1 for an input this tape does not record); unused for `.general`.
+        var first: Int32
+        var second: Int32
         var backward: Backward
         var dtype: DType
+
+        init(first: Int, second: Int, backward: consuming Backward, dtype: DType) {
+            // Ids beyond Int32 (more than two billion recorded ops) cannot be reached: the nodes alone would
+            // take 80 GB; they are clamped rather than trapping.
+            self.first = Int32(clamping: first)
+            self.second = Int32(clamping: second)
+            self.backward = backward
+            self.dtype = dtype
+        }
 
         var inputs: [Int] {
             switch backward {
             case .leaf: return []
-            case .unary, .scale, .divide, .identity, .tanh, .sigmoid: return [first]
-            case .binary: return [first, second]
-            case .general: return others
+            case .unary, .scale, .divide, .identity, .tanh, .sigmoid: return [Int(first)]
+            case .binary: return [Int(first), Int(second)]
+            case .general(_, let ids): return ids
             }
         }
     }
 
     /// Newer tapes have higher levels; nested computations are therefore ordered innermost-first.
     let level: Int
-    private let lock = Lock()
-    /// Guarded by `lock`.
-    private var nodes: [Node] = []
-    /// False while the tape replays its pullbacks, and after it is closed: ops are then not recorded on it.
-    /// Guarded by `lock`.
-    private var recording = true
+    /// The mutable state, behind the tape's lock.
+    private struct State {
+        var nodes: [Node] = []
+        /// False while the tape replays its pullbacks, and after it is closed: ops are then not recorded on it.
+        var recording = true
+        /// The op that recorded each node, kept only when detecting anomalies (for the error message).
+        var opNames: [StaticString] = []
+        /// The next tape out for the tensors that enclosing tapes record too (nested computations only), by id.
+        /// Kept after ``close()``: a result of an inner computation stays recorded by the outer ones.
+        var outerLinks: [Int: Tracking] = [:]
+    }
+    private let state: Locked<State>
     /// Whether this tape checks every recorded output and every pullback result for NaN and ±∞
     /// (set when the tape is made inside ``withAnomalyDetection(_:)``).
     let detectsAnomalies: Bool
-    /// The op that recorded each node, kept only when detecting anomalies (for the error message). Guarded by `lock`.
-    private var opNames: [StaticString] = []
     /// Set only on the tape of a `jit` trace (Compile/Tracer.swift): notes every recorded op with its attributes.
     let tracer: Tracer?
 
@@ -106,19 +139,21 @@ final class Tape: @unchecked Sendable {
         level = Tape.counter.add(1, ordering: .relaxed).newValue
         detectsAnomalies = AnomalyDetection.isEnabled
         self.tracer = tracer
-        nodes.reserveCapacity(256)
+        var initial = State()
+        initial.nodes.reserveCapacity(256)
+        state = Locked(initial)
     }
 
     /// Whether ops on tensors it tracks are recorded now.
-    var isRecording: Bool { lock.withLock { recording } }
+    var isRecording: Bool { state.withLock { $0.recording } }
 
     /// Starts tracking `value` as a differentiation variable (a leaf) of this tape; returns the tracked
     /// value and its node id.
     func leaf(_ value: Tensor) -> (value: Tensor, id: Int) {
-        let id = lock.withLock {
-            if detectsAnomalies { opNames.append("input") }
-            nodes.append(Node(first: -1, second: -1, others: [], backward: .leaf, dtype: value.dtype))
-            return nodes.count - 1
+        let id = state.withLock { s in
+            if detectsAnomalies { s.opNames.append("input") }
+            s.nodes.append(Node(first: -1, second: -1, backward: .leaf, dtype: value.dtype))
+            return s.nodes.count - 1
         }
         var tracked = value
         tracked.tracking = Tracking(tape: self, id: id, outer: value.tracking)
@@ -126,50 +161,52 @@ final class Tape: @unchecked Sendable {
         return (tracked, id)
     }
 
+    /// Stores where the tensor with node `id` sits on the enclosing tapes (see ``Tracking``).
+    func setOuterLink(_ outer: Tracking, of id: Int) { state.withLock { $0.outerLinks[id] = outer } }
+
+    /// Where the tensor with node `id` sits on the enclosing tapes, or nil.
+    func outerLink(of id: Int) -> Tracking? { state.withLock { $0.outerLinks[id] } }
+
     /// Appends `node` and returns its id, or nil when the tape is not recording.
     @inline(__always)
-    func append(_ node: __owned Node, op: StaticString) -> Int? {
-        lock.withLock {
-            guard recording else { return nil }
-            if detectsAnomalies { noteOpName(op) }
-            nodes.append(node)
-            return nodes.count - 1
+    func append(_ node: consuming Node, op: StaticString) -> Int? {
+        state.withLock(moving: node) { s, node in
+            guard s.recording else { return nil }
+            if detectsAnomalies { s.opNames.append(op) }
+            s.nodes.append(node)
+            return s.nodes.count - 1
         }
     }
 
-    /// Kept out of line so that `append` stays as small as it was before anomaly detection.
-    @inline(never)
-    private func noteOpName(_ op: StaticString) { opNames.append(op) }
-
     /// Stops recording and drops the nodes (their pullbacks capture tensors that point back here).
     func close() {
-        lock.withLock {
-            recording = false
-            nodes = []
-            opNames = []
+        state.withLock { s in
+            s.recording = false
+            s.nodes = []
+            s.opNames = []
         }
     }
 
     /// Stops recording for good but keeps the nodes, so the tape can be replayed any number of times
     /// (a reusable pullback). A sealed tape is read-only: replays from several threads at once are safe.
     func seal() {
-        lock.withLock { recording = false }
+        state.withLock { $0.recording = false }
     }
 
     /// Pauses recording (a `noGrad` scope); returns whether the tape was recording, in which case the
     /// scope calls ``resumeRecording()`` at its end.
     func pauseRecording() -> Bool {
         tracer?.noteUnsupported("a noGrad or custom-gradient scope")
-        return lock.withLock {
-            guard recording else { return false }
-            recording = false
+        return state.withLock { s in
+            guard s.recording else { return false }
+            s.recording = false
             return true
         }
     }
 
     /// Ends a pause started by ``pauseRecording()``.
     func resumeRecording() {
-        lock.withLock { recording = true }
+        state.withLock { $0.recording = true }
     }
 
     /// Replays the tape backwards from `seeds` (output id, ∂L/∂output) and returns ∂L/∂leaf for each of
@@ -178,186 +215,19 @@ final class Tape: @unchecked Sendable {
     func gradients(seeds: [(id: Int, gradient: Tensor)], leaves: [Int]) -> [Tensor?] {
         // A sealed tape stays sealed (replays from several threads do not write to it); only a tape that was
         // recording starts again afterwards.
-        let (nodes, opNames, wasRecording) = lock.withLock { () -> ([Node], [StaticString], Bool) in
-            let was = recording
-            recording = false
-            return (self.nodes, self.opNames, was)
+        let (nodes, opNames, wasRecording) = state.withLock { s -> ([Node], [StaticString], Bool) in
+            let was = s.recording
+            s.recording = false
+            return (s.nodes, s.opNames, was)
         }
-        defer { if wasRecording { lock.withLock { recording = true } } }
+        defer { if wasRecording { state.withLock { $0.recording = true } } }
         var slots = [Tensor?](repeating: nil, count: nodes.count)
-        var current = -1, upstreamShape: [Int] = []
-        var anomaly = false
-        func accumulate(_ id: Int, _ g: Tensor) {
-            if detectsAnomalies && current >= 0 && !anomaly && g.containsNonFinite {
-                anomaly = true
-                AnomalyDetection.report(op: opNames[current], phase: "backward", value: g,
-                                        detail: "the gradient for an input of shape \(g.shape), from an upstream gradient of shape \(upstreamShape)")
-            }
-            let g = g.dtype == nodes[id].dtype ? g : g.astype(nodes[id].dtype)
-            guard var existing = slots[id] else { slots[id] = g; return }
-            slots[id] = nil
-            // Fan-out: add in place with axpy when nothing records this addition (no enclosing tape).
-            if existing.shape == g.shape, existing.dtype.isFloatingPoint, existing.tracking == nil, g.tracking == nil {
-                existing.addInPlace(g)
-                slots[id] = existing
-            } else {
-                slots[id] = existing + g
+        return nodes.withUnsafeBufferPointer { nodes in
+            slots.withUnsafeMutableBufferPointer { slots in
+                var replay = Replay(nodes: nodes, slots: slots, opNames: opNames, detectsAnomalies: detectsAnomalies)
+                return replay.run(seeds: seeds, leaves: leaves)
             }
         }
-        for seed in seeds where seed.id >= 0 && seed.id < nodes.count { accumulate(seed.id, seed.gradient) }
-        var isLeaf = [Bool](repeating: false, count: nodes.count)
-        for leaf in leaves where leaf >= 0 && leaf < nodes.count { isLeaf[leaf] = true }
-        var index = nodes.count - 1
-        while index >= 0 {
-            defer { index -= 1 }
-            guard var g = slots[index] else { continue }
-            // Move the gradient out of its slot, so the data-stored pullbacks below can usually update it in place.
-            if !isLeaf[index] { slots[index] = nil }
-            let node = nodes[index]
-            if detectsAnomalies {
-                if anomaly { break }
-                current = index
-                upstreamShape = g.shape
-            }
-            switch node.backward {
-            case .leaf:
-                continue
-            case .unary(let pullback):
-                if node.first >= 0 { accumulate(node.first, pullback(g)) }
-            case .scale(let c):
-                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.mul, scalar: c) ?? g * c) }
-            case .divide(let c):
-                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.div, scalar: c) ?? g / c) }
-            case .identity:
-                if node.first >= 0 { accumulate(node.first, g) }
-            case .tanh(let y):
-                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.tanhBackward, with: y) ?? tanhBackward(g, y)) }
-            case .sigmoid(let y):
-                if node.first >= 0 { accumulate(node.first, g.updatedInPlace(.sigmoidBackward, with: y) ?? sigmoidBackward(g, y)) }
-            case .binary(let pullback):
-                let mask = InputMask(bits: (node.first >= 0 ? 1 : 0) | (node.second >= 0 ? 2 : 0))
-                let (ga, gb) = pullback(g, mask)
-                if node.first >= 0, let ga { accumulate(node.first, ga) }
-                if node.second >= 0, let gb { accumulate(node.second, gb) }
-            case .general(let pullback):
-                var bits: UInt64 = 0
-                for (k, input) in node.others.enumerated() where input >= 0 && k < 64 { bits |= 1 << UInt64(k) }
-                let partials = pullback(g, InputMask(bits: bits))
-                for (k, input) in node.others.enumerated() where input >= 0 && k < partials.count {
-                    if let partial = partials[k] { accumulate(input, partial) }
-                }
-            }
-        }
-        return leaves.map { $0 >= 0 && $0 < slots.count ? slots[$0] : nil }
-    }
-}
-
-extension Tensor {
-    /// Records `self` as the output of a one-input op. `pullback` maps ∂L/∂output to ∂L/∂input.
-    /// Call it only when the input is recorded (`isRecorded`), so constants cost nothing.
-    /// `trace` describes the op for a `jit` trace (nil: the op has no trace rule); it is evaluated only on a tracing tape.
-    func recorded(_ input: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
-                  pullback: @escaping (Tensor) -> Tensor) -> Tensor {
-        if let t = input.tracking, t.outer == nil {
-            let node = Tape.Node(first: t.id, second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-            guard let id = t.tape.append(node, op: op) else { return self }
-            var out = self
-            out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
-            if let tracer = t.tape.tracer { tracer.note(trace(), op: op, inputs: [input], ids: [t.id], output: out, id: id) }
-            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
-            return out
-        }
-        return recordedOnEveryTape(inputs: [input], op: op, trace: trace()) { ids in
-            Tape.Node(first: ids[0], second: -1, others: [], backward: .unary(pullback), dtype: dtype)
-        }
-    }
-
-    /// Records `self` as the output of a one-input op whose pullback is a kernel rather than differentiable ops.
-    /// Differentiating that pullback again (an enclosing computation records its upstream gradient or its
-    /// input) reports a ``TensorError`` naming `op`, thrown from the gradient function, instead of a silent zero.
-    /// Every op of the library has a differentiable pullback today; this is the way to add one that does not.
-    func recordedFirstOrderOnly(_ input: Tensor, op: String, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
-        recorded(input) { g in
-            if g.isRecordedOnActiveTape || input.isRecordedOnActiveTape {
-                reportError(TensorError(op: op, message: "has no second derivative: its pullback is not made of differentiable "
-                    + "operations, so differentiating it again would give zeros"))
-            }
-            return pullback(g.detached)
-        }
-    }
-
-    /// Records `self` as the output of a one-input op whose pullback is stored as data (`.scale`, `.identity`).
-    func recorded(_ input: Tensor, backward: Tape.Backward, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil) -> Tensor {
-        if let t = input.tracking, t.outer == nil {
-            let node = Tape.Node(first: t.id, second: -1, others: [], backward: backward, dtype: dtype)
-            guard let id = t.tape.append(node, op: op) else { return self }
-            var out = self
-            out.tracking = Tracking(tape: t.tape, id: id, outer: nil)
-            if let tracer = t.tape.tracer { tracer.note(trace(), op: op, inputs: [input], ids: [t.id], output: out, id: id) }
-            if t.tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [input]) }
-            return out
-        }
-        return recordedOnEveryTape(inputs: [input], op: op, trace: trace()) { ids in
-            Tape.Node(first: ids[0], second: -1, others: [], backward: backward, dtype: dtype)
-        }
-    }
-
-    /// Records `self` as the output of a two-input op. `pullback` returns (∂L/∂a, ∂L/∂b), nil where
-    /// the mask says the gradient is not needed.
-    func recorded(_ a: Tensor, _ b: Tensor, op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
-                  pullback: @escaping (Tensor, InputMask) -> (Tensor?, Tensor?)) -> Tensor {
-        let ta = a.tracking, tb = b.tracking
-        if ta?.outer == nil, tb?.outer == nil, let tape = ta?.tape ?? tb?.tape, tb == nil || tb?.tape === tape, ta == nil || ta?.tape === tape {
-            let node = Tape.Node(first: ta?.id ?? -1, second: tb?.id ?? -1, others: [], backward: .binary(pullback), dtype: dtype)
-            guard let id = tape.append(node, op: op) else { return self }
-            var out = self
-            out.tracking = Tracking(tape: tape, id: id, outer: nil)
-            if let tracer = tape.tracer { tracer.note(trace(), op: op, inputs: [a, b], ids: [ta?.id ?? -1, tb?.id ?? -1], output: out, id: id) }
-            if tape.detectsAnomalies { AnomalyDetection.checkForward(out, op: op, inputs: [a, b]) }
-            return out
-        }
-        return recordedOnEveryTape(inputs: [a, b], op: op, trace: trace()) { ids in
-            Tape.Node(first: ids[0], second: ids[1], others: [], backward: .binary(pullback), dtype: dtype)
-        }
-    }
-
-    /// Records `self` as the output of an op on any number of `inputs`; `pullback` returns one entry per input.
-    func recorded(inputs: [Tensor], op: StaticString = #function, trace: @autoclosure () -> TracedOp? = nil,
-                  pullback: @escaping Pullback) -> Tensor {
-        recordedOnEveryTape(inputs: inputs, op: op, trace: trace()) { ids in
-            Tape.Node(first: -1, second: -1, others: ids, backward: .general(pullback), dtype: dtype)
-        }
-    }
-
-    /// Records on each recording tape that tracks an input, innermost first in the output's chain.
-    private func recordedOnEveryTape(inputs: [Tensor], op: StaticString, trace: @autoclosure () -> TracedOp?,
-                                     node: ([Int]) -> Tape.Node) -> Tensor {
-        var tapes: [Tape] = []
-        for input in inputs {
-            var link = input.tracking
-            while let l = link {
-                if l.tape.isRecording && !tapes.contains(where: { $0 === l.tape }) { tapes.append(l.tape) }
-                link = l.outer
-            }
-        }
-        guard !tapes.isEmpty else { return self }
-        tapes.sort { $0.level < $1.level }
-        var chain: Tracking?
-        for tape in tapes {
-            let ids = inputs.map { $0.tracking?.id(on: tape) ?? -1 }
-            guard let id = tape.append(node(ids), op: op) else { continue }
-            chain = Tracking(tape: tape, id: id, outer: chain)
-            if let tracer = tape.tracer {
-                var traced = self
-                traced.tracking = chain
-                tracer.note(trace(), op: op, inputs: inputs, ids: ids, output: traced, id: id)
-            }
-        }
-        guard chain != nil else { return self }
-        var out = self
-        out.tracking = chain
-        if tapes.contains(where: \.detectsAnomalies) { AnomalyDetection.checkForward(out, op: op, inputs: inputs) }
-        return out
     }
 }
 

@@ -86,7 +86,7 @@ extension Tensor {
     /// the allocation fails: the one allocation path that turns out-of-memory into an error.
     static func allocatedBuffer(_ shape: [Int], dtype: DType, op: String, zeroed: Bool = false) -> TensorBuffer? {
         guard let n = validAllocation(shape, dtype: dtype, op: op) else { return nil }
-        guard let buffer = TensorBuffer(allocating: dtype, count: n) else {
+        guard let buffer = TensorBuffer.make(allocating: dtype, count: n) else {
             reportError(TensorError(op: op, message: "out of memory: cannot allocate \(n * dtype.byteSize) bytes for shape \(shape) of \(dtype)"))
             return nil
         }

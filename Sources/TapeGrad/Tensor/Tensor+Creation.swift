@@ -149,21 +149,21 @@ extension Tensor {
 
     /// The inert rank-0 zero an operation returns after reporting an error inside a checking scope.
     static func placeholder(dtype: DType = .float32) -> Tensor {
-        Tensor(buffer: TensorBuffer(zeros: dtype, count: 1), shape: [])
+        Tensor(buffer: TensorBuffer.make(zeros: dtype, count: 1), shape: [])
     }
 
     /// An uninitialised tensor for kernels to fill.
     /// `shape` must be valid (see SizeArithmetic.swift): ops check new shapes before they get here.
     @inline(__always)
     static func uninitialized(_ shape: [Int], dtype: DType) -> Tensor {
-        Tensor(buffer: TensorBuffer(dtype: dtype, count: SizeArithmetic.count(of: shape)), shape: shape)
+        Tensor(buffer: TensorBuffer.make(dtype: dtype, count: SizeArithmetic.count(of: shape)), shape: shape)
     }
 
     /// The same values in another dtype, not recorded on any tape (the differentiable form is `astype`).
     /// The rules are in ``DType/convert(_:to:count:)``.
     func converted(to target: DType) -> Tensor {
         if target == dtype { return detached }
-        let out = TensorBuffer(dtype: target, count: count)
+        let out = TensorBuffer.make(dtype: target, count: count)
         DType.convert(buffer, to: out, count: count)
         return withExtendedLifetime(self) { Tensor(buffer: out, shape: shape) }
     }

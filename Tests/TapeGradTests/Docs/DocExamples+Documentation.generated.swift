@@ -61,7 +61,7 @@ private func docExampleDocumentation_Documentation_HigherOrderAndCustomGradients
     _ = (x, first, second)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Documentation.docc/Performance.md:24
+// Sources/TapeGrad/Documentation.docc/Performance.md:25
 private func docExampleDocumentation_Documentation_Performance_1() async throws {
     let f = jit { x in tanh(x * 1.01 + 0.1).sum() }
     let y = try f(Tensor.randomNormal([16], seed: 1))

@@ -13,7 +13,7 @@ private func docExampleInternal_Concurrency_Locked_1() async throws {
     _ = (lock)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Concurrency/Locked.swift:44
+// Sources/TapeGrad/Concurrency/Locked.swift:50
 private func docExampleInternal_Concurrency_Locked_2() async throws {
     // doc-example: internal
     let count = Locked(0)

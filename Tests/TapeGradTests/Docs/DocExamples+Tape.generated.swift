@@ -12,7 +12,7 @@ private func docExampleTape_Tape_AnomalyDetection_1() async throws {
     _ = (f)   // uses the example's values: no unused-value warnings
 }
 
-// Sources/TapeGrad/Tape/Tape.swift:385
+// Sources/TapeGrad/Tape/Tape.swift:255
 private func docExampleTape_Tape_Tape_1() async throws {
     let (_, g) = try valueWithGradient(at: x) { x in (x * stopGradient(x)).sum() }   // g = x, not 2x
     _ = (g)   // uses the example's values: no unused-value warnings

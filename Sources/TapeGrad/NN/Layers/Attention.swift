@@ -125,7 +125,7 @@ public final class MultiheadAttention: Cell {
                 linear(x.reshaped(to: [-1, x.shape[2]]), weight: w, bias: bias?.sliced(alongAxis: 0, from: part * e, to: (part + 1) * e))
             }
             packed = (project(q3, wq, 0), project(k3, wk, 1), project(v3, wv, 2), 0, 0, 0, e)
-        } else if let w = inProjWeight?.value.astype(dtype), q3.buffer === k3.buffer && k3.buffer === v3.buffer && q3.tracking === k3.tracking && k3.tracking === v3.tracking && q3.shape == k3.shape {
+        } else if let w = inProjWeight?.value.astype(dtype), q3.buffer === k3.buffer && k3.buffer === v3.buffer && q3.tracking == k3.tracking && k3.tracking == v3.tracking && q3.shape == k3.shape {
             let qkv = linear(q3.reshaped(to: [-1, e]), weight: w, bias: bias)
             packed = (qkv, qkv, qkv, 0, e, 2 * e, 3 * e)
         } else {
