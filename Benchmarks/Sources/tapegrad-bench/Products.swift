@@ -27,6 +27,20 @@ func w1Products(batch b: Int, width w: Int) -> [(Bool, Bool, Int, Int, Int, Stri
      (false, false, b, w, w, "∂H1 = G2·W2"), (true, false, w, 784, b, "∂W1 = G1ᵀ·X")]
 }
 
+/// Runs `bodies` in `rounds` rounds; in each, every body in turn, after a 0.15 s pause (longer than OpenBLAS's
+/// worker spin, 2²⁸ cycles), runs once untimed and then 3 times timed. Returns each one's seconds per run.
+func batched(rounds: Int, _ bodies: [() -> Void]) -> [Stats] {
+    var times = [[Double]](repeating: [], count: bodies.count)
+    for _ in 0..<rounds {
+        for (i, body) in bodies.enumerated() {
+            usleep(150_000)
+            body()
+            for _ in 0..<3 { let s = now(); body(); times[i].append(now() - s) }
+        }
+    }
+    return times.map(Stats.init)
+}
+
 /// Runs `bodies` interleaved `reps` times (after 2 warm-up rounds) and returns each one's seconds.
 func interleaved(reps: Int, _ bodies: [() -> Void]) -> [Stats] {
     for _ in 0..<2 { for body in bodies { body() } }
@@ -85,7 +99,9 @@ func w11() {
         let floorBody = {
             for (i, (p, a, b, _)) in buffers.enumerated() { sgemm(p.0, p.1, p.2, p.3, p.4, a, b, &outputs[i]) }
         }
-        let stats = interleaved(reps: r, [
+        // In batches: each variant's steps run back to back after a pause that lets OpenBLAS's workers go to
+        // sleep, so that none runs while another variant's threaded calls leave those workers spinning.
+        let stats = batched(rounds: Swift.max(3, r / 3), [
             floorBody,
             { ProductThreading.current = .openBLAS; _ = try? step(x, labels) },
             { ProductThreading.current = .partitioned; _ = try? step(x, labels) },
