@@ -2,8 +2,8 @@
 """TapeGrad's README workloads (W0, W1, W3; `tapegrad-bench --quick`) in each ProductThreading mode, one fresh
 process per mode per round, the modes interleaved within every round, so that drift and other load hit them
 alike. Prints, per figure, the median over rounds in each mode and the median of the per-round ratios against
-`openblas` (the mode set through TAPEGRAD_PRODUCT_THREADING; `automatic+dispatch` also sets
-TAPEGRAD_SPLIT_THREADS=dispatch: split blocks on Dispatch's threads instead of OpenBLAS's workers).
+the first mode (each mode is set through TAPEGRAD_PRODUCT_THREADING; `automatic+openblas` also sets
+TAPEGRAD_SPLIT_THREADS=openblas: split blocks on OpenBLAS's workers instead of Dispatch's threads).
 
     swift build -c release --package-path Benchmarks --product tapegrad-bench
     python3 Benchmarks/compare/product_modes.py [--rounds 5] [--only W0,W1,W3] [--modes openblas,automatic]

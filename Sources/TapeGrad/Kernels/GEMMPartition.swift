@@ -75,7 +75,8 @@ enum GEMMPartition {
                 let range = (i * size)..<Swift.min(extent, (i + 1) * size)
                 if alongRows { body(range, 0..<n) } else { body(0..<m, range) }
             }
-            if !OpenBLASWorkers.run(blocks, block) {
+            let onWorkers = OpenBLASWorkers.enabled ? OpenBLASWorkers.run(blocks, block) : false
+            if !onWorkers {
                 withoutActuallyEscaping(block) { block in
                     let task = UnsafeSendable(block)
                     DispatchQueue.concurrentPerform(iterations: blocks) { task.value($0) }

@@ -4,15 +4,19 @@ import Foundation
 import Glibc
 #endif
 
-// Why a split product runs on OpenBLAS's own threads. After a threaded call, an OpenBLAS 0.3.21 (pthreads)
-// worker spins for 2²⁸ TSC cycles (THREAD_TIMEOUT, ~0.1 s) calling sched_yield before it sleeps
-// (driver/others/blas_server.c). A block handed to a thread of TapeGrad's own in that window shares the two cores
-// with the spinning worker. Measured with per-thread CPU time (/proc/self/task/*/schedstat) on the shared VM: during
-// a 1024³ product split in two right after a threaded call, the idle worker used 14 ms of CPU in one trial of 12
-// (as much as each computing thread) and 0–0.2 ms in the others; 0.3 s after a threaded call, none. So the spin
-// can take a core's share, not always. `gotoblas_pthread`, exported by the pthreads build, queues a function on
-// those same workers (the caller runs the first block itself): the thread that would spin does the work, and a
-// sleeping one is woken as for OpenBLAS's own threaded calls.
+// Where a split product's blocks run. After a threaded call, an OpenBLAS 0.3.21 (pthreads) worker spins for 2²⁸
+// TSC cycles (THREAD_TIMEOUT, ~0.1 s) calling sched_yield before it sleeps (driver/others/blas_server.c); a block
+// handed to another thread in that window shares the two cores with it. Measured with per-thread CPU time
+// (/proc/self/task/*/schedstat) on the shared VM: during a 1024³ product split in two right after a threaded call,
+// the idle worker used 14 ms of CPU in one trial of 12 (as much as each computing thread) and 0–0.2 ms in the
+// others; 0.3 s after a threaded call, none. `gotoblas_pthread`, exported by the pthreads build, queues a function
+// on those same workers (the caller runs the first block itself), so the thread that would spin does the work.
+//
+// Dispatch's threads stay the default: on the shared VM the two executors tied (W11, 8 runs: the W1 step at
+// width 2048 split 44.5 ms on OpenBLAS's workers against 44.0 on Dispatch's; single products 0.71–2.3× either
+// way), and OpenBLAS's workers would deadlock if another thread of the process raised OpenBLAS's thread count
+// while a block ran on them (the block's gemm would then queue work for its own, busy thread). With
+// `TAPEGRAD_SPLIT_THREADS=openblas` split blocks run on OpenBLAS's workers, to measure the two on an idle machine.
 
 /// Runs the blocks of a split product on OpenBLAS's worker threads, when this OpenBLAS offers it.
 enum OpenBLASWorkers {
@@ -20,16 +24,18 @@ enum OpenBLASWorkers {
     private typealias Dispatcher = @convention(c) (Int32, Callback?, UnsafeMutableRawPointer?, Int32) -> Int32
 
     /// `gotoblas_pthread(numthreads, function, args, stride)`, looked up at run time: present in OpenBLAS's
-    /// pthreads build (`openblas_get_parallel() == 1`), absent from the OpenMP and single-threaded ones, which
-    /// then split on Dispatch's threads (as does `TAPEGRAD_SPLIT_THREADS=dispatch`, for measuring the two).
+    /// pthreads build (`openblas_get_parallel() == 1`), absent from the OpenMP and single-threaded ones.
     private static let dispatcher: Dispatcher? = {
-        guard ProcessInfo.processInfo.environment["TAPEGRAD_SPLIT_THREADS"]?.lowercased() != "dispatch",
-              openblas_get_parallel() == 1, let symbol = dlsym(nil, "gotoblas_pthread") else { return nil }
+        guard openblas_get_parallel() == 1, let symbol = dlsym(nil, "gotoblas_pthread") else { return nil }
         return unsafeBitCast(symbol, to: Dispatcher.self)
     }()
 
-    /// Whether split products run on OpenBLAS's workers (else on Dispatch's threads).
+    /// Whether this OpenBLAS can run blocks on its workers.
     static var available: Bool { dispatcher != nil }
+
+    /// Whether split products run on OpenBLAS's workers: only with `TAPEGRAD_SPLIT_THREADS=openblas` (else on
+    /// Dispatch's threads).
+    static let enabled: Bool = available && ProcessInfo.processInfo.environment["TAPEGRAD_SPLIT_THREADS"]?.lowercased() == "openblas"
 
     private struct Job { let body: (Int) -> Void }
     private struct Block {
@@ -49,7 +55,8 @@ enum OpenBLASWorkers {
     }
 
     /// Calls `body(0)`, …, `body(blocks − 1)` at once, `body(0)` on the calling thread, the others on OpenBLAS's
-    /// workers; returns false (calling nothing) when that is not possible. `blocks` must not exceed OpenBLAS's
+    /// workers; returns false (calling nothing) when that is not possible. Split products call it only when
+    /// ``enabled``. `blocks` must not exceed OpenBLAS's
     /// thread count (the extra ones would wait for a free worker), and OpenBLAS must be held at one thread
     /// (``OpenBLASThreads/singleThreaded(_:)``) so that the gemms inside run on the thread that calls them.
     static func run(_ blocks: Int, _ body: (Int) -> Void) -> Bool {

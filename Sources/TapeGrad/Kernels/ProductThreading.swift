@@ -8,8 +8,8 @@ import Synchronization
 // `openblas_set_num_threads`, writes one process-wide integer (`blas_cpu_number`) that every later call reads.
 //
 // A split product is cut into contiguous blocks of output rows (or of columns, whichever dimension is larger),
-// each computed by a single-threaded gemm with the same transpose flags (GEMMPartition.swift), on OpenBLAS's
-// own worker threads when the library offers it (OpenBLASWorkers.swift). Splitting M or N leaves the K blocking
+// each computed by a single-threaded gemm with the same transpose flags (GEMMPartition.swift), on Dispatch's
+// threads (or OpenBLAS's own workers, OpenBLASWorkers.swift). Splitting M or N leaves the K blocking
 // alone, but OpenBLAS's sgemm micro-kernels (Haswell and Zen) round an element differently depending on its
 // row's place in a 12-row tile and on the columns of its call: measured, row blocks starting at multiples of 12
 // give the same bits as one single-threaded call, column blocks do not (float32 only; dgemm gave the same bits
@@ -30,7 +30,7 @@ import Synchronization
 /// While a product runs whole on one thread or split, OpenBLAS is set to one thread
 /// (`openblas_set_num_threads(1)`, process-wide; the previous count is restored when the last such product
 /// finishes), so any other OpenBLAS call made at that moment runs single-threaded. The blocks of a split product
-/// run on OpenBLAS's own worker threads when its pthreads build offers `gotoblas_pthread` (else on Dispatch's).
+/// run on Dispatch's threads (on OpenBLAS's own workers with `TAPEGRAD_SPLIT_THREADS=openblas`).
 ///
 /// The modes round alike up to float rounding (none is bit-identical to another: OpenBLAS's own threading
 /// changes the rounding too); a product split by rows is bit-identical to the same product computed by one

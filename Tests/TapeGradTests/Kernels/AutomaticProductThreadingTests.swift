@@ -165,8 +165,9 @@ final class AutomaticProductThreadingTests: XCTestCase {
         XCTAssertEqual(openblas_get_num_threads(), before)
     }
 
-    func testSplitBlocksRunOnOpenBLASWorkersWhenItsPthreadsBuildOffersThem() {
+    func testOpenBLASWorkersRunEveryBlockOnceWhenItsPthreadsBuildOffersThem() {
         XCTAssertEqual(OpenBLASWorkers.available, openblas_get_parallel() == 1)
+        XCTAssertEqual(OpenBLASWorkers.enabled, OpenBLASWorkers.available && ProcessInfo.processInfo.environment["TAPEGRAD_SPLIT_THREADS"] == "openblas")
         // The executor calls every block exactly once, the first on the calling thread.
         let calls = Locked([Int](repeating: 0, count: 2))
         let caller = pthread_self()
