@@ -48,8 +48,8 @@ enum OpenBLASWorkers {
     private static let handoff = Lock()
 
     private static let callback: Callback = { raw in
+        OpenBLASWorkers.handoff.withLock {}   // before reading the block the caller wrote
         guard let block = raw?.assumingMemoryBound(to: Block.self).pointee else { return }
-        OpenBLASWorkers.handoff.withLock {}
         block.job.pointee.body(block.index)
         OpenBLASWorkers.handoff.withLock {}
     }
