@@ -56,9 +56,9 @@ enum OpenBLASWorkers {
 
     /// Calls `body(0)`, …, `body(blocks − 1)` at once, `body(0)` on the calling thread, the others on OpenBLAS's
     /// workers; returns false (calling nothing) when that is not possible. Split products call it only when
-    /// ``enabled``. `blocks` must not exceed OpenBLAS's
-    /// thread count (the extra ones would wait for a free worker), and OpenBLAS must be held at one thread
-    /// (``OpenBLASThreads/singleThreaded(_:)``) so that the gemms inside run on the thread that calls them.
+    /// ``enabled``. `blocks` must not exceed OpenBLAS's thread count (the extra ones would wait for a free
+    /// worker), and OpenBLAS must be held at one thread (``OpenBLASThreads/singleThreaded(_:)``) so that the
+    /// gemms inside run on the thread that calls them.
     static func run(_ blocks: Int, _ body: (Int) -> Void) -> Bool {
         guard let dispatcher, blocks > 1, blocks <= GEMMPartition.threads else { return false }
         withoutActuallyEscaping(body) { body in
