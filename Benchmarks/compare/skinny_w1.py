@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """W1 at batch 32 and widths 128, 512, 2048 (784→w→w→10, relu, softmax cross-entropy, loss and the 6 parameter
-gradients): TapeGrad's step (`tapegrad-bench --only W11`, both ProductThreading modes, beside its 8-sgemm floor)
+gradients): TapeGrad's step (`tapegrad-bench --only W11`, every ProductThreading mode, beside its 8-sgemm floor)
 against JAX jit's `value_and_grad`, the goal of issue 13 ("W1 at batch 32 × width 512 and 2048 (2 threads):
 ≤ 1.0× JAX jit"). Interleaved: TapeGrad, then JAX, for --rounds rounds, each in a fresh process.
 
@@ -109,8 +109,8 @@ def main():
     with open(args.output, "w") as fh:
         json.dump({"coretype": os.environ.get("OPENBLAS_CORETYPE"), "rounds": rounds}, fh, indent=1)
     print("\nW1 at batch %d, 2 threads — medians over rounds (ms); ratios: median of per-round ratios" % BATCH)
-    print("%-6s %10s %10s %12s %10s %10s %12s %12s" % ("width", "floor", "openBLAS", "partitioned", "JAX jit",
-                                                   "TG÷floor", "TG÷JAX", "part.÷JAX"))
+    print("%-6s %9s %9s %11s %9s %9s %9s %9s %10s %9s" % ("width", "floor", "openBLAS", "partitioned", "automatic",
+                                                       "JAX jit", "auto÷flr", "oBLAS÷JAX", "part.÷JAX", "auto÷JAX"))
     for w in WIDTHS:
         key = str(w)
         rows = [r for r in rounds if key in r["tapegrad"] and key in r["jax_jit_ms"]]
@@ -121,11 +121,12 @@ def main():
         floor = statistics.median(get(r, "8 × cblas_sgemm") for r in rows)
         ob = statistics.median(get(r, "step, ProductThreading.openBLAS") for r in rows)
         part = statistics.median(get(r, "step, ProductThreading.partitioned") for r in rows)
+        auto = statistics.median(get(r, "step, ProductThreading.automatic") for r in rows)
         jx = statistics.median(r["jax_jit_ms"][key] for r in rows)
         ratio = lambda name: statistics.median(get(r, name) / r["jax_jit_ms"][key] for r in rows)
-        print("%-6d %10.3f %10.3f %12.3f %10.3f %10.2f %10.2f %12.2f" % (
-            w, floor, ob, part, jx, ob / floor, ratio("step, ProductThreading.openBLAS"),
-            ratio("step, ProductThreading.partitioned")))
+        print("%-6d %9.3f %9.3f %11.3f %9.3f %9.3f %9.2f %9.2f %10.2f %9.2f" % (
+            w, floor, ob, part, auto, jx, auto / floor, ratio("step, ProductThreading.openBLAS"),
+            ratio("step, ProductThreading.partitioned"), ratio("step, ProductThreading.automatic")))
     print("\nwrote %s" % args.output)
 
 

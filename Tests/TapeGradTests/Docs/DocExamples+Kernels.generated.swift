@@ -4,10 +4,11 @@
 // without defining come from DocExamplePrelude.swift.
 import TapeGrad
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:42
+// Sources/TapeGrad/Kernels/ProductThreading.swift:41
 private func docExampleKernels_Kernels_ProductThreading_1() async throws {
     ProductThreading.current = .openBLAS      // one cblas call per product, as before
-    ProductThreading.current = .partitioned   // split across TapeGrad's threads
+    ProductThreading.current = .partitioned   // split across the cores above 2²² multiply-adds
+    ProductThreading.current = .automatic     // per shape class, as measured
 }
 
 // Sources/TapeGrad/Kernels/ProductThreading.swift:49
@@ -20,8 +21,13 @@ private func docExampleKernels_Kernels_ProductThreading_3() async throws {
     ProductThreading.current = .partitioned
 }
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:70
+// Sources/TapeGrad/Kernels/ProductThreading.swift:63
 private func docExampleKernels_Kernels_ProductThreading_4() async throws {
+    ProductThreading.current = .automatic
+}
+
+// Sources/TapeGrad/Kernels/ProductThreading.swift:80
+private func docExampleKernels_Kernels_ProductThreading_5() async throws {
     let saved = ProductThreading.current
     ProductThreading.current = .openBLAS
     defer { ProductThreading.current = saved }
