@@ -25,7 +25,8 @@ import Synchronization
 ///   each block while it is in cache); a product between OpenBLAS's own threading threshold (M·N·K > 2¹⁸) and
 ///   2²² runs whole on the calling thread.
 /// - ``automatic``: per product, whichever of the three — one threaded cblas call, whole on the calling thread,
-///   split — the benchmark's W11 measured fastest for its shape class (the rule is in `ProductPlan.swift`).
+///   split — the benchmark's W11 measured fastest for its shape class on a machine whose other core was busy
+///   (the rule is in `ProductPlan.swift`).
 ///
 /// While a product runs whole on one thread or split, OpenBLAS is set to one thread
 /// (`openblas_set_num_threads(1)`, process-wide; the previous count is restored when the last such product
@@ -35,8 +36,11 @@ import Synchronization
 /// The modes round alike up to float rounding (none is bit-identical to another: OpenBLAS's own threading
 /// changes the rounding too); a product split by rows is bit-identical to the same product computed by one
 /// single-threaded gemm. The initial mode is read from the environment variable `TAPEGRAD_PRODUCT_THREADING`
-/// (`openblas`, `partitioned` or `automatic`), ``automatic`` when it is unset. A single-threaded run
-/// (`OPENBLAS_NUM_THREADS=1` or `TAPEGRAD_NUM_THREADS=1`) never splits.
+/// (`openblas`, `partitioned` or `automatic`), ``openBLAS`` when it is unset. Which is fastest depends on what else
+/// the machine runs: on the idle 2-core VM (`tapegrad-bench --only W11`) OpenBLAS's own threads ran every W1 step
+/// fastest (batch 32 at width 512: 1.41 ms against 2.13 for ``automatic``), while with the other core busy
+/// ``automatic`` won (2.5 ms against 3.7), because OpenBLAS's two threads wait for each other. A single-threaded
+/// run (`OPENBLAS_NUM_THREADS=1` or `TAPEGRAD_NUM_THREADS=1`) never splits.
 ///
 /// ```swift
 /// ProductThreading.current = .openBLAS      // one cblas call per product, as before
@@ -70,8 +74,8 @@ public enum ProductThreading: Int, Sendable, CaseIterable {
     private static var initial: ProductThreading {
         switch ProcessInfo.processInfo.environment["TAPEGRAD_PRODUCT_THREADING"]?.lowercased() {
         case "partitioned": .partitioned
-        case "openblas": .openBLAS
-        default: .automatic
+        case "automatic": .automatic
+        default: .openBLAS
         }
     }
 
@@ -83,7 +87,7 @@ public enum ProductThreading: Int, Sendable, CaseIterable {
     /// defer { ProductThreading.current = saved }
     /// ```
     public static var current: ProductThreading {
-        get { ProductThreading(rawValue: storage.load(ordering: .relaxed)) ?? .automatic }
+        get { ProductThreading(rawValue: storage.load(ordering: .relaxed)) ?? .openBLAS }
         set { storage.store(newValue.rawValue, ordering: .relaxed) }
     }
 }

@@ -4,29 +4,29 @@
 // without defining come from DocExamplePrelude.swift.
 import TapeGrad
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:41
+// Sources/TapeGrad/Kernels/ProductThreading.swift:45
 private func docExampleKernels_Kernels_ProductThreading_1() async throws {
     ProductThreading.current = .openBLAS      // one cblas call per product, as before
     ProductThreading.current = .partitioned   // split across the cores above 2²² multiply-adds
     ProductThreading.current = .automatic     // per shape class, as measured
 }
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:49
+// Sources/TapeGrad/Kernels/ProductThreading.swift:53
 private func docExampleKernels_Kernels_ProductThreading_2() async throws {
     ProductThreading.current = .openBLAS
 }
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:56
+// Sources/TapeGrad/Kernels/ProductThreading.swift:60
 private func docExampleKernels_Kernels_ProductThreading_3() async throws {
     ProductThreading.current = .partitioned
 }
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:63
+// Sources/TapeGrad/Kernels/ProductThreading.swift:67
 private func docExampleKernels_Kernels_ProductThreading_4() async throws {
     ProductThreading.current = .automatic
 }
 
-// Sources/TapeGrad/Kernels/ProductThreading.swift:80
+// Sources/TapeGrad/Kernels/ProductThreading.swift:84
 private func docExampleKernels_Kernels_ProductThreading_5() async throws {
     let saved = ProductThreading.current
     ProductThreading.current = .openBLAS

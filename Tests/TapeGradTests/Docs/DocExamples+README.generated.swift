@@ -131,7 +131,7 @@ private func docExampleREADME_README_11() async throws {
     _ = (f, gradFn, value, dw, step)   // uses the example's values: no unused-value warnings
 }
 
-// README.md:1249
+// README.md:1261
 private func docExampleREADME_README_12() async throws {
     do {
         try withErrorChecking { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }

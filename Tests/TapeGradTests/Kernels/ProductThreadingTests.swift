@@ -190,5 +190,15 @@ final class ProductThreadingTests: XCTestCase {
         XCTAssertEqual(ProductThreading.current, .openBLAS)
         ProductThreading.current = .partitioned
         XCTAssertEqual(ProductThreading.current, .partitioned)
+        ProductThreading.current = .automatic
+        XCTAssertEqual(ProductThreading.current, .automatic)
+    }
+
+    /// Without `TAPEGRAD_PRODUCT_THREADING` (as `make test` runs), products start as one cblas call each: on an
+    /// idle machine OpenBLAS's own threads were fastest for every W1 step measured.
+    func testTheInitialModeIsOneCBLASCallPerProduct() throws {
+        try XCTSkipIf(ProcessInfo.processInfo.environment["TAPEGRAD_PRODUCT_THREADING"] != nil, "the environment chooses the mode")
+        let saved = ProductThreading.current
+        XCTAssertEqual(saved, .openBLAS)
     }
 }
