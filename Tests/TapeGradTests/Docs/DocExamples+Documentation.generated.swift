@@ -73,6 +73,11 @@ private func docExampleDocumentation_Documentation_Performance_1() async throws 
     _ = (f, y, dense, loss, gradFn, value, grads)   // uses the example's values: no unused-value warnings
 }
 
+// Sources/TapeGrad/Documentation.docc/Performance.md:52
+private func docExampleDocumentation_Documentation_Performance_2() async throws {
+    ProductThreading.current = .automatic   // or TAPEGRAD_PRODUCT_THREADING=automatic
+}
+
 // Sources/TapeGrad/Documentation.docc/TapeGrad.md:13
 private func docExampleDocumentation_Documentation_TapeGrad_1() async throws {
 
