@@ -112,7 +112,7 @@ public struct JitValueAndGradFunction<Output>: @unchecked Sendable {
 }
 
 /// Compiles a value-and-gradient function: forward and backward are traced together on the first call per
-/// signature and replayed after (the options as for ``jit(_:checked:strict:cacheSize:)-(@Sendable (Tensor) -> Tensor,_,_,_)``).
+/// signature and replayed after (the options as for `jit(_:checked:strict:cacheSize:)` (of a function of tensors)).
 ///
 /// ```swift
 /// let gradFn = jit(try valueAndGrad({ x in (tanh(x) * x).sum() }))

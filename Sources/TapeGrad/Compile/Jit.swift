@@ -67,7 +67,7 @@ struct JitOptions: Sendable {
     var cacheSize = 8
 }
 
-/// A compiled function of tensors, made by ``jit(_:checked:strict:cacheSize:)-(@Sendable (Tensor) -> Tensor,_,_,_)``.
+/// A compiled function of tensors, made by `jit(_:checked:strict:cacheSize:)` (of a function of tensors).
 /// Sendable: calls from several threads at once each work in their own buffers.
 ///
 /// ```swift

@@ -26,7 +26,7 @@ public final class TrainOneStepCell: Cell, @unchecked Sendable {
     /// whatever ``Optimizer/validate()`` finds wrong with the optimizer's arguments.
     ///
     /// With `jit`, the forward and backward are traced on the first step for each signature of input shapes
-    /// and dtypes and replayed after (see ``jit(_:checked:strict:cacheSize:)-(@Sendable (Tensor) -> Tensor,_,_,_)``);
+    /// and dtypes and replayed after (see `jit(_:checked:strict:cacheSize:)` (of a function of tensors));
     /// the optimizer's update stays eager. A network that does not compile (a layer with state, an op without a
     /// trace rule) trains eagerly; ``jitDiagnostics`` says why.
     ///

@@ -20,7 +20,7 @@ public final class Adadelta: Optimizer, @unchecked Sendable {  // slots touched 
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
-    /// Adadelta over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    /// Adadelta over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:lossScale:)``).
     ///
     /// ```swift
     /// let opt = try Adadelta(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.5)])

@@ -23,7 +23,7 @@ public final class Adagrad: Optimizer, @unchecked Sendable {  // slots touched o
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
-    /// Adagrad over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    /// Adagrad over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:lossScale:)``).
     ///
     /// ```swift
     /// let opt = try Adagrad(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.1)])

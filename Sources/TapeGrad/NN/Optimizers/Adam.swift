@@ -32,7 +32,7 @@ public final class Adam: Optimizer, @unchecked Sendable {
     }
 
     /// Adam over parameter groups, each with its own learning rate, weight decay or gradient centralization
-    /// (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)`` for the rules and errors).
+    /// (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:lossScale:)`` for the rules and errors).
     ///
     /// ```swift
     /// let opt = try Adam(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4), learningRate: 1e-3)
@@ -138,7 +138,7 @@ public final class AdamWeightDecay: Optimizer, @unchecked Sendable {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
-    /// AdamWeightDecay over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``);
+    /// AdamWeightDecay over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:lossScale:)``);
     /// each group's weight decay is decoupled as above. Gradient centralization is not available (MindSpore's
     /// AdamWeightDecay ignores it; TapeGrad throws).
     ///

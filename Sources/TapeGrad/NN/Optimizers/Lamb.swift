@@ -30,7 +30,7 @@ public final class Lamb: Optimizer, @unchecked Sendable {  // slots touched only
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay)
     }
 
-    /// Lamb over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``); each
+    /// Lamb over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:lossScale:)``); each
     /// group's weight decay enters r as above.
     ///
     /// ```swift

@@ -4,7 +4,7 @@
 ///
 /// As in MindSpore, a group's weight decay applies to *every* parameter of the group when it is > 0 (the
 /// ungrouped default, which skips names containing `beta` or `gamma`, does not apply to groups): put the
-/// parameters that must not decay in their own group, for instance with ``splitForWeightDecay(_:weightDecay:)``.
+/// parameters that must not decay in their own group, for instance with ``splitForWeightDecay(_:weightDecay:learningRate:)``.
 ///
 /// ```swift
 /// let params = Dense(inChannels: 4, outChannels: 2).trainableParams()

@@ -27,7 +27,7 @@ public final class RMSProp: Optimizer, @unchecked Sendable {  // slots touched o
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
-    /// RMSProp over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    /// RMSProp over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:lossScale:)``).
     ///
     /// ```swift
     /// let opt = try RMSProp(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.01)], momentum: 0.9)

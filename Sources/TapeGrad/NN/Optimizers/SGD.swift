@@ -25,7 +25,7 @@ public final class SGD: Optimizer, @unchecked Sendable {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
-    /// SGD over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    /// SGD over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:lossScale:)``).
     ///
     /// ```swift
     /// let opt = try SGD(groups: [ParameterGroup(params: net.trainableParams(), learningRate: 0.05)], momentum: 0.9)
@@ -96,7 +96,7 @@ public final class Momentum: Optimizer, @unchecked Sendable {
         super.init(params: params, learningRate: learningRate, weightDecay: weightDecay, lossScale: lossScale)
     }
 
-    /// Momentum over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:)``).
+    /// Momentum over parameter groups (see ``Optimizer/init(groups:orderParams:learningRate:weightDecay:lossScale:)``).
     ///
     /// ```swift
     /// let opt = try Momentum(groups: ParameterGroup.splitForWeightDecay(net.trainableParams(), weightDecay: 1e-4),
